@@ -1,0 +1,13 @@
+//! Rampart's engine: the Elasticsearch privilege model as a pure library.
+//!
+//! No IO, no async: every function takes its inputs (roles, metadata snapshots, requests) as
+//! values and returns decisions as values. See ARCHITECTURE.md for the map.
+
+pub mod catalog;
+pub mod dls;
+pub mod error;
+pub mod resolve;
+pub mod role;
+
+#[cfg(test)]
+mod test_support;

@@ -1,0 +1,1 @@
+//! Index expression resolution against a snapshot of index metadata.
