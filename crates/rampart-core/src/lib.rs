@@ -3,11 +3,16 @@
 //! No IO, no async: every function takes its inputs (roles, metadata snapshots, requests) as
 //! values and returns decisions as values. See ARCHITECTURE.md for the map.
 
+pub mod authz;
 pub mod catalog;
 pub mod dls;
 pub mod error;
+pub mod has_privileges;
+pub mod permission;
 pub mod resolve;
 pub mod role;
+pub mod user_privileges;
+pub mod write;
 
 #[cfg(test)]
 mod test_support;

@@ -1,0 +1,189 @@
+//! `_has_privileges`: evaluate a request against a role, with pattern-subset semantics
+//! (section 14 of the facts), and render ES's response shape.
+
+mod request;
+
+pub use request::{ApplicationCheckItem, HasPrivilegesError, HasPrivilegesRequest, IndexCheck};
+
+use rampart_automaton::Automaton;
+use serde_json::{Map, Value, json};
+
+use crate::authz::{ApplicationCheck, EffectiveRole};
+use crate::catalog::Selector;
+use crate::permission::{
+    ApplicationPrivilegeStore, CompileError, CompiledPrivilege, Permission, PrivilegeError, cluster_privilege,
+    index_privilege,
+};
+
+/// The evaluated answer, in request order.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct HasPrivilegesResponse {
+    pub username: String,
+    pub cluster: Vec<(String, bool)>,
+    /// (requested name, [(requested privilege, granted)])
+    pub index: Vec<(String, Vec<(String, bool)>)>,
+    /// (application, [(resource, [(privilege, granted)])])
+    pub application: Vec<(String, Vec<(String, Vec<(String, bool)>)>)>,
+}
+
+impl HasPrivilegesResponse {
+    /// True iff every listed item is true.
+    pub fn has_all_requested(&self) -> bool {
+        self.cluster.iter().all(|(_, b)| *b)
+            && self.index.iter().all(|(_, p)| p.iter().all(|(_, b)| *b))
+            && self.application.iter().all(|(_, r)| r.iter().all(|(_, p)| p.iter().all(|(_, b)| *b)))
+    }
+
+    /// The ES response body.
+    pub fn to_json(&self) -> Value {
+        let bools = |items: &[(String, bool)]| -> Value {
+            Value::Object(items.iter().map(|(k, b)| (k.clone(), Value::Bool(*b))).collect())
+        };
+        let index: Map<String, Value> = self.index.iter().map(|(n, p)| (n.clone(), bools(p))).collect();
+        let application: Map<String, Value> = self
+            .application
+            .iter()
+            .map(|(app, resources)| {
+                let r: Map<String, Value> = resources.iter().map(|(res, p)| (res.clone(), bools(p))).collect();
+                (app.clone(), Value::Object(r))
+            })
+            .collect();
+        json!({
+            "username": self.username,
+            "has_all_requested": self.has_all_requested(),
+            "cluster": bools(&self.cluster),
+            "index": index,
+            "application": application,
+        })
+    }
+}
+
+fn unknown(e: PrivilegeError) -> HasPrivilegesError {
+    HasPrivilegesError::IllegalArgument(e.to_string())
+}
+
+fn internal(e: CompileError) -> HasPrivilegesError {
+    HasPrivilegesError::IllegalArgument(e.to_string())
+}
+
+/// Evaluate `req` for `username` against `role`.
+pub fn has_privileges(
+    role: &EffectiveRole,
+    username: &str,
+    req: &HasPrivilegesRequest,
+    store: &ApplicationPrivilegeStore,
+) -> Result<HasPrivilegesResponse, HasPrivilegesError> {
+    let mut resp = HasPrivilegesResponse { username: username.to_string(), ..Default::default() };
+    for name in &req.cluster {
+        let wanted = cluster_privilege(name).map_err(unknown)?;
+        let ok = role.sides().iter().all(|p| cluster_implies(p, &wanted));
+        push_unique(&mut resp.cluster, name, ok);
+    }
+    for item in &req.index {
+        for name in &item.names {
+            let mut answers = Vec::new();
+            for privilege in &item.privileges {
+                let wanted = index_privilege(privilege).map_err(unknown)?;
+                let mut ok = true;
+                for p in role.sides() {
+                    ok &= index_covers(p, name, item.allow_restricted_indices, &wanted).map_err(internal)?;
+                }
+                push_unique(&mut answers, privilege, ok);
+            }
+            merge_named(&mut resp.index, name, answers);
+        }
+    }
+    for item in &req.application {
+        let mut resources = Vec::new();
+        for resource in &item.resources {
+            let mut answers = Vec::new();
+            for privilege in &item.privileges {
+                let check = ApplicationCheck { application: &item.application, privilege, resource };
+                let ok = role.check_application(&check, store).map_err(internal)?;
+                push_unique(&mut answers, privilege, ok);
+            }
+            merge_named(&mut resources, resource, answers);
+        }
+        match resp.application.iter_mut().find(|(a, _)| *a == item.application) {
+            Some((_, existing)) => {
+                for (r, answers) in resources {
+                    merge_named(existing, &r, answers);
+                }
+            }
+            None => resp.application.push((item.application.clone(), resources)),
+        }
+    }
+    Ok(resp)
+}
+
+fn push_unique(list: &mut Vec<(String, bool)>, key: &str, value: bool) {
+    match list.iter_mut().find(|(k, _)| k == key) {
+        Some((_, v)) => *v = value,
+        None => list.push((key.to_string(), value)),
+    }
+}
+
+fn merge_named<T: Clone>(list: &mut Vec<(String, Vec<(String, T)>)>, key: &str, items: Vec<(String, T)>) {
+    match list.iter_mut().find(|(k, _)| k == key) {
+        Some((_, existing)) => {
+            for (k, v) in items {
+                match existing.iter_mut().find(|(e, _)| *e == k) {
+                    Some((_, old)) => *old = v,
+                    None => existing.push((k, v)),
+                }
+            }
+        }
+        None => list.push((key.to_string(), items)),
+    }
+}
+
+/// Whether the permission's cluster privileges imply the requested privilege.
+fn cluster_implies(p: &Permission, wanted: &CompiledPrivilege) -> bool {
+    if wanted.conditional {
+        // Holding the conditional privilege itself, or the unconditional actions it is
+        // drawn from (manage_api_key, manage_security, all).
+        return p.cluster.holds_conditional(&wanted.name) || p.cluster.implies_actions(&wanted.actions);
+    }
+    p.cluster.implies_actions(&wanted.actions)
+}
+
+/// Whether the permission grants `wanted` on every name of the pattern `name`.
+pub(crate) fn index_covers(
+    p: &Permission,
+    name: &str,
+    allow_restricted: bool,
+    wanted: &CompiledPrivilege,
+) -> Result<bool, CompileError> {
+    let restricted = p.indices.restricted().patterns().to_automaton()?;
+    let mut target = Automaton::from_pattern(name)?;
+    let literally_restricted = p.indices.restricted().matches(name) && rampart_automaton::PatternSet::is_literal(name);
+    if !allow_restricted && !literally_restricted {
+        target = target.minus(&restricted)?;
+    }
+    if target.is_empty() {
+        return Ok(false);
+    }
+    let failures = wanted.selector == Selector::Failures;
+    // Groups with identical privilege sets are unioned before the superset test.
+    let mut by_privileges: Vec<(Vec<String>, Automaton, Automaton)> = Vec::new();
+    for g in p.indices.groups() {
+        let mut names = g.name_patterns().to_automaton()?;
+        if !g.allow_restricted {
+            names = names.minus(&restricted)?;
+        }
+        let actions = if failures { g.failure_actions().clone() } else { g.data_actions().clone() };
+        let mut key = g.privileges.clone();
+        key.sort();
+        match by_privileges.iter_mut().find(|(k, _, _)| *k == key) {
+            Some((_, n, _)) => *n = n.union(&names)?,
+            None => by_privileges.push((key, names, actions)),
+        }
+    }
+    let mut granted = Automaton::empty();
+    for (_, names, actions) in &by_privileges {
+        if target.is_subset_of(names) {
+            granted = granted.union(actions)?;
+        }
+    }
+    Ok(wanted.actions.is_subset_of(&granted))
+}

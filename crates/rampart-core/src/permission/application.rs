@@ -1,0 +1,170 @@
+//! Application privileges: stored privilege definitions and the application part of a
+//! permission (section 11 of the facts).
+
+use std::collections::HashMap;
+
+use rampart_automaton::PatternSet;
+use serde_json::{Map, Value};
+
+use super::CompileError;
+use crate::role::ApplicationPrivileges;
+
+/// A stored application privilege (`PUT /_security/privilege`).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ApplicationPrivilegeDescriptor {
+    pub application: String,
+    pub name: String,
+    pub actions: Vec<String>,
+    pub metadata: Map<String, Value>,
+}
+
+/// The stored application privileges known when a permission is compiled.
+#[derive(Debug, Clone, Default)]
+pub struct ApplicationPrivilegeStore {
+    by_app: HashMap<String, Vec<ApplicationPrivilegeDescriptor>>,
+}
+
+impl ApplicationPrivilegeStore {
+    pub fn new(privileges: impl IntoIterator<Item = ApplicationPrivilegeDescriptor>) -> Self {
+        let mut by_app: HashMap<String, Vec<ApplicationPrivilegeDescriptor>> = HashMap::new();
+        for p in privileges {
+            by_app.entry(p.application.clone()).or_default().push(p);
+        }
+        ApplicationPrivilegeStore { by_app }
+    }
+
+    pub fn get(&self, application: &str, name: &str) -> Option<&ApplicationPrivilegeDescriptor> {
+        self.by_app.get(application)?.iter().find(|p| p.name == name)
+    }
+
+    /// Applications whose name matches `pattern` (an application name or `prefix*`).
+    pub fn applications_matching<'a>(&'a self, pattern: &'a PatternSet) -> impl Iterator<Item = &'a str> + 'a {
+        self.by_app.keys().map(String::as_str).filter(|a| pattern.matches(a))
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &ApplicationPrivilegeDescriptor> {
+        self.by_app.values().flatten()
+    }
+}
+
+/// Whether a privilege string is a privilege name rather than an action pattern: action
+/// patterns must contain one of `/`, `*`, `:`.
+pub fn is_privilege_name(s: &str) -> bool {
+    !s.contains(['/', '*', ':'])
+}
+
+/// One merged role entry: (application pattern, resources) with its privileges.
+#[derive(Debug, Clone)]
+pub struct ApplicationEntry {
+    pub application: String,
+    pub(crate) app_matcher: PatternSet,
+    pub resources: Vec<String>,
+    pub(crate) resource_matcher: PatternSet,
+    /// Privilege strings as given in the roles.
+    pub privileges: Vec<String>,
+    /// Raw action patterns from the privilege strings (apply to every matching application).
+    pub(crate) raw_actions: Vec<String>,
+    /// Actions of named privileges per concrete application.
+    pub(crate) named_actions: HashMap<String, PatternSet>,
+    pub(crate) generic_actions: PatternSet,
+    pub roles: Vec<String>,
+}
+
+impl ApplicationEntry {
+    pub fn matches_application(&self, application: &str) -> bool {
+        self.app_matcher.matches(application)
+    }
+
+    pub fn resource_patterns(&self) -> &PatternSet {
+        &self.resource_matcher
+    }
+
+    /// The actions this entry grants for a concrete application.
+    pub fn actions_for(&self, application: &str) -> Result<PatternSet, CompileError> {
+        match self.named_actions.get(application) {
+            Some(named) if self.raw_actions.is_empty() => Ok(named.clone()),
+            Some(named) => PatternSet::new(named.patterns().iter().chain(&self.raw_actions))
+                .map_err(CompileError::automaton),
+            None => Ok(self.generic_actions.clone()),
+        }
+    }
+}
+
+/// The application part of a permission.
+#[derive(Debug, Clone, Default)]
+pub struct ApplicationPermission {
+    pub(crate) entries: Vec<ApplicationEntry>,
+}
+
+impl ApplicationPermission {
+    pub fn entries(&self) -> &[ApplicationEntry] {
+        &self.entries
+    }
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct ApplicationBuilder {
+    entries: Vec<((String, Vec<String>), Vec<String>, Vec<String>)>,
+}
+
+impl ApplicationBuilder {
+    pub(crate) fn add(&mut self, role: &str, entries: &[ApplicationPrivileges]) {
+        for e in entries {
+            let mut resources = e.resources.clone();
+            resources.sort();
+            resources.dedup();
+            let key = (e.application.clone(), resources);
+            let slot = match self.entries.iter().position(|(k, _, _)| *k == key) {
+                Some(i) => self.entries.get_mut(i),
+                None => {
+                    self.entries.push((key, Vec::new(), Vec::new()));
+                    self.entries.last_mut()
+                }
+            };
+            if let Some((_, privileges, roles)) = slot {
+                for p in &e.privileges {
+                    if !privileges.contains(p) {
+                        privileges.push(p.clone());
+                    }
+                }
+                if !roles.iter().any(|r| r == role) {
+                    roles.push(role.to_string());
+                }
+            }
+        }
+    }
+
+    pub(crate) fn build(self, store: &ApplicationPrivilegeStore) -> Result<ApplicationPermission, CompileError> {
+        let mut entries = Vec::with_capacity(self.entries.len());
+        for ((application, resources), privileges, roles) in self.entries {
+            let app_matcher = PatternSet::new([application.as_str()]).map_err(CompileError::automaton)?;
+            let resource_matcher = PatternSet::new(resources.iter()).map_err(CompileError::automaton)?;
+            let raw_actions: Vec<String> =
+                privileges.iter().filter(|p| !is_privilege_name(p)).cloned().collect();
+            let mut named_actions = HashMap::new();
+            for app in store.applications_matching(&app_matcher) {
+                let actions: Vec<&str> = privileges
+                    .iter()
+                    .filter(|p| is_privilege_name(p))
+                    .filter_map(|p| store.get(app, p))
+                    .flat_map(|p| p.actions.iter().map(String::as_str))
+                    .collect();
+                let set = PatternSet::new(actions).map_err(CompileError::automaton)?;
+                named_actions.insert(app.to_string(), set);
+            }
+            let generic_actions = PatternSet::new(raw_actions.iter()).map_err(CompileError::automaton)?;
+            entries.push(ApplicationEntry {
+                application,
+                app_matcher,
+                resources,
+                resource_matcher,
+                privileges,
+                raw_actions,
+                named_actions,
+                generic_actions,
+                roles,
+            });
+        }
+        Ok(ApplicationPermission { entries })
+    }
+}

@@ -1,0 +1,326 @@
+//! The index part of a permission: role index entries merged into groups (section 4 of the
+//! facts), and per-action views that answer "may this name be accessed" in one automaton pass.
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::{Arc, RwLock};
+
+use rampart_automaton::{Automaton, PatternSet, TaggedMatcher};
+
+use super::privileges::index_privilege;
+use super::restricted::RestrictedIndices;
+use super::CompileError;
+use crate::catalog::Selector;
+use crate::role::{FieldSecurity, IndicesPrivileges};
+
+/// Privileges that also grant mapping updates on indices and aliases (BWC rule, section 6.1).
+const BWC_MAPPING_PRIVILEGES: [&str; 4] = ["create", "create_doc", "index", "write"];
+const BWC_MAPPING_ACTIONS: [&str; 2] = ["indices:admin/mapping/put", "indices:admin/mapping/auto_put"];
+
+/// Role index entries with the same name set and restricted flag, merged.
+#[derive(Debug, Clone)]
+pub struct IndexGroup {
+    /// Index name patterns (the merge key, sorted).
+    pub names: Vec<String>,
+    pub allow_restricted: bool,
+    /// Union of the entries' privilege strings, lower-cased, in first-seen order.
+    pub privileges: Vec<String>,
+    /// Actions granted on the data selector.
+    pub(crate) data_actions: Automaton,
+    /// Actions granted on the `::failures` selector.
+    pub(crate) failure_actions: Automaton,
+    /// Field security alternatives; `None` when some merged entry had none (no FLS).
+    pub field_security: Option<Vec<FieldSecurity>>,
+    /// DLS queries (OR); `None` when some merged entry had no query (no DLS).
+    pub queries: Option<BTreeSet<String>>,
+    /// Roles whose entries were merged here.
+    pub roles: Vec<String>,
+    pub(crate) matcher: PatternSet,
+    pub(crate) bwc_mapping: bool,
+}
+
+impl IndexGroup {
+    /// Whether the group grants `action` on the given selector.
+    pub fn grants_action(&self, action: &str, failures: bool) -> bool {
+        if failures {
+            self.failure_actions.matches(action)
+        } else {
+            self.data_actions.matches(action)
+                || (self.bwc_mapping && BWC_MAPPING_ACTIONS.contains(&action))
+        }
+    }
+
+    /// Whether the group's patterns match `name` (ignoring restricted-index rules).
+    pub fn matches_name(&self, name: &str) -> bool {
+        self.matcher.matches(name)
+    }
+
+    /// The action language of this group on the data selector.
+    pub fn data_actions(&self) -> &Automaton {
+        &self.data_actions
+    }
+
+    /// The action language of this group on the failures selector.
+    pub fn failure_actions(&self) -> &Automaton {
+        &self.failure_actions
+    }
+
+    /// The name patterns as a matcher.
+    pub fn name_patterns(&self) -> &PatternSet {
+        &self.matcher
+    }
+}
+
+#[derive(Debug, Default)]
+struct GroupBuilder {
+    privileges: Vec<String>,
+    field_security: Option<Vec<FieldSecurity>>,
+    fls_free: bool,
+    queries: BTreeSet<String>,
+    dls_free: bool,
+    roles: Vec<String>,
+}
+
+/// Accumulates role index entries, merging per (restricted flag, exact name set).
+#[derive(Debug, Default)]
+pub(crate) struct IndicesBuilder {
+    groups: Vec<((bool, Vec<String>), GroupBuilder)>,
+}
+
+impl IndicesBuilder {
+    pub(crate) fn add_role(&mut self, role: &str, entries: &[IndicesPrivileges]) {
+        // A role whose only entry is the single privilege `none` contributes nothing.
+        if let [only] = entries {
+            if only.privileges.len() == 1 && only.privileges.iter().all(|p| p.eq_ignore_ascii_case("none")) {
+                return;
+            }
+        }
+        for entry in entries {
+            self.add_entry(role, entry);
+        }
+    }
+
+    fn add_entry(&mut self, role: &str, entry: &IndicesPrivileges) {
+        let mut names = entry.names.clone();
+        names.sort();
+        names.dedup();
+        let key = (entry.allow_restricted_indices, names);
+        let pos = match self.groups.iter().position(|(k, _)| *k == key) {
+            Some(pos) => pos,
+            None => {
+                self.groups.push((key, GroupBuilder::default()));
+                self.groups.len() - 1
+            }
+        };
+        let Some((_, g)) = self.groups.get_mut(pos) else {
+            return;
+        };
+        for p in &entry.privileges {
+            let p = p.to_lowercase();
+            if !g.privileges.contains(&p) {
+                g.privileges.push(p);
+            }
+        }
+        match effective_fls(entry.field_security.as_ref()) {
+            None => g.fls_free = true,
+            Some(fs) => g.field_security.get_or_insert_with(Vec::new).push(fs.clone()),
+        }
+        match entry.query.as_deref().filter(|q| !q.trim().is_empty()) {
+            None => g.dls_free = true,
+            Some(q) => {
+                g.queries.insert(q.to_string());
+            }
+        }
+        if !g.roles.iter().any(|r| r == role) {
+            g.roles.push(role.to_string());
+        }
+    }
+
+    pub(crate) fn build(self, restricted: RestrictedIndices) -> Result<IndicesPermission, CompileError> {
+        let mut groups = Vec::with_capacity(self.groups.len());
+        for ((allow_restricted, names), g) in self.groups {
+            let role = g.roles.first().cloned().unwrap_or_default();
+            let mut data = Automaton::empty();
+            let mut failures = Automaton::empty();
+            for p in &g.privileges {
+                let c = index_privilege(p).map_err(|e| CompileError::privilege(&role, e))?;
+                let union_into = |target: &Automaton| target.union(&c.actions).map_err(CompileError::automaton);
+                match c.selector {
+                    Selector::Data => data = union_into(&data)?,
+                    Selector::Failures => failures = union_into(&failures)?,
+                    Selector::DataAndFailures | Selector::All => {
+                        data = union_into(&data)?;
+                        failures = union_into(&failures)?;
+                    }
+                }
+            }
+            let matcher = PatternSet::new(names.iter()).map_err(CompileError::automaton)?;
+            let bwc_mapping = g.privileges.iter().any(|p| BWC_MAPPING_PRIVILEGES.contains(&p.as_str()));
+            groups.push(IndexGroup {
+                names,
+                allow_restricted,
+                privileges: g.privileges,
+                data_actions: data,
+                failure_actions: failures,
+                field_security: if g.fls_free { None } else { g.field_security },
+                queries: if g.dls_free { None } else { Some(g.queries) },
+                roles: g.roles,
+                matcher,
+                bwc_mapping,
+            });
+        }
+        Ok(IndicesPermission {
+            groups,
+            restricted,
+            views: RwLock::new(HashMap::new()),
+        })
+    }
+}
+
+/// `grant: ["*"]` without `except` is the same as no field security.
+fn effective_fls(fs: Option<&FieldSecurity>) -> Option<&FieldSecurity> {
+    let fs = fs?;
+    let grants_all = fs.grant.as_ref().is_none_or(|g| g.iter().any(|p| p == "*"));
+    if grants_all && fs.except.is_empty() {
+        None
+    } else {
+        Some(fs)
+    }
+}
+
+/// Which groups grant one action, compiled for fast name checks.
+#[derive(Debug)]
+pub(crate) struct ActionView {
+    /// Groups granting the action on the data selector.
+    pub(crate) granting: Vec<u32>,
+    /// Granting groups that may match restricted names.
+    with_restricted: TaggedMatcher,
+    /// Granting groups that never match restricted names.
+    without_restricted: TaggedMatcher,
+    /// Groups that grant only through the BWC mapping rule (not on data streams).
+    bwc_only: Vec<u32>,
+}
+
+const MAX_CACHED_VIEWS: usize = 4096;
+
+/// The index part of a permission.
+#[derive(Debug)]
+pub struct IndicesPermission {
+    groups: Vec<IndexGroup>,
+    restricted: RestrictedIndices,
+    /// Per-action views, built on first use (action strings are few and repeat).
+    views: RwLock<HashMap<Box<str>, Arc<ActionView>>>,
+}
+
+impl Clone for IndicesPermission {
+    fn clone(&self) -> Self {
+        IndicesPermission {
+            groups: self.groups.clone(),
+            restricted: self.restricted.clone(),
+            views: RwLock::new(HashMap::new()),
+        }
+    }
+}
+
+/// How a name matched the groups that grant an action.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NameMatch {
+    /// Indices into [`IndicesPermission::groups`] of the granting groups that match.
+    pub groups: Vec<u32>,
+}
+
+impl IndicesPermission {
+    pub fn groups(&self) -> &[IndexGroup] {
+        &self.groups
+    }
+
+    pub fn group(&self, id: u32) -> Option<&IndexGroup> {
+        self.groups.get(id as usize)
+    }
+
+    pub fn restricted(&self) -> &RestrictedIndices {
+        &self.restricted
+    }
+
+    pub(crate) fn view(&self, action: &str) -> Result<Arc<ActionView>, CompileError> {
+        if let Ok(views) = self.views.read() {
+            if let Some(v) = views.get(action) {
+                return Ok(Arc::clone(v));
+            }
+        }
+        let view = Arc::new(self.build_view(action)?);
+        if let Ok(mut views) = self.views.write() {
+            if views.len() >= MAX_CACHED_VIEWS {
+                views.clear();
+            }
+            views.insert(action.into(), Arc::clone(&view));
+        }
+        Ok(view)
+    }
+
+    fn build_view(&self, action: &str) -> Result<ActionView, CompileError> {
+        let mut granting = Vec::new();
+        let mut bwc_only = Vec::new();
+        let mut with_r = Vec::new();
+        let mut without_r = Vec::new();
+        for (id, g) in self.groups.iter().enumerate() {
+            let id = id as u32;
+            let direct = g.data_actions.matches(action);
+            let bwc = !direct && g.bwc_mapping && BWC_MAPPING_ACTIONS.contains(&action);
+            if !direct && !bwc {
+                continue;
+            }
+            granting.push(id);
+            if bwc {
+                bwc_only.push(id);
+            }
+            let part = (id, g.matcher.clone());
+            if g.allow_restricted {
+                with_r.push(part);
+            } else {
+                without_r.push(part);
+            }
+        }
+        Ok(ActionView {
+            granting,
+            with_restricted: TaggedMatcher::new(with_r).map_err(CompileError::automaton)?,
+            without_restricted: TaggedMatcher::new(without_r).map_err(CompileError::automaton)?,
+            bwc_only,
+        })
+    }
+
+    /// Whether some group grants `action` on any index at all (the pre-check of section 5.4).
+    pub fn grants_action_anywhere(&self, action: &str) -> Result<bool, CompileError> {
+        Ok(!self.view(action)?.granting.is_empty())
+    }
+
+    /// Whether `name` is matched by a group granting `action` (restricted rules applied).
+    /// `allow_bwc` is false for data streams and their backing indices.
+    pub(crate) fn name_allowed(&self, view: &ActionView, name: &str, allow_bwc: bool) -> bool {
+        let restricted = self.restricted.matches(name);
+        let hit_r = view.with_restricted.any_match(name);
+        let hit = hit_r || (!restricted && view.without_restricted.any_match(name));
+        if !hit {
+            return false;
+        }
+        if allow_bwc || view.bwc_only.is_empty() {
+            return true;
+        }
+        // Only count groups that grant the action directly.
+        !self.matching_groups(view, name, false).is_empty()
+    }
+
+    /// The granting groups matching `name` (sorted ids).
+    pub(crate) fn matching_groups(&self, view: &ActionView, name: &str, allow_bwc: bool) -> Vec<u32> {
+        let restricted = self.restricted.matches(name);
+        let mut ids = view.with_restricted.matching_tags(name);
+        if !restricted {
+            ids.extend(view.without_restricted.matching_tags(name));
+        }
+        if !allow_bwc {
+            ids.retain(|id| !view.bwc_only.contains(id));
+        }
+        ids.sort_unstable();
+        ids.dedup();
+        ids
+    }
+}
