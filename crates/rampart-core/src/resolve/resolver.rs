@@ -363,3 +363,6 @@ impl<'m> Resolver<'m, '_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;
