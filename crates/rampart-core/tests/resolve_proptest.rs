@@ -51,7 +51,7 @@ proptest! {
             ..IndicesOptions::strict_expand_open()
         };
         let now = Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0).unwrap();
-        let got = resolve("indices:data/read/search", &[pattern.clone()], &opts, &meta, &authorized, now).unwrap();
+        let got = resolve("indices:data/read/search", std::slice::from_ref(&pattern), &opts, &meta, &authorized, now).unwrap();
 
         let expected: Vec<&str> = if !(open || closed) {
             vec![]
