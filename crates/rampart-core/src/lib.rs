@@ -6,6 +6,7 @@
 pub mod catalog;
 pub mod dls;
 pub mod error;
+pub mod fls;
 pub mod resolve;
 pub mod role;
 
