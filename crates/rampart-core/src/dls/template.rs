@@ -113,11 +113,30 @@ fn render_template(
     context.insert("_user".into(), user.to_value());
     let rendered = mustache::render(&source, &Value::Object(context))
         .map_err(|e| DlsError(format!("failed to render role query template: {e}")))?;
-    serde_json::from_str(&rendered).map_err(|e| {
+    parse_rendered(&rendered)
+}
+
+/// Parse a rendered query. Like ES's parser, which reads one object and stops, we tolerate
+/// surplus closing braces after it (templates often carry one, as in the facts' own example);
+/// anything else after the object is an error.
+fn parse_rendered(rendered: &str) -> Result<Value, DlsError> {
+    let fail = |e: &dyn std::fmt::Display| {
         DlsError(format!(
             "failed to parse rendered role query [{rendered}]: {e}"
         ))
-    })
+    };
+    let mut values = serde_json::Deserializer::from_str(rendered).into_iter::<Value>();
+    let value = match values.next() {
+        Some(Ok(value)) => value,
+        Some(Err(e)) => return Err(fail(&e)),
+        None => return Err(fail(&"empty")),
+    };
+    let rest = rendered.get(values.byte_offset()..).unwrap_or_default();
+    if rest.chars().all(|c| c == '}' || c.is_whitespace()) {
+        Ok(value)
+    } else {
+        Err(fail(&"trailing characters"))
+    }
 }
 
 fn script_source(

@@ -100,6 +100,12 @@ fn unparsable_rendering_fails_closed() {
     // rendered to something that is not a query
     let err = render(&json!({"template": {"source": "[]"}})).unwrap_err();
     assert!(err.0.contains("malformed"), "{err}");
+    let err = render(&json!({"template": {"source": "{\"match_all\":{}} x"}})).unwrap_err();
+    assert!(err.0.ends_with("trailing characters"), "{err}");
+    let err = render(&json!({"template": {"source": "{\"match_all\":{}} {}"}})).unwrap_err();
+    assert!(err.0.ends_with("trailing characters"), "{err}");
+    let ok = render(&json!({"template": {"source": "{\"match_all\":{}}} "}})).unwrap();
+    assert_eq!(ok, json!({"match_all": {}}));
     assert!(render_role_query("", &alice(), None).is_err());
     assert!(render_role_query("{not json", &alice(), None).is_err());
 }
