@@ -5,6 +5,7 @@ mod restriction;
 mod suggest;
 mod template;
 mod validate;
+mod wrapper;
 
 use serde_json::Value;
 use thiserror::Error;

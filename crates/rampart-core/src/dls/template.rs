@@ -62,11 +62,13 @@ pub fn render_role_query(
 ) -> Result<Value, DlsError> {
     let stored: Value = serde_json::from_str(query_src)
         .map_err(|e| DlsError(format!("failed to parse role query: {e}")))?;
-    let query = match template_of(&stored) {
+    let mut query = match template_of(&stored) {
         Some(template) => render_template(template, user, scripts)?,
         None => stored,
     };
     validate_query(&query)?;
+    // checked again unwrapped: a wrapper must not hide a clock read
+    super::wrapper::expand(&mut query)?;
     reject_clock_usage(&query)?;
     Ok(query)
 }

@@ -137,3 +137,18 @@ fn now_is_rejected_anywhere() {
     assert!(render(&json!({"range": {"t": {"gte": "2020-01-01||+1d"}}})).is_ok());
     assert!(render(&json!({"range": {"word": {"gte": "nowhere"}}})).is_ok());
 }
+
+#[test]
+fn wrapped_queries_are_checked_and_unwrapped() {
+    // {"range":{"t":{"gte":"now"}}}
+    let hidden_now = json!({"wrapper": {"query": "eyJyYW5nZSI6eyJ0Ijp7Imd0ZSI6Im5vdyJ9fX0="}});
+    assert_eq!(render(&hidden_now).unwrap_err().0, NOW_NOT_ALLOWED);
+    // {"has_child":{"type":"c","query":{"match_all":{}}}}
+    let hidden_join = json!({"wrapper": {"query": "eyJoYXNfY2hpbGQiOnsidHlwZSI6ImMiLCJxdWVyeSI6eyJtYXRjaF9hbGwiOnt9fX19"}});
+    assert_eq!(
+        render(&hidden_join).unwrap_err().0,
+        "has_child query isn't supported as part of a role query"
+    );
+    let plain = json!({"wrapper": {"query": "eyJ0ZXJtIjp7ImEiOjF9fQ=="}});
+    assert_eq!(render(&plain).unwrap(), json!({"term": {"a": 1}}));
+}

@@ -216,6 +216,7 @@ fn validate_body(name: &str, body: &Map<String, Value>) -> Result<(), DlsError> 
         "span_first" | "span_field_masking" | "field_masking_span" => required(name, "match", body),
         "span_multi" => required(name, "match", body),
         "pinned" => optional(name, "organic", body.get("organic")),
+        "wrapper" => validate_query(&super::wrapper::unwrap(&Value::Object(body.clone()))?),
         _ => Ok(()),
     }
 }
