@@ -7,6 +7,7 @@ pub mod authz;
 pub mod catalog;
 pub mod dls;
 pub mod error;
+pub mod fls;
 pub mod has_privileges;
 pub mod permission;
 pub mod resolve;

@@ -1,5 +1,76 @@
 //! The `rampart` command.
+//!
+//! Today it exposes the engine: `rampart demo` walks through decisions for built-in roles,
+//! `rampart authorize` and `rampart has-privileges` answer questions for roles you give it.
+//! The server (`rampart serve`) arrives with the server issue.
 
-fn main() {
-    println!("rampart: engine only (server arrives with the server issue)");
+mod engine;
+
+use std::path::PathBuf;
+
+use anyhow::Result;
+use clap::{Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(name = "rampart", version, about = "Elasticsearch-compatible security engine")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Which roles a question is asked for.
+#[derive(Debug, clap::Args)]
+struct RoleArgs {
+    /// A roles.yml file with role definitions (built-in roles are always available).
+    #[arg(long)]
+    roles_file: Option<PathBuf>,
+    /// Role names assigned to the user (repeatable).
+    #[arg(long = "role", required = true)]
+    roles: Vec<String>,
+    /// The username that appears in messages.
+    #[arg(long, default_value = "user")]
+    user: String,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Show a few decisions for built-in roles, with Elasticsearch's messages.
+    Demo,
+    /// Decide one request and print the decision as JSON.
+    Authorize {
+        #[command(flatten)]
+        roles: RoleArgs,
+        #[command(subcommand)]
+        question: engine::Question,
+    },
+    /// Evaluate a `_has_privileges` request body (a JSON file, or `-` for standard input).
+    HasPrivileges {
+        #[command(flatten)]
+        roles: RoleArgs,
+        request: PathBuf,
+    },
+}
+
+fn main() -> Result<()> {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Demo => engine::demo(),
+        Command::Authorize { roles, question } => {
+            let ctx = engine::Context::load(roles.roles_file.as_deref(), &roles.roles, &roles.user)?;
+            let decision = ctx.authorize(&question)?;
+            println!("{}", serde_json::to_string_pretty(&decision)?);
+            Ok(())
+        }
+        Command::HasPrivileges { roles, request } => {
+            let ctx = engine::Context::load(roles.roles_file.as_deref(), &roles.roles, &roles.user)?;
+            let text = if request.as_os_str() == "-" {
+                std::io::read_to_string(std::io::stdin())?
+            } else {
+                std::fs::read_to_string(&request)?
+            };
+            let body: serde_json::Value = serde_json::from_str(&text)?;
+            println!("{}", serde_json::to_string_pretty(&ctx.has_privileges(&body)?)?);
+            Ok(())
+        }
+    }
 }
