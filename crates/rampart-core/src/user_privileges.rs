@@ -32,8 +32,11 @@ fn group_entries(g: &IndexGroup) -> Vec<Value> {
     // A group mixing data and failure-store privileges is shown as two entries, unless `all`
     // collapses everything into one.
     let has_all = g.privileges.iter().any(|p| p == "all");
-    let (failure, data): (Vec<String>, Vec<String>) =
-        g.privileges.iter().cloned().partition(|p| !has_all && is_failure_only(p));
+    let (failure, data): (Vec<String>, Vec<String>) = g
+        .privileges
+        .iter()
+        .cloned()
+        .partition(|p| !has_all && is_failure_only(p));
     [data, failure]
         .into_iter()
         .filter(|p| !p.is_empty())
@@ -42,7 +45,10 @@ fn group_entries(g: &IndexGroup) -> Vec<Value> {
             m.insert("names".into(), json!(sorted(g.names.clone())));
             m.insert("privileges".into(), json!(sorted(privileges)));
             if let Some(fls) = &g.field_security {
-                m.insert("field_security".into(), Value::Array(fls.iter().map(field_security_json).collect()));
+                m.insert(
+                    "field_security".into(),
+                    Value::Array(fls.iter().map(field_security_json).collect()),
+                );
             }
             if let Some(q) = &g.queries {
                 m.insert("query".into(), json!(q.iter().collect::<Vec<_>>()));
@@ -71,13 +77,25 @@ pub fn user_privileges(permission: &Permission, roles: &[RoleDescriptor]) -> Val
             global.push(json!({"profile": {"write": {"applications": apps}}}));
         }
     }
-    let indices: Vec<Value> = permission.indices.groups().iter().flat_map(group_entries).collect();
+    let indices: Vec<Value> = permission
+        .indices
+        .groups()
+        .iter()
+        .flat_map(group_entries)
+        .collect();
     let mut out = Map::new();
     out.insert("cluster".into(), json!(permission.cluster.names()));
     out.insert("global".into(), Value::Array(global));
     out.insert("indices".into(), Value::Array(indices));
-    out.insert("applications".into(), Value::Array(applications(permission)));
-    let run_as = permission.run_as.as_ref().map(|r| sorted(r.value.patterns().to_vec())).unwrap_or_default();
+    out.insert(
+        "applications".into(),
+        Value::Array(applications(permission)),
+    );
+    let run_as = permission
+        .run_as
+        .as_ref()
+        .map(|r| sorted(r.value.patterns().to_vec()))
+        .unwrap_or_default();
     out.insert("run_as".into(), json!(run_as));
     if !permission.remote_indices.is_empty() {
         let remote: Vec<Value> = permission
@@ -86,14 +104,20 @@ pub fn user_privileges(permission: &Permission, roles: &[RoleDescriptor]) -> Val
             .map(|ri| {
                 let mut m = Map::new();
                 m.insert("names".into(), json!(sorted(ri.indices.names.clone())));
-                m.insert("privileges".into(), json!(sorted(ri.indices.privileges.clone())));
+                m.insert(
+                    "privileges".into(),
+                    json!(sorted(ri.indices.privileges.clone())),
+                );
                 if let Some(fs) = &ri.indices.field_security {
                     m.insert("field_security".into(), json!([field_security_json(fs)]));
                 }
                 if let Some(q) = &ri.indices.query {
                     m.insert("query".into(), json!([q]));
                 }
-                m.insert("allow_restricted_indices".into(), json!(ri.indices.allow_restricted_indices));
+                m.insert(
+                    "allow_restricted_indices".into(),
+                    json!(ri.indices.allow_restricted_indices),
+                );
                 m.insert("clusters".into(), json!(sorted(ri.clusters.clone())));
                 Value::Object(m)
             })

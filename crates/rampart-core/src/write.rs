@@ -81,11 +81,19 @@ impl EffectiveRole {
     ) -> Result<BulkDecision, CompileError> {
         let request = self.authorize_index_action_anywhere(subject, BULK, &[])?;
         if !request.is_allowed() {
-            return Ok(BulkDecision { request, items: Vec::new() });
+            return Ok(BulkDecision {
+                request,
+                items: Vec::new(),
+            });
         }
         let check = |action: &str, name: &str| -> Result<Decision, CompileError> {
             let names = [name.to_string()];
-            let req = IndexRequest { action, names: &names, data_streams: true, lookup };
+            let req = IndexRequest {
+                action,
+                names: &names,
+                data_streams: true,
+                lookup,
+            };
             Ok(self.authorize_index(subject, &req)?.decision)
         };
         let mut out = Vec::with_capacity(items.len());
@@ -105,7 +113,12 @@ impl EffectiveRole {
                 }
             }
             let names = [item.index.clone()];
-            let req = IndexRequest { action: item.op.item_action(), names: &names, data_streams: true, lookup };
+            let req = IndexRequest {
+                action: item.op.item_action(),
+                names: &names,
+                data_streams: true,
+                lookup,
+            };
             let decision = self.authorize_index(subject, &req)?;
             if let Some(f) = forbidden(&decision.decision) {
                 out.push(Some(f));
@@ -125,6 +138,9 @@ impl EffectiveRole {
             }
             out.push(None);
         }
-        Ok(BulkDecision { request, items: out })
+        Ok(BulkDecision {
+            request,
+            items: out,
+        })
     }
 }

@@ -17,7 +17,11 @@ pub struct ApplicationCheck<'a> {
 
 impl EffectiveRole {
     /// Whether every side grants the application privilege on the resource.
-    pub fn check_application(&self, check: &ApplicationCheck<'_>, store: &ApplicationPrivilegeStore) -> Result<bool, CompileError> {
+    pub fn check_application(
+        &self,
+        check: &ApplicationCheck<'_>,
+        store: &ApplicationPrivilegeStore,
+    ) -> Result<bool, CompileError> {
         for side in self.sides() {
             if !side_grants(side, check, store)? {
                 return Ok(false);
@@ -27,7 +31,11 @@ impl EffectiveRole {
     }
 }
 
-fn side_grants(p: &Permission, check: &ApplicationCheck<'_>, store: &ApplicationPrivilegeStore) -> Result<bool, CompileError> {
+fn side_grants(
+    p: &Permission,
+    check: &ApplicationCheck<'_>,
+    store: &ApplicationPrivilegeStore,
+) -> Result<bool, CompileError> {
     let resource = PatternSet::new([check.resource])?;
     let requested_actions: Option<PatternSet> = if is_privilege_name(check.privilege) {
         match store.get(check.application, check.privilege) {

@@ -83,13 +83,18 @@ impl EffectiveRole {
             return Ok(Decision::Allowed { reasons });
         }
         if let Some(rule) = default_role_grant(subject, action, request) {
-            return Ok(Decision::allow(Reason::DefaultRole { rule: rule.to_string() }));
+            return Ok(Decision::allow(Reason::DefaultRole {
+                rule: rule.to_string(),
+            }));
         }
         // A query of API keys is retried as "only my keys" (then manage_own_api_key can pass).
         if action == QUERY_API_KEY {
             if let Some(req) = request.api_key.as_ref().filter(|r| !r.owner_filtered) {
                 let mut owned = request.clone();
-                owned.api_key = Some(ApiKeyRequest { owner_filtered: true, ..req.clone() });
+                owned.api_key = Some(ApiKeyRequest {
+                    owner_filtered: true,
+                    ..req.clone()
+                });
                 let retry = self.authorize_cluster(subject, action, &owned)?;
                 if retry.is_allowed() {
                     return Ok(retry);
@@ -184,8 +189,14 @@ fn owns(subject: &Subject, req: &ApiKeyRequest) -> bool {
 }
 
 /// The default role's same-user grants (section 3.2).
-fn default_role_grant(subject: &Subject, action: &str, request: &ClusterRequest<'_>) -> Option<&'static str> {
-    let same_user = request.username.is_none_or(|u| u == subject.effective_user());
+fn default_role_grant(
+    subject: &Subject,
+    action: &str,
+    request: &ClusterRequest<'_>,
+) -> Option<&'static str> {
+    let same_user = request
+        .username
+        .is_none_or(|u| u == subject.effective_user());
     match action {
         "cluster:admin/xpack/security/user/authenticate" => Some("every subject may authenticate"),
         "cluster:admin/xpack/security/user/change_password" => {

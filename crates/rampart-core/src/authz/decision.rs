@@ -13,9 +13,16 @@ use crate::role::FieldSecurity;
 #[serde(rename_all = "snake_case", tag = "kind")]
 pub enum Reason {
     /// A cluster privilege (named or raw action pattern) of these roles grants the action.
-    ClusterPrivilege { privilege: String, roles: Vec<String> },
+    ClusterPrivilege {
+        privilege: String,
+        roles: Vec<String>,
+    },
     /// A request-aware privilege whose condition held for this request.
-    ConditionalPrivilege { privilege: String, roles: Vec<String>, condition: String },
+    ConditionalPrivilege {
+        privilege: String,
+        roles: Vec<String>,
+        condition: String,
+    },
     /// The implicit default role every authenticated subject has.
     DefaultRole { rule: String },
     /// An index group granted access to `name` (possibly through its data stream `via`).
@@ -29,7 +36,11 @@ pub enum Reason {
     /// The action needs only "some index group grants it" (name-only composite action).
     NameOnly { roles: Vec<String> },
     /// A run_as pattern allows running as the target.
-    RunAs { target: String, patterns: Vec<String>, roles: Vec<String> },
+    RunAs {
+        target: String,
+        patterns: Vec<String>,
+        roles: Vec<String>,
+    },
     /// An application entry grants the privilege on the resource.
     Application {
         application: String,
@@ -107,7 +118,9 @@ impl Decision {
     }
 
     pub(crate) fn allow(reason: Reason) -> Self {
-        Decision::Allowed { reasons: vec![reason] }
+        Decision::Allowed {
+            reasons: vec![reason],
+        }
     }
 }
 

@@ -23,7 +23,11 @@ fn reason(privilege: &str, roles: &[String], condition: &str) -> Reason {
 }
 
 /// The `global` privilege of `p` that grants this request, if any.
-pub(crate) fn grant(p: &Permission, action: &str, request: &ClusterRequest<'_>) -> Result<Option<Reason>, CompileError> {
+pub(crate) fn grant(
+    p: &Permission,
+    action: &str,
+    request: &ClusterRequest<'_>,
+) -> Result<Option<Reason>, CompileError> {
     if action.starts_with(PRIVILEGE_ACTIONS) {
         if let Some(Sourced { value, roles }) = p.cluster.application_manage() {
             let ok = match request.applications {
@@ -31,15 +35,25 @@ pub(crate) fn grant(p: &Permission, action: &str, request: &ClusterRequest<'_>) 
                 _ => value.patterns().iter().any(|p| p == "*"),
             };
             if ok {
-                return Ok(Some(reason("application.manage", roles, "every application in the request matches")));
+                return Ok(Some(reason(
+                    "application.manage",
+                    roles,
+                    "every application in the request matches",
+                )));
             }
         }
         return Ok(None);
     }
     if action == PROFILE_PUT_DATA {
-        if let (Some(Sourced { value, roles }), Some(ns)) = (p.cluster.profile_write(), request.profile_namespaces) {
+        if let (Some(Sourced { value, roles }), Some(ns)) =
+            (p.cluster.profile_write(), request.profile_namespaces)
+        {
             if ns.iter().all(|n| value.matches(n)) {
-                return Ok(Some(reason("profile.write", roles, "every data namespace in the request matches")));
+                return Ok(Some(reason(
+                    "profile.write",
+                    roles,
+                    "every data namespace in the request matches",
+                )));
             }
         }
         return Ok(None);
@@ -53,14 +67,23 @@ pub(crate) fn grant(p: &Permission, action: &str, request: &ClusterRequest<'_>) 
             Some(RoleManageRequest::Put(roles)) if [ROLE_PUT, ROLE_BULK_PUT].contains(&action) => {
                 role_put_covered(groups, roles)?
             }
-            Some(RoleManageRequest::Delete(names)) if [ROLE_DELETE, ROLE_BULK_DELETE].contains(&action) => {
+            Some(RoleManageRequest::Delete(names))
+                if [ROLE_DELETE, ROLE_BULK_DELETE].contains(&action) =>
+            {
                 role_delete_covered(groups, names)?
             }
             _ => false,
         };
         if ok {
-            let roles: Vec<String> = groups.iter().flat_map(|g| g.roles.iter().cloned()).collect();
-            return Ok(Some(reason("role.manage", &roles, "every role in the request is covered")));
+            let roles: Vec<String> = groups
+                .iter()
+                .flat_map(|g| g.roles.iter().cloned())
+                .collect();
+            return Ok(Some(reason(
+                "role.manage",
+                &roles,
+                "every role in the request is covered",
+            )));
         }
     }
     Ok(None)
@@ -68,8 +91,13 @@ pub(crate) fn grant(p: &Permission, action: &str, request: &ClusterRequest<'_>) 
 
 /// Whether the name pattern `name` with privilege `privilege` is covered by the groups, with the
 /// pattern-subset semantics of has_privileges.
-pub(crate) fn covered(groups: &[Sourced<RoleManageGroup>], name: &str, privilege: &str) -> Result<bool, CompileError> {
-    let wanted = index_privilege(privilege).map_err(|e| CompileError::privilege("global.role.manage", e))?;
+pub(crate) fn covered(
+    groups: &[Sourced<RoleManageGroup>],
+    name: &str,
+    privilege: &str,
+) -> Result<bool, CompileError> {
+    let wanted =
+        index_privilege(privilege).map_err(|e| CompileError::privilege("global.role.manage", e))?;
     let target = Automaton::from_pattern(name)?;
     let mut granted = Automaton::empty();
     for g in groups {
@@ -78,14 +106,18 @@ pub(crate) fn covered(groups: &[Sourced<RoleManageGroup>], name: &str, privilege
             continue;
         }
         for p in &g.value.privileges {
-            let c = index_privilege(p).map_err(|e| CompileError::privilege("global.role.manage", e))?;
+            let c =
+                index_privilege(p).map_err(|e| CompileError::privilege("global.role.manage", e))?;
             granted = granted.union(&c.actions)?;
         }
     }
     Ok(wanted.actions.is_subset_of(&granted))
 }
 
-fn role_put_covered(groups: &[Sourced<RoleManageGroup>], roles: &[RoleDescriptor]) -> Result<bool, CompileError> {
+fn role_put_covered(
+    groups: &[Sourced<RoleManageGroup>],
+    roles: &[RoleDescriptor],
+) -> Result<bool, CompileError> {
     for role in roles {
         let index_only = role.cluster.is_empty()
             && role.global.is_empty()
@@ -110,7 +142,10 @@ fn role_put_covered(groups: &[Sourced<RoleManageGroup>], roles: &[RoleDescriptor
     Ok(true)
 }
 
-fn role_delete_covered(groups: &[Sourced<RoleManageGroup>], names: &[String]) -> Result<bool, CompileError> {
+fn role_delete_covered(
+    groups: &[Sourced<RoleManageGroup>],
+    names: &[String],
+) -> Result<bool, CompileError> {
     for name in names {
         // Role names are treated as literal index names here.
         let literal = escape_literal(name);

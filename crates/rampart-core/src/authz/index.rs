@@ -1,8 +1,6 @@
 //! Index action authorization (sections 5.1, 5.4, 5.8, 6.1, 7.4, 8.3 of the facts).
 
-use super::decision::{
-    Decision, Denial, DocumentAccess, FieldAccess, IndexAccess, IndexDecision, Reason,
-};
+use super::decision::{Decision, Denial, IndexAccess, IndexDecision, Reason};
 use super::message;
 use super::subject::Subject;
 use super::{EffectiveRole, side_reasons};
@@ -78,11 +76,16 @@ fn side_match(
     failures: bool,
     req: &IndexRequest<'_>,
 ) -> Option<SideMatch> {
-    let allow_bwc = !req.lookup.is_data_stream(name) && req.lookup.parent_data_stream(name).is_none();
+    let allow_bwc =
+        !req.lookup.is_data_stream(name) && req.lookup.parent_data_stream(name).is_none();
     let direct = |n: &str| -> Vec<u32> {
         let mut ids = p.indices.matching_groups(data_view, n, allow_bwc);
         if failures {
-            ids.retain(|id| p.indices.group(*id).is_some_and(|g| g.grants_action(action, true)));
+            ids.retain(|id| {
+                p.indices
+                    .group(*id)
+                    .is_some_and(|g| g.grants_action(action, true))
+            });
             if ids.is_empty() {
                 // Failure-only groups (read_failure_store) are not in the data view.
                 ids = failure_groups(p, action, n);
@@ -92,13 +95,19 @@ fn side_match(
     };
     let ids = direct(name);
     if !ids.is_empty() {
-        return Some(SideMatch { groups: ids, via: None });
+        return Some(SideMatch {
+            groups: ids,
+            via: None,
+        });
     }
     if req.data_streams {
         if let Some(ds) = req.lookup.parent_data_stream(name) {
             let ids = direct(ds);
             if !ids.is_empty() {
-                return Some(SideMatch { groups: ids, via: Some(ds.to_string()) });
+                return Some(SideMatch {
+                    groups: ids,
+                    via: Some(ds.to_string()),
+                });
             }
         }
     }
@@ -111,7 +120,11 @@ fn failure_groups(p: &Permission, action: &str, name: &str) -> Vec<u32> {
         .groups()
         .iter()
         .enumerate()
-        .filter(|(_, g)| g.grants_action(action, true) && g.matches_name(name) && (!restricted || g.allow_restricted))
+        .filter(|(_, g)| {
+            g.grants_action(action, true)
+                && g.matches_name(name)
+                && (!restricted || g.allow_restricted)
+        })
         .map(|(i, _)| i as u32)
         .collect()
 }
@@ -128,12 +141,20 @@ impl EffectiveRole {
         let mut reasons = Vec::new();
         for (i, side) in self.sides().into_iter().enumerate() {
             let view = side.indices.view(action)?;
-            let failure_grant = side.indices.groups().iter().any(|g| g.grants_action(action, true));
+            let failure_grant = side
+                .indices
+                .groups()
+                .iter()
+                .any(|g| g.grants_action(action, true));
             if view.granting.is_empty() && !failure_grant {
                 let failures = original_names.iter().any(|n| n.ends_with(FAILURES));
-                let (plain, restricted): (Vec<String>, Vec<String>) =
-                    original_names.iter().cloned().partition(|n| !side.indices.restricted().matches(split_selector(n).0));
-                return Ok(Decision::Denied(index_denial(subject, self, action, plain, restricted, failures)?));
+                let (plain, restricted): (Vec<String>, Vec<String>) = original_names
+                    .iter()
+                    .cloned()
+                    .partition(|n| !side.indices.restricted().matches(split_selector(n).0));
+                return Ok(Decision::Denied(index_denial(
+                    subject, self, action, plain, restricted, failures,
+                )?));
             }
             let roles = view
                 .granting
@@ -147,10 +168,21 @@ impl EffectiveRole {
     }
 
     /// Authorize an index action on resolved names: every name must be granted (section 6.1).
-    pub fn authorize_index(&self, subject: &Subject, req: &IndexRequest<'_>) -> Result<IndexDecision, CompileError> {
+    pub fn authorize_index(
+        &self,
+        subject: &Subject,
+        req: &IndexRequest<'_>,
+    ) -> Result<IndexDecision, CompileError> {
         let action = req.action;
         if catalog::classify_action(action) != ActionKind::Index {
-            return Ok(IndexDecision::denied(index_denial(subject, self, action, Vec::new(), Vec::new(), false)?));
+            return Ok(IndexDecision::denied(index_denial(
+                subject,
+                self,
+                action,
+                Vec::new(),
+                Vec::new(),
+                false,
+            )?));
         }
         let sides = self.sides();
         let views = sides
@@ -165,7 +197,10 @@ impl EffectiveRole {
         for full in req.names {
             let (name, failures) = split_selector(full);
             any_failures |= failures;
-            let mut entry = IndexAccess { name: full.clone(), ..Default::default() };
+            let mut entry = IndexAccess {
+                name: full.clone(),
+                ..Default::default()
+            };
             let mut ok = true;
             for (i, (side, view)) in sides.iter().zip(&views).enumerate() {
                 match side_match(side, view, action, name, failures, req) {
@@ -185,7 +220,14 @@ impl EffectiveRole {
             }
         }
         if !denied_plain.is_empty() || !denied_restricted.is_empty() {
-            let d = index_denial(subject, self, action, denied_plain, denied_restricted, any_failures)?;
+            let d = index_denial(
+                subject,
+                self,
+                action,
+                denied_plain,
+                denied_restricted,
+                any_failures,
+            )?;
             return Ok(IndexDecision::denied(d));
         }
         if req.names.is_empty() {
@@ -202,19 +244,40 @@ impl EffectiveRole {
     }
 }
 
-fn add_side(p: &Permission, m: &SideMatch, name: &str, side: usize, entry: &mut IndexAccess, reasons: &mut Vec<Reason>) {
-    let groups: Vec<_> = m.groups.iter().filter_map(|id| p.indices.group(*id)).collect();
+fn add_side(
+    p: &Permission,
+    m: &SideMatch,
+    name: &str,
+    side: usize,
+    entry: &mut IndexAccess,
+    reasons: &mut Vec<Reason>,
+) {
+    let groups: Vec<_> = m
+        .groups
+        .iter()
+        .filter_map(|id| p.indices.group(*id))
+        .collect();
     let dls_free = groups.iter().any(|g| g.queries.is_none());
     let documents = if dls_free {
         None
     } else {
-        Some(groups.iter().flat_map(|g| g.queries.iter().flatten().cloned()).collect())
+        Some(
+            groups
+                .iter()
+                .flat_map(|g| g.queries.iter().flatten().cloned())
+                .collect(),
+        )
     };
     let fls_free = groups.iter().any(|g| g.field_security.is_none());
     let fields = if fls_free {
         None
     } else {
-        Some(groups.iter().flat_map(|g| g.field_security.iter().flatten().cloned()).collect())
+        Some(
+            groups
+                .iter()
+                .flat_map(|g| g.field_security.iter().flatten().cloned())
+                .collect(),
+        )
     };
     entry.documents.sides.push(documents);
     entry.fields.sides.push(fields);
@@ -244,7 +307,11 @@ fn index_denial(
     let data = index_privileges_granting(action, false)?;
     let suffix = if failures {
         let failure_privs = index_privileges_granting(action, true)?;
-        let failure_only: Vec<&str> = failure_privs.iter().copied().filter(|p| !data.contains(p)).collect();
+        let failure_only: Vec<&str> = failure_privs
+            .iter()
+            .copied()
+            .filter(|p| !data.contains(p))
+            .collect();
         if failure_only.is_empty() {
             message::granted_by_part("index", &data)
         } else {
@@ -264,4 +331,13 @@ fn index_denial(
         indices,
         restricted_indices: restricted,
     })
+}
+
+impl IndexLookup for crate::resolve::IndexMetadata {
+    fn parent_data_stream(&self, name: &str) -> Option<&str> {
+        crate::resolve::IndexMetadata::parent_data_stream(self, name)
+    }
+    fn is_data_stream(&self, name: &str) -> bool {
+        matches!(self.kind(name), crate::resolve::NameKind::DataStream)
+    }
 }

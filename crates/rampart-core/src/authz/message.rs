@@ -1,7 +1,7 @@
 //! Elasticsearch's 403 denial messages (section 12.2/12.3 of the facts), exact text.
 
-use super::subject::Subject;
 use super::EffectiveRole;
+use super::subject::Subject;
 
 /// `<who><run_as><roles>` of a denial message.
 pub(crate) fn subject_part(subject: &Subject, role: &EffectiveRole) -> String {
@@ -19,7 +19,10 @@ pub(crate) fn subject_part(subject: &Subject, role: &EffectiveRole) -> String {
 pub(crate) fn roles_part(names: &[String], missing: &[String]) -> String {
     let mut out = format!(" with effective roles [{}]", names.join(","));
     if !missing.is_empty() {
-        out.push_str(&format!(" (assigned roles [{}] were not found)", missing.join(",")));
+        out.push_str(&format!(
+            " (assigned roles [{}] were not found)",
+            missing.join(",")
+        ));
     }
     out
 }
@@ -43,7 +46,10 @@ pub(crate) fn granted_by_part(kind: &str, privileges: &[&str]) -> String {
     if privileges.is_empty() {
         String::new()
     } else {
-        format!(", this action is granted by the {kind} privileges [{}]", privileges.join(","))
+        format!(
+            ", this action is granted by the {kind} privileges [{}]",
+            privileges.join(",")
+        )
     }
 }
 
@@ -53,10 +59,18 @@ pub(crate) fn action_denied(action: &str, who: &str, context: &str, suffix: &str
 }
 
 /// The run-as denial message (section 12.3): the AUTHENTICATING user and its roles.
-pub(crate) fn run_as_denied(action: &str, subject: &Subject, authenticating: &EffectiveRole, target: &str) -> String {
+pub(crate) fn run_as_denied(
+    action: &str,
+    subject: &Subject,
+    authenticating: &EffectiveRole,
+    target: &str,
+) -> String {
     let mut who = subject.describe();
     if subject.shows_roles() {
-        who.push_str(&roles_part(authenticating.role_names(), authenticating.missing_roles()));
+        who.push_str(&roles_part(
+            authenticating.role_names(),
+            authenticating.missing_roles(),
+        ));
     }
     format!(
         "action [{action}] is unauthorized for {who}, because user [{}] is unauthorized to run as [{target}]",

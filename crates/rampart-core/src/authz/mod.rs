@@ -39,14 +39,20 @@ impl EffectiveRole {
     }
 
     pub fn limited(assigned: Arc<Permission>, limited_by: Arc<Permission>) -> Self {
-        EffectiveRole::Limited { assigned, limited_by }
+        EffectiveRole::Limited {
+            assigned,
+            limited_by,
+        }
     }
 
     /// The permissions that must all allow, in order (key first, then owner).
     pub fn sides(&self) -> Vec<&Permission> {
         match self {
             EffectiveRole::Plain(p) => vec![p],
-            EffectiveRole::Limited { assigned, limited_by } => vec![assigned, limited_by],
+            EffectiveRole::Limited {
+                assigned,
+                limited_by,
+            } => vec![assigned, limited_by],
         }
     }
 
@@ -71,6 +77,9 @@ pub(crate) fn side_reasons(side: usize, reasons: Vec<Reason>) -> Vec<Reason> {
     if side == 0 {
         reasons
     } else {
-        reasons.into_iter().map(|r| Reason::LimitedBy(Box::new(r))).collect()
+        reasons
+            .into_iter()
+            .map(|r| Reason::LimitedBy(Box::new(r)))
+            .collect()
     }
 }

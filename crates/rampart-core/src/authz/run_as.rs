@@ -8,7 +8,13 @@ use super::{EffectiveRole, side_reasons};
 impl EffectiveRole {
     /// Whether this (authenticating) role may run as `target`. `target_exists` is false when no
     /// realm knows the user: that is denied the same way, so existence is not leaked.
-    pub fn authorize_run_as(&self, subject: &Subject, action: &str, target: &str, target_exists: bool) -> Decision {
+    pub fn authorize_run_as(
+        &self,
+        subject: &Subject,
+        action: &str,
+        target: &str,
+        target_exists: bool,
+    ) -> Decision {
         let mut reasons = Vec::new();
         let mut ok = target_exists;
         for (i, side) in self.sides().into_iter().enumerate() {

@@ -45,7 +45,12 @@ impl Subject {
     }
 
     /// An API key owned by `owner` of the given realm.
-    pub fn api_key(id: impl Into<String>, owner: impl Into<String>, realm_name: &str, realm_type: &str) -> Self {
+    pub fn api_key(
+        id: impl Into<String>,
+        owner: impl Into<String>,
+        realm_name: &str,
+        realm_type: &str,
+    ) -> Self {
         Subject {
             user: owner.into(),
             run_as: None,
@@ -56,7 +61,12 @@ impl Subject {
     }
 
     /// The same subject running as `target`.
-    pub fn running_as(mut self, target: impl Into<String>, realm_name: &str, realm_type: &str) -> Self {
+    pub fn running_as(
+        mut self,
+        target: impl Into<String>,
+        realm_name: &str,
+        realm_type: &str,
+    ) -> Self {
         self.run_as = Some(target.into());
         self.realm_name = realm_name.to_string();
         self.realm_type = realm_type.to_string();

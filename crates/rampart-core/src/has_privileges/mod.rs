@@ -11,8 +11,8 @@ use serde_json::{Map, Value, json};
 use crate::authz::{ApplicationCheck, EffectiveRole};
 use crate::catalog::Selector;
 use crate::permission::{
-    ApplicationPrivilegeStore, CompileError, CompiledPrivilege, Permission, PrivilegeError, cluster_privilege,
-    index_privilege,
+    ApplicationPrivilegeStore, CompileError, CompiledPrivilege, Permission, PrivilegeError,
+    cluster_privilege, index_privilege,
 };
 
 /// The evaluated answer, in request order.
@@ -31,20 +31,35 @@ impl HasPrivilegesResponse {
     pub fn has_all_requested(&self) -> bool {
         self.cluster.iter().all(|(_, b)| *b)
             && self.index.iter().all(|(_, p)| p.iter().all(|(_, b)| *b))
-            && self.application.iter().all(|(_, r)| r.iter().all(|(_, p)| p.iter().all(|(_, b)| *b)))
+            && self
+                .application
+                .iter()
+                .all(|(_, r)| r.iter().all(|(_, p)| p.iter().all(|(_, b)| *b)))
     }
 
     /// The ES response body.
     pub fn to_json(&self) -> Value {
         let bools = |items: &[(String, bool)]| -> Value {
-            Value::Object(items.iter().map(|(k, b)| (k.clone(), Value::Bool(*b))).collect())
+            Value::Object(
+                items
+                    .iter()
+                    .map(|(k, b)| (k.clone(), Value::Bool(*b)))
+                    .collect(),
+            )
         };
-        let index: Map<String, Value> = self.index.iter().map(|(n, p)| (n.clone(), bools(p))).collect();
+        let index: Map<String, Value> = self
+            .index
+            .iter()
+            .map(|(n, p)| (n.clone(), bools(p)))
+            .collect();
         let application: Map<String, Value> = self
             .application
             .iter()
             .map(|(app, resources)| {
-                let r: Map<String, Value> = resources.iter().map(|(res, p)| (res.clone(), bools(p))).collect();
+                let r: Map<String, Value> = resources
+                    .iter()
+                    .map(|(res, p)| (res.clone(), bools(p)))
+                    .collect();
                 (app.clone(), Value::Object(r))
             })
             .collect();
@@ -73,7 +88,10 @@ pub fn has_privileges(
     req: &HasPrivilegesRequest,
     store: &ApplicationPrivilegeStore,
 ) -> Result<HasPrivilegesResponse, HasPrivilegesError> {
-    let mut resp = HasPrivilegesResponse { username: username.to_string(), ..Default::default() };
+    let mut resp = HasPrivilegesResponse {
+        username: username.to_string(),
+        ..Default::default()
+    };
     for name in &req.cluster {
         let wanted = cluster_privilege(name).map_err(unknown)?;
         let ok = role.sides().iter().all(|p| cluster_implies(p, &wanted));
@@ -86,7 +104,8 @@ pub fn has_privileges(
                 let wanted = index_privilege(privilege).map_err(unknown)?;
                 let mut ok = true;
                 for p in role.sides() {
-                    ok &= index_covers(p, name, item.allow_restricted_indices, &wanted).map_err(internal)?;
+                    ok &= index_covers(p, name, item.allow_restricted_indices, &wanted)
+                        .map_err(internal)?;
                 }
                 push_unique(&mut answers, privilege, ok);
             }
@@ -98,13 +117,21 @@ pub fn has_privileges(
         for resource in &item.resources {
             let mut answers = Vec::new();
             for privilege in &item.privileges {
-                let check = ApplicationCheck { application: &item.application, privilege, resource };
+                let check = ApplicationCheck {
+                    application: &item.application,
+                    privilege,
+                    resource,
+                };
                 let ok = role.check_application(&check, store).map_err(internal)?;
                 push_unique(&mut answers, privilege, ok);
             }
             merge_named(&mut resources, resource, answers);
         }
-        match resp.application.iter_mut().find(|(a, _)| *a == item.application) {
+        match resp
+            .application
+            .iter_mut()
+            .find(|(a, _)| *a == item.application)
+        {
             Some((_, existing)) => {
                 for (r, answers) in resources {
                     merge_named(existing, &r, answers);
@@ -123,7 +150,11 @@ fn push_unique(list: &mut Vec<(String, bool)>, key: &str, value: bool) {
     }
 }
 
-fn merge_named<T: Clone>(list: &mut Vec<(String, Vec<(String, T)>)>, key: &str, items: Vec<(String, T)>) {
+fn merge_named<T: Clone>(
+    list: &mut Vec<(String, Vec<(String, T)>)>,
+    key: &str,
+    items: Vec<(String, T)>,
+) {
     match list.iter_mut().find(|(k, _)| k == key) {
         Some((_, existing)) => {
             for (k, v) in items {
@@ -142,7 +173,8 @@ fn cluster_implies(p: &Permission, wanted: &CompiledPrivilege) -> bool {
     if wanted.conditional {
         // Holding the conditional privilege itself, or the unconditional actions it is
         // drawn from (manage_api_key, manage_security, all).
-        return p.cluster.holds_conditional(&wanted.name) || p.cluster.implies_actions(&wanted.actions);
+        return p.cluster.holds_conditional(&wanted.name)
+            || p.cluster.implies_actions(&wanted.actions);
     }
     p.cluster.implies_actions(&wanted.actions)
 }
@@ -156,7 +188,8 @@ pub(crate) fn index_covers(
 ) -> Result<bool, CompileError> {
     let restricted = p.indices.restricted().patterns().to_automaton()?;
     let mut target = Automaton::from_pattern(name)?;
-    let literally_restricted = p.indices.restricted().matches(name) && rampart_automaton::PatternSet::is_literal(name);
+    let literally_restricted =
+        p.indices.restricted().matches(name) && rampart_automaton::PatternSet::is_literal(name);
     if !allow_restricted && !literally_restricted {
         target = target.minus(&restricted)?;
     }
@@ -171,7 +204,11 @@ pub(crate) fn index_covers(
         if !g.allow_restricted {
             names = names.minus(&restricted)?;
         }
-        let actions = if failures { g.failure_actions().clone() } else { g.data_actions().clone() };
+        let actions = if failures {
+            g.failure_actions().clone()
+        } else {
+            g.data_actions().clone()
+        };
         let mut key = g.privileges.clone();
         key.sort();
         match by_privileges.iter_mut().find(|(k, _, _)| *k == key) {

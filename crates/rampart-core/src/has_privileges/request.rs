@@ -84,12 +84,19 @@ fn strings(user: &str, field: &str, v: &Value) -> Result<Vec<String>, HasPrivile
     };
     match v {
         Value::String(s) => Ok(vec![s.clone()]),
-        Value::Array(items) => items.iter().map(|i| i.as_str().map(String::from).ok_or_else(bad)).collect(),
+        Value::Array(items) => items
+            .iter()
+            .map(|i| i.as_str().map(String::from).ok_or_else(bad))
+            .collect(),
         _ => Err(bad()),
     }
 }
 
-fn objects<'a>(user: &str, field: &str, v: &'a Value) -> Result<Vec<&'a serde_json::Map<String, Value>>, HasPrivilegesError> {
+fn objects<'a>(
+    user: &str,
+    field: &str,
+    v: &'a Value,
+) -> Result<Vec<&'a serde_json::Map<String, Value>>, HasPrivilegesError> {
     let Value::Array(items) = v else {
         return Err(HasPrivilegesError::Parse(format!(
             "failed to parse privileges check [{user}]. expected field [{field}] value to be an array, but found [{}] instead",
@@ -176,7 +183,10 @@ impl HasPrivilegesRequest {
         }
         for a in &self.application {
             if a.application.contains('*') {
-                problems.push(format!("Application names may not contain '*' (found '{}')", a.application));
+                problems.push(format!(
+                    "Application names may not contain '*' (found '{}')",
+                    a.application
+                ));
             }
             if a.privileges.is_empty() {
                 problems.push("privileges must not be empty".to_string());
@@ -193,7 +203,10 @@ impl HasPrivilegesRequest {
     }
 }
 
-fn parse_index(user: &str, o: &serde_json::Map<String, Value>) -> Result<IndexCheck, HasPrivilegesError> {
+fn parse_index(
+    user: &str,
+    o: &serde_json::Map<String, Value>,
+) -> Result<IndexCheck, HasPrivilegesError> {
     let mut check = IndexCheck::default();
     for (key, value) in o {
         match key.as_str() {
@@ -222,7 +235,10 @@ fn parse_index(user: &str, o: &serde_json::Map<String, Value>) -> Result<IndexCh
     Ok(check)
 }
 
-fn parse_application(user: &str, o: &serde_json::Map<String, Value>) -> Result<ApplicationCheckItem, HasPrivilegesError> {
+fn parse_application(
+    user: &str,
+    o: &serde_json::Map<String, Value>,
+) -> Result<ApplicationCheckItem, HasPrivilegesError> {
     let mut item = ApplicationCheckItem::default();
     let mut seen = (false, false, false);
     for (key, value) in o {
@@ -251,7 +267,11 @@ fn parse_application(user: &str, o: &serde_json::Map<String, Value>) -> Result<A
             }
         }
     }
-    for (present, field) in [(seen.0, "application"), (seen.1, "privileges"), (seen.2, "resources")] {
+    for (present, field) in [
+        (seen.0, "application"),
+        (seen.1, "privileges"),
+        (seen.2, "resources"),
+    ] {
         if !present {
             return Err(HasPrivilegesError::Parse(format!(
                 "failed to parse application privileges for role [{user}]. missing required [{field}] field"

@@ -34,12 +34,21 @@ impl ApplicationPrivilegeStore {
     }
 
     pub fn get(&self, application: &str, name: &str) -> Option<&ApplicationPrivilegeDescriptor> {
-        self.by_app.get(application)?.iter().find(|p| p.name == name)
+        self.by_app
+            .get(application)?
+            .iter()
+            .find(|p| p.name == name)
     }
 
     /// Applications whose name matches `pattern` (an application name or `prefix*`).
-    pub fn applications_matching<'a>(&'a self, pattern: &'a PatternSet) -> impl Iterator<Item = &'a str> + 'a {
-        self.by_app.keys().map(String::as_str).filter(|a| pattern.matches(a))
+    pub fn applications_matching<'a>(
+        &'a self,
+        pattern: &'a PatternSet,
+    ) -> impl Iterator<Item = &'a str> + 'a {
+        self.by_app
+            .keys()
+            .map(String::as_str)
+            .filter(|a| pattern.matches(a))
     }
 
     pub fn iter(&self) -> impl Iterator<Item = &ApplicationPrivilegeDescriptor> {
@@ -134,13 +143,21 @@ impl ApplicationBuilder {
         }
     }
 
-    pub(crate) fn build(self, store: &ApplicationPrivilegeStore) -> Result<ApplicationPermission, CompileError> {
+    pub(crate) fn build(
+        self,
+        store: &ApplicationPrivilegeStore,
+    ) -> Result<ApplicationPermission, CompileError> {
         let mut entries = Vec::with_capacity(self.entries.len());
         for ((application, resources), privileges, roles) in self.entries {
-            let app_matcher = PatternSet::new([application.as_str()]).map_err(CompileError::automaton)?;
-            let resource_matcher = PatternSet::new(resources.iter()).map_err(CompileError::automaton)?;
-            let raw_actions: Vec<String> =
-                privileges.iter().filter(|p| !is_privilege_name(p)).cloned().collect();
+            let app_matcher =
+                PatternSet::new([application.as_str()]).map_err(CompileError::automaton)?;
+            let resource_matcher =
+                PatternSet::new(resources.iter()).map_err(CompileError::automaton)?;
+            let raw_actions: Vec<String> = privileges
+                .iter()
+                .filter(|p| !is_privilege_name(p))
+                .cloned()
+                .collect();
             let mut named_actions = HashMap::new();
             for app in store.applications_matching(&app_matcher) {
                 let actions: Vec<&str> = privileges
@@ -152,7 +169,8 @@ impl ApplicationBuilder {
                 let set = PatternSet::new(actions).map_err(CompileError::automaton)?;
                 named_actions.insert(app.to_string(), set);
             }
-            let generic_actions = PatternSet::new(raw_actions.iter()).map_err(CompileError::automaton)?;
+            let generic_actions =
+                PatternSet::new(raw_actions.iter()).map_err(CompileError::automaton)?;
             entries.push(ApplicationEntry {
                 application,
                 app_matcher,

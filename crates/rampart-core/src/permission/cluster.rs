@@ -87,7 +87,9 @@ impl ClusterBuilder {
     pub(crate) fn build(self) -> Result<ClusterPermission, CompileError> {
         let mut combined = Automaton::empty();
         for g in &self.grants {
-            combined = combined.union(&g.value.actions).map_err(CompileError::automaton)?;
+            combined = combined
+                .union(&g.value.actions)
+                .map_err(CompileError::automaton)?;
         }
         let mut names: Vec<String> = self
             .grants
@@ -109,7 +111,9 @@ impl ClusterBuilder {
     }
 }
 
-fn merge_patterns(parts: Vec<(String, Vec<String>)>) -> Result<Option<Sourced<PatternSet>>, CompileError> {
+fn merge_patterns(
+    parts: Vec<(String, Vec<String>)>,
+) -> Result<Option<Sourced<PatternSet>>, CompileError> {
     if parts.is_empty() {
         return Ok(None);
     }
@@ -175,4 +179,3 @@ impl ClusterPermission {
         &self.combined
     }
 }
-

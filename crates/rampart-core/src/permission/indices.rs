@@ -6,15 +6,18 @@ use std::sync::{Arc, RwLock};
 
 use rampart_automaton::{Automaton, PatternSet, TaggedMatcher};
 
+use super::CompileError;
 use super::privileges::index_privilege;
 use super::restricted::RestrictedIndices;
-use super::CompileError;
 use crate::catalog::Selector;
 use crate::role::{FieldSecurity, IndicesPrivileges};
 
 /// Privileges that also grant mapping updates on indices and aliases (BWC rule, section 6.1).
 const BWC_MAPPING_PRIVILEGES: [&str; 4] = ["create", "create_doc", "index", "write"];
-const BWC_MAPPING_ACTIONS: [&str; 2] = ["indices:admin/mapping/put", "indices:admin/mapping/auto_put"];
+const BWC_MAPPING_ACTIONS: [&str; 2] = [
+    "indices:admin/mapping/put",
+    "indices:admin/mapping/auto_put",
+];
 
 /// Role index entries with the same name set and restricted flag, merged.
 #[derive(Debug, Clone)]
@@ -90,7 +93,12 @@ impl IndicesBuilder {
     pub(crate) fn add_role(&mut self, role: &str, entries: &[IndicesPrivileges]) {
         // A role whose only entry is the single privilege `none` contributes nothing.
         if let [only] = entries {
-            if only.privileges.len() == 1 && only.privileges.iter().all(|p| p.eq_ignore_ascii_case("none")) {
+            if only.privileges.len() == 1
+                && only
+                    .privileges
+                    .iter()
+                    .all(|p| p.eq_ignore_ascii_case("none"))
+            {
                 return;
             }
         }
@@ -122,7 +130,10 @@ impl IndicesBuilder {
         }
         match effective_fls(entry.field_security.as_ref()) {
             None => g.fls_free = true,
-            Some(fs) => g.field_security.get_or_insert_with(Vec::new).push(fs.clone()),
+            Some(fs) => g
+                .field_security
+                .get_or_insert_with(Vec::new)
+                .push(fs.clone()),
         }
         match entry.query.as_deref().filter(|q| !q.trim().is_empty()) {
             None => g.dls_free = true,
@@ -135,7 +146,10 @@ impl IndicesBuilder {
         }
     }
 
-    pub(crate) fn build(self, restricted: RestrictedIndices) -> Result<IndicesPermission, CompileError> {
+    pub(crate) fn build(
+        self,
+        restricted: RestrictedIndices,
+    ) -> Result<IndicesPermission, CompileError> {
         let mut groups = Vec::with_capacity(self.groups.len());
         for ((allow_restricted, names), g) in self.groups {
             let role = g.roles.first().cloned().unwrap_or_default();
@@ -143,7 +157,8 @@ impl IndicesBuilder {
             let mut failures = Automaton::empty();
             for p in &g.privileges {
                 let c = index_privilege(p).map_err(|e| CompileError::privilege(&role, e))?;
-                let union_into = |target: &Automaton| target.union(&c.actions).map_err(CompileError::automaton);
+                let union_into =
+                    |target: &Automaton| target.union(&c.actions).map_err(CompileError::automaton);
                 match c.selector {
                     Selector::Data => data = union_into(&data)?,
                     Selector::Failures => failures = union_into(&failures)?,
@@ -154,7 +169,10 @@ impl IndicesBuilder {
                 }
             }
             let matcher = PatternSet::new(names.iter()).map_err(CompileError::automaton)?;
-            let bwc_mapping = g.privileges.iter().any(|p| BWC_MAPPING_PRIVILEGES.contains(&p.as_str()));
+            let bwc_mapping = g
+                .privileges
+                .iter()
+                .any(|p| BWC_MAPPING_PRIVILEGES.contains(&p.as_str()));
             groups.push(IndexGroup {
                 names,
                 allow_restricted,
@@ -219,13 +237,6 @@ impl Clone for IndicesPermission {
             views: RwLock::new(HashMap::new()),
         }
     }
-}
-
-/// How a name matched the groups that grant an action.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NameMatch {
-    /// Indices into [`IndicesPermission::groups`] of the granting groups that match.
-    pub groups: Vec<u32>,
 }
 
 impl IndicesPermission {
@@ -293,24 +304,13 @@ impl IndicesPermission {
         Ok(!self.view(action)?.granting.is_empty())
     }
 
-    /// Whether `name` is matched by a group granting `action` (restricted rules applied).
-    /// `allow_bwc` is false for data streams and their backing indices.
-    pub(crate) fn name_allowed(&self, view: &ActionView, name: &str, allow_bwc: bool) -> bool {
-        let restricted = self.restricted.matches(name);
-        let hit_r = view.with_restricted.any_match(name);
-        let hit = hit_r || (!restricted && view.without_restricted.any_match(name));
-        if !hit {
-            return false;
-        }
-        if allow_bwc || view.bwc_only.is_empty() {
-            return true;
-        }
-        // Only count groups that grant the action directly.
-        !self.matching_groups(view, name, false).is_empty()
-    }
-
     /// The granting groups matching `name` (sorted ids).
-    pub(crate) fn matching_groups(&self, view: &ActionView, name: &str, allow_bwc: bool) -> Vec<u32> {
+    pub(crate) fn matching_groups(
+        &self,
+        view: &ActionView,
+        name: &str,
+        allow_bwc: bool,
+    ) -> Vec<u32> {
         let restricted = self.restricted.matches(name);
         let mut ids = view.with_restricted.matching_tags(name);
         if !restricted {

@@ -12,16 +12,16 @@ mod privileges;
 mod restricted;
 
 pub use application::{
-    ApplicationEntry, ApplicationPermission, ApplicationPrivilegeDescriptor, ApplicationPrivilegeStore,
-    is_privilege_name,
+    ApplicationEntry, ApplicationPermission, ApplicationPrivilegeDescriptor,
+    ApplicationPrivilegeStore, is_privilege_name,
 };
 pub use cache::{PermissionCache, RoleSetKey};
 pub use cluster::ClusterPermission;
-pub use indices::{IndexGroup, IndicesPermission};
 pub(crate) use indices::ActionView;
+pub use indices::{IndexGroup, IndicesPermission};
 pub use privileges::{
-    CompiledPrivilege, PrivilegeError, cluster_privilege, cluster_privileges_granting, index_privilege,
-    index_privileges_granting,
+    CompiledPrivilege, PrivilegeError, cluster_privilege, cluster_privileges_granting,
+    index_privilege, index_privileges_granting,
 };
 pub use restricted::RestrictedIndices;
 
@@ -42,7 +42,10 @@ pub struct Sourced<T> {
 #[derive(Debug, Clone, PartialEq, Error)]
 pub enum CompileError {
     #[error("failed to compile role [{role}]: {source}")]
-    Privilege { role: String, source: PrivilegeError },
+    Privilege {
+        role: String,
+        source: PrivilegeError,
+    },
     #[error("{0}")]
     Automaton(#[from] AutomatonError),
 }

@@ -57,7 +57,12 @@ fn build_cluster() -> Result<Table, AutomatonError> {
 fn build_index() -> Result<Table, AutomatonError> {
     catalog::index_privileges()
         .iter()
-        .map(|p| Ok((p.name, compile_def(p.name, p.actions, &[], p.selector, false)?)))
+        .map(|p| {
+            Ok((
+                p.name,
+                compile_def(p.name, p.actions, &[], p.selector, false)?,
+            ))
+        })
         .collect()
 }
 
@@ -126,9 +131,9 @@ pub fn cluster_privileges_granting(
         .iter()
         .copied()
         .filter(|name| {
-            table.get(name).is_some_and(|p| {
-                p.actions.matches(action) && (!p.conditional || conditional_ok)
-            })
+            table
+                .get(name)
+                .is_some_and(|p| p.actions.matches(action) && (!p.conditional || conditional_ok))
         })
         .collect())
 }
