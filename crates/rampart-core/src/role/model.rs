@@ -87,7 +87,9 @@ pub struct GlobalPrivileges {
 
 impl GlobalPrivileges {
     pub fn is_empty(&self) -> bool {
-        self.application_manage.is_none() && self.profile_write.is_none() && self.role_manage.is_none()
+        self.application_manage.is_none()
+            && self.profile_write.is_none()
+            && self.role_manage.is_none()
     }
 }
 
@@ -107,7 +109,10 @@ pub struct Restriction {
 impl RoleDescriptor {
     /// An empty role with a name.
     pub fn named(name: impl Into<String>) -> Self {
-        RoleDescriptor { name: name.into(), ..Default::default() }
+        RoleDescriptor {
+            name: name.into(),
+            ..Default::default()
+        }
     }
 
     /// Whether `metadata._reserved` is true (a built-in role).
