@@ -11,22 +11,40 @@ fn counts_match_the_model() {
 
 #[test]
 fn action_matchers_are_prefix_patterns() {
-    for p in data::CLUSTER_ACTION_MATCHER.iter().chain(data::INDEX_ACTION_MATCHER) {
+    for p in data::CLUSTER_ACTION_MATCHER
+        .iter()
+        .chain(data::INDEX_ACTION_MATCHER)
+    {
         assert!(p.ends_with('*') && !p[..p.len() - 1].contains('*'), "{p}");
     }
 }
 
 #[test]
 fn classification() {
-    assert_eq!(classify_action("cluster:monitor/health"), ActionKind::Cluster);
-    assert_eq!(classify_action("indices:admin/template/put"), ActionKind::Cluster);
-    assert_eq!(classify_action("indices:admin/index_template/get"), ActionKind::Cluster);
-    assert_eq!(classify_action("indices:data/read/search"), ActionKind::Index);
+    assert_eq!(
+        classify_action("cluster:monitor/health"),
+        ActionKind::Cluster
+    );
+    assert_eq!(
+        classify_action("indices:admin/template/put"),
+        ActionKind::Cluster
+    );
+    assert_eq!(
+        classify_action("indices:admin/index_template/get"),
+        ActionKind::Cluster
+    );
+    assert_eq!(
+        classify_action("indices:data/read/search"),
+        ActionKind::Index
+    );
     assert_eq!(
         classify_action("internal:transport/proxy/indices:data/read/search"),
         ActionKind::Index
     );
-    assert_eq!(classify_action("internal:admin/tasks/ban"), ActionKind::Other);
+    assert_eq!(
+        classify_action("internal:admin/tasks/ban"),
+        ActionKind::Other
+    );
 }
 
 #[test]
@@ -37,11 +55,15 @@ fn resolution_lowercases_and_accepts_raw_actions() {
     ));
     assert_eq!(
         resolve_cluster_privilege("cluster:admin/xpack/security/*"),
-        Ok(ClusterPrivilegeName::RawAction("cluster:admin/xpack/security/*".into()))
+        Ok(ClusterPrivilegeName::RawAction(
+            "cluster:admin/xpack/security/*".into()
+        ))
     );
     assert_eq!(
         resolve_index_privilege("indices:data/read/search"),
-        Ok(IndexPrivilegeName::RawAction("indices:data/read/search".into()))
+        Ok(IndexPrivilegeName::RawAction(
+            "indices:data/read/search".into()
+        ))
     );
     // An index action is not a cluster privilege and vice versa.
     assert!(resolve_cluster_privilege("indices:data/read/search").is_err());
@@ -54,7 +76,11 @@ fn unknown_privilege_messages() {
     assert!(err.starts_with(
         "unknown cluster privilege [foo]. a privilege must be either one of the predefined cluster privilege names [manage_own_api_key,manage_data_stream_global_retention,"
     ));
-    assert!(err.ends_with(",monitor,manage,all] or a pattern over one of the available cluster actions"));
+    assert!(
+        err.ends_with(
+            ",monitor,manage,all] or a pattern over one of the available cluster actions"
+        )
+    );
     let err = resolve_index_privilege("Bar").unwrap_err().to_string();
     assert!(err.starts_with(
         "unknown index privilege [Bar]. a privilege must be either one of the predefined fixed indices privileges [all,auto_configure,create,create_doc,"
@@ -71,7 +97,11 @@ fn reserved_names() {
 
 fn strings(v: &serde_json::Value) -> Vec<String> {
     v.as_array()
-        .map(|a| a.iter().filter_map(|s| s.as_str().map(String::from)).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(|s| s.as_str().map(String::from))
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -91,11 +121,27 @@ fn catalog_matches_spec() {
     for (def, (name, p)) in data::CLUSTER.iter().zip(cluster) {
         assert_eq!(def.name, name);
         assert_eq!(owned(def.actions), strings(&p["actions"]), "{name}");
-        assert_eq!(owned(def.excluded), strings(&p["excluded_actions"]), "{name}");
+        assert_eq!(
+            owned(def.excluded),
+            strings(&p["excluded_actions"]),
+            "{name}"
+        );
         assert_eq!(owned(def.implies), strings(&p["implies"]), "{name}");
-        assert_eq!(def.deprecated, p["deprecated"].as_bool().unwrap_or(false), "{name}");
-        assert_eq!(def.serverless, p["serverless"].as_bool().unwrap_or(true), "{name}");
-        assert_eq!(def.conditional, p["conditional"].as_bool().unwrap_or(false), "{name}");
+        assert_eq!(
+            def.deprecated,
+            p["deprecated"].as_bool().unwrap_or(false),
+            "{name}"
+        );
+        assert_eq!(
+            def.serverless,
+            p["serverless"].as_bool().unwrap_or(true),
+            "{name}"
+        );
+        assert_eq!(
+            def.conditional,
+            p["conditional"].as_bool().unwrap_or(false),
+            "{name}"
+        );
     }
     let index = spec["index"].as_object().unwrap();
     assert_eq!(index.len(), data::INDEX.len());
@@ -111,13 +157,22 @@ fn catalog_matches_spec() {
         };
         assert_eq!(def.selector, selector, "{name}");
     }
-    assert_eq!(owned(data::CLUSTER_DENIAL_ORDER), strings(&spec["cluster_denial_order"]));
-    assert_eq!(owned(data::INDEX_DENIAL_ORDER), strings(&spec["index_denial_order"]));
+    assert_eq!(
+        owned(data::CLUSTER_DENIAL_ORDER),
+        strings(&spec["cluster_denial_order"])
+    );
+    assert_eq!(
+        owned(data::INDEX_DENIAL_ORDER),
+        strings(&spec["index_denial_order"])
+    );
     assert_eq!(
         owned(data::RESTRICTED_INDEX_PATTERNS),
         strings(&spec["restricted_index_patterns"])
     );
-    assert_eq!(owned(data::RESERVED_ROLE_NAMES), strings(&spec["reserved_role_names"]));
+    assert_eq!(
+        owned(data::RESERVED_ROLE_NAMES),
+        strings(&spec["reserved_role_names"])
+    );
     assert_eq!(
         owned(data::REMOTE_CLUSTER_PRIVILEGES),
         strings(&spec["remote_cluster_privileges"])
