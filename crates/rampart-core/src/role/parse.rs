@@ -88,7 +88,11 @@ pub fn parse_role(name: &str, body: &Value, ctx: RoleContext) -> Result<RoleDesc
             "description" if ctx.allows_description() => {
                 role.description = parse_description(name, value)?
             }
-            _ => return Err(unexpected_field("role", name, field)),
+            _ => {
+                return Err(RoleError::parse(format!(
+                    "failed to parse role [{name}]. unexpected field [{field}]"
+                )));
+            }
         }
     }
     indices::validate_queries(&role)?;
