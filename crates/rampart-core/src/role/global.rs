@@ -19,7 +19,7 @@ fn expected_field(expected: &str, found: &str) -> RoleError {
     ))
 }
 
-fn object<'a>(value: &'a Value) -> Result<&'a Map<String, Value>, RoleError> {
+fn object(value: &Value) -> Result<&Map<String, Value>, RoleError> {
     value
         .as_object()
         .ok_or_else(|| expected_token("START_OBJECT", value))
