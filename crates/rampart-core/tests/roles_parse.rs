@@ -379,3 +379,14 @@ fn bytes_report_json_errors() {
     let role = parse_role_bytes("r", br#"{"cluster": ["all"]}"#, RoleContext::RoleApi).unwrap();
     assert_eq!(role.cluster, ["all"]);
 }
+
+#[test]
+fn fls_except_must_be_inside_grant() {
+    let body = json!({"indices": [{"names": "i", "privileges": ["read"], "field_security": {"grant": ["a*"], "except": ["b"]}}]});
+    assert_eq!(
+        parse_reason(body),
+        "failed to parse indices privileges for role [r] - Exceptions for field permissions must be a subset of the granted fields but b is not a subset of a*"
+    );
+    let ok = json!({"indices": [{"names": "i", "privileges": ["read"], "field_security": {"grant": ["*"], "except": ["secret*"]}}]});
+    assert!(parse(ok).is_ok());
+}
