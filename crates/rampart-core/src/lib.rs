@@ -4,6 +4,7 @@
 //! values and returns decisions as values. See ARCHITECTURE.md for the map.
 
 pub mod authz;
+pub mod builtin;
 pub mod catalog;
 pub mod dls;
 pub mod error;

@@ -34,7 +34,8 @@ impl Context {
         let builtin = BuiltinRoles::load()?;
         let mut custom: Vec<RoleDescriptor> = Vec::new();
         if let Some(path) = roles_file {
-            let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("reading {}", path.display()))?;
             let file = parse_roles_file(&text)?;
             for (name, err) in &file.invalid {
                 eprintln!("warning: role [{name}] skipped: {err}");
@@ -44,13 +45,18 @@ impl Context {
         let mut found = Vec::new();
         let mut missing = Vec::new();
         for name in names {
-            match custom.iter().find(|r| &r.name == name).or_else(|| builtin.get(name)) {
+            match custom
+                .iter()
+                .find(|r| &r.name == name)
+                .or_else(|| builtin.get(name))
+            {
                 Some(r) => found.push(r.clone()),
                 None => missing.push(name.clone()),
             }
         }
         let store = ApplicationPrivilegeStore::default();
-        let permission = Permission::compile(&found, &missing, &store, &RestrictedIndices::builtin()?)?;
+        let permission =
+            Permission::compile(&found, &missing, &store, &RestrictedIndices::builtin()?)?;
         Ok(Context {
             subject: Subject::user(user, "file", "file"),
             role: EffectiveRole::plain(Arc::new(permission)),
@@ -60,14 +66,21 @@ impl Context {
 
     pub fn authorize(&self, q: &Question) -> Result<Value> {
         Ok(match q {
-            Question::Cluster { action } => {
-                serde_json::to_value(self.role.authorize_cluster(&self.subject, action, &ClusterRequest::default())?)?
-            }
+            Question::Cluster { action } => serde_json::to_value(self.role.authorize_cluster(
+                &self.subject,
+                action,
+                &ClusterRequest::default(),
+            )?)?,
             Question::Index { action, names } => {
                 if names.is_empty() {
                     bail!("give at least one index name");
                 }
-                let req = IndexRequest { action, names, data_streams: true, lookup: &NoIndexMetadata };
+                let req = IndexRequest {
+                    action,
+                    names,
+                    data_streams: true,
+                    lookup: &NoIndexMetadata,
+                };
                 serde_json::to_value(self.role.authorize_index(&self.subject, &req)?)?
             }
             Question::RunAs { target } => serde_json::to_value(self.role.authorize_run_as(
@@ -89,23 +102,62 @@ impl Context {
 pub fn demo() -> Result<()> {
     println!("Rampart engine demo: decisions for built-in roles (no server yet).\n");
     let cases: [(&str, Question); 5] = [
-        ("viewer", Question::Index { action: "indices:data/read/search".into(), names: vec!["logs-2024".into()] }),
-        ("viewer", Question::Index { action: "indices:data/write/index:op_type/index".into(), names: vec!["logs-2024".into()] }),
-        ("viewer", Question::Index { action: "indices:data/read/search".into(), names: vec![".kibana".into()] }),
-        ("superuser", Question::Index { action: "indices:admin/delete".into(), names: vec![".security-7".into()] }),
-        ("monitoring_user", Question::Cluster { action: "cluster:monitor/health".into() }),
+        (
+            "viewer",
+            Question::Index {
+                action: "indices:data/read/search".into(),
+                names: vec!["logs-2024".into()],
+            },
+        ),
+        (
+            "viewer",
+            Question::Index {
+                action: "indices:data/write/index:op_type/index".into(),
+                names: vec!["logs-2024".into()],
+            },
+        ),
+        (
+            "viewer",
+            Question::Index {
+                action: "indices:data/read/search".into(),
+                names: vec![".kibana".into()],
+            },
+        ),
+        (
+            "superuser",
+            Question::Index {
+                action: "indices:admin/delete".into(),
+                names: vec![".security-7".into()],
+            },
+        ),
+        (
+            "monitoring_user",
+            Question::Cluster {
+                action: "cluster:monitor/health".into(),
+            },
+        ),
     ];
     for (role, q) in &cases {
         let ctx = Context::load(None, &[role.to_string()], "demo")?;
         let decision = ctx.authorize(q)?;
-        let verdict = decision.pointer("/decision/decision").or_else(|| decision.get("decision")).cloned().unwrap_or(json!(null));
-        println!("role {role:<16} {q:?}\n  -> {}", summarize(&decision, &verdict));
+        let verdict = decision
+            .pointer("/decision/decision")
+            .or_else(|| decision.get("decision"))
+            .cloned()
+            .unwrap_or(json!(null));
+        println!(
+            "role {role:<16} {q:?}\n  -> {}",
+            summarize(&decision, &verdict)
+        );
     }
     Ok(())
 }
 
 fn summarize(decision: &Value, verdict: &Value) -> String {
-    let inner = decision.get("decision").filter(|d| d.is_object()).unwrap_or(decision);
+    let inner = decision
+        .get("decision")
+        .filter(|d| d.is_object())
+        .unwrap_or(decision);
     match inner.get("message").and_then(Value::as_str) {
         Some(m) => format!("denied: {m}"),
         None => format!("{}", verdict.as_str().unwrap_or("allowed")),

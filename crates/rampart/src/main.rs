@@ -12,7 +12,11 @@ use anyhow::Result;
 use clap::{Parser, Subcommand};
 
 #[derive(Debug, Parser)]
-#[command(name = "rampart", version, about = "Elasticsearch-compatible security engine")]
+#[command(
+    name = "rampart",
+    version,
+    about = "Elasticsearch-compatible security engine"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -56,20 +60,25 @@ fn main() -> Result<()> {
     match cli.command {
         Command::Demo => engine::demo(),
         Command::Authorize { roles, question } => {
-            let ctx = engine::Context::load(roles.roles_file.as_deref(), &roles.roles, &roles.user)?;
+            let ctx =
+                engine::Context::load(roles.roles_file.as_deref(), &roles.roles, &roles.user)?;
             let decision = ctx.authorize(&question)?;
             println!("{}", serde_json::to_string_pretty(&decision)?);
             Ok(())
         }
         Command::HasPrivileges { roles, request } => {
-            let ctx = engine::Context::load(roles.roles_file.as_deref(), &roles.roles, &roles.user)?;
+            let ctx =
+                engine::Context::load(roles.roles_file.as_deref(), &roles.roles, &roles.user)?;
             let text = if request.as_os_str() == "-" {
                 std::io::read_to_string(std::io::stdin())?
             } else {
                 std::fs::read_to_string(&request)?
             };
             let body: serde_json::Value = serde_json::from_str(&text)?;
-            println!("{}", serde_json::to_string_pretty(&ctx.has_privileges(&body)?)?);
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&ctx.has_privileges(&body)?)?
+            );
             Ok(())
         }
     }
