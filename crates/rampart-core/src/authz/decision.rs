@@ -49,7 +49,7 @@ pub enum Reason {
         roles: Vec<String>,
     },
     /// For API keys: this reason comes from the owner's (limiting) roles.
-    LimitedBy(Box<Reason>),
+    LimitedBy { reason: Box<Reason> },
 }
 
 /// Why something was denied.

@@ -79,7 +79,9 @@ pub(crate) fn side_reasons(side: usize, reasons: Vec<Reason>) -> Vec<Reason> {
     } else {
         reasons
             .into_iter()
-            .map(|r| Reason::LimitedBy(Box::new(r)))
+            .map(|r| Reason::LimitedBy {
+                reason: Box::new(r),
+            })
             .collect()
     }
 }
