@@ -150,7 +150,8 @@ fn applications(permission: &Permission) -> Vec<Value> {
         }
     }
     // (application, resources) -> privileges
-    let mut grouped: Vec<((String, Vec<String>), Vec<String>)> = Vec::new();
+    type ResourceKey = (String, Vec<String>);
+    let mut grouped: Vec<(ResourceKey, Vec<String>)> = Vec::new();
     for ((app, privilege), resources) in per_privilege {
         let key = (app, sorted(resources));
         match grouped.iter_mut().find(|(k, _)| *k == key) {

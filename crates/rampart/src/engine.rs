@@ -10,7 +10,7 @@ use rampart_core::builtin::BuiltinRoles;
 use rampart_core::has_privileges::{HasPrivilegesRequest, has_privileges};
 use rampart_core::permission::{ApplicationPrivilegeStore, Permission, RestrictedIndices};
 use rampart_core::role::{RoleDescriptor, parse_roles_file};
-use serde_json::{Value, json};
+use serde_json::Value;
 
 #[derive(Debug, Subcommand)]
 pub enum Question {
@@ -140,26 +140,19 @@ pub fn demo() -> Result<()> {
     for (role, q) in &cases {
         let ctx = Context::load(None, &[role.to_string()], "demo")?;
         let decision = ctx.authorize(q)?;
-        let verdict = decision
-            .pointer("/decision/decision")
-            .or_else(|| decision.get("decision"))
-            .cloned()
-            .unwrap_or(json!(null));
-        println!(
-            "role {role:<16} {q:?}\n  -> {}",
-            summarize(&decision, &verdict)
-        );
+        println!("role {role:<16} {q:?}\n  -> {}", summarize(&decision));
     }
     Ok(())
 }
 
-fn summarize(decision: &Value, verdict: &Value) -> String {
+fn summarize(decision: &Value) -> String {
+    // Index decisions nest the decision under "decision"; cluster and run-as ones do not.
     let inner = decision
         .get("decision")
         .filter(|d| d.is_object())
         .unwrap_or(decision);
     match inner.get("message").and_then(Value::as_str) {
         Some(m) => format!("denied: {m}"),
-        None => format!("{}", verdict.as_str().unwrap_or("allowed")),
+        None => "allowed".to_string(),
     }
 }

@@ -15,15 +15,18 @@ use crate::permission::{
     cluster_privilege, index_privilege,
 };
 
+/// Privilege answers in request order: (requested privilege, granted).
+pub type Answers = Vec<(String, bool)>;
+
 /// The evaluated answer, in request order.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct HasPrivilegesResponse {
     pub username: String,
-    pub cluster: Vec<(String, bool)>,
-    /// (requested name, [(requested privilege, granted)])
-    pub index: Vec<(String, Vec<(String, bool)>)>,
-    /// (application, [(resource, [(privilege, granted)])])
-    pub application: Vec<(String, Vec<(String, Vec<(String, bool)>)>)>,
+    pub cluster: Answers,
+    /// (requested name, answers)
+    pub index: Vec<(String, Answers)>,
+    /// (application, [(resource, answers)])
+    pub application: Vec<(String, Vec<(String, Answers)>)>,
 }
 
 impl HasPrivilegesResponse {

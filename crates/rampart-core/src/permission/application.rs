@@ -111,9 +111,12 @@ impl ApplicationPermission {
     }
 }
 
+/// (application, sorted resources) → (privileges, roles).
+type EntryKey = (String, Vec<String>);
+
 #[derive(Debug, Default)]
 pub(crate) struct ApplicationBuilder {
-    entries: Vec<((String, Vec<String>), Vec<String>, Vec<String>)>,
+    entries: Vec<(EntryKey, Vec<String>, Vec<String>)>,
 }
 
 impl ApplicationBuilder {
