@@ -218,6 +218,13 @@ pub(crate) struct ActionView {
     bwc_only: Vec<u32>,
 }
 
+impl ActionView {
+    /// Whether some group grants the action only through the BWC mapping rule.
+    pub(crate) fn has_bwc_only(&self) -> bool {
+        !self.bwc_only.is_empty()
+    }
+}
+
 const MAX_CACHED_VIEWS: usize = 4096;
 
 /// The index part of a permission.
