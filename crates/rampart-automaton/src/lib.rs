@@ -20,6 +20,7 @@ mod dfa;
 mod error;
 mod examples;
 mod interval;
+mod matcher;
 mod minimize;
 mod nfa;
 mod ops;
