@@ -19,6 +19,7 @@ mod compile;
 mod dfa;
 mod error;
 mod examples;
+mod fast_hash;
 mod interval;
 mod matcher;
 mod minimize;

@@ -1,11 +1,11 @@
 //! [`TaggedMatcher`]: which of several tagged pattern sets match a name.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::automaton::Automaton;
 use crate::dfa::{Dfa, determinize};
 use crate::error::{AutomatonError, Limits};
+use crate::fast_hash::FastHashMap;
 use crate::matcher::Matcher;
 use crate::minimize::minimize;
 use crate::nfa::Nfa;
@@ -21,7 +21,7 @@ use crate::prefix_map::PrefixMap;
 /// scanned instead (slower, same answers).
 #[derive(Debug, Clone)]
 pub struct TaggedMatcher {
-    literals: HashMap<String, Vec<u32>>,
+    literals: FastHashMap<String, Vec<u32>>,
     prefixes: PrefixMap<Vec<u32>>,
     complex: ComplexTags,
 }
@@ -49,7 +49,7 @@ impl TaggedMatcher {
         parts: Vec<(u32, PatternSet)>,
         limits: &Limits,
     ) -> Result<Self, AutomatonError> {
-        let mut literals: HashMap<String, Vec<u32>> = HashMap::new();
+        let mut literals: FastHashMap<String, Vec<u32>> = FastHashMap::default();
         let mut prefixes: PrefixMap<Vec<u32>> = PrefixMap::default();
         let mut complex: Vec<(u32, Automaton)> = Vec::new();
         for (tag, set) in &parts {
