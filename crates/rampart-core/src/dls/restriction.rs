@@ -9,8 +9,8 @@ use std::collections::BTreeSet;
 use serde_json::{Value, json};
 
 use super::DlsError;
-use crate::authz::DocumentAccess;
 use super::template::{ScriptLookup, UserContext, render_role_query};
+use crate::authz::DocumentAccess;
 
 /// Role query sources, as stored (JSON strings), that must all be satisfied clause by clause.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]

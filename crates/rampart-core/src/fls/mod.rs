@@ -98,7 +98,10 @@ impl FieldSecurityDef {
 }
 
 /// L(grant) ∪ L(`_*`) − L(except), after checking `except` ⊆ L(grant) ∪ L(`_*`).
-fn compile_parts(grant: Option<&[String]>, except: &[String]) -> Result<FieldPermissions, FlsError> {
+fn compile_parts(
+    grant: Option<&[String]>,
+    except: &[String],
+) -> Result<FieldPermissions, FlsError> {
     let Some(grant) = grant else {
         return if except.is_empty() {
             Ok(FieldPermissions::unrestricted())
@@ -254,7 +257,8 @@ impl FieldPermissions {
     /// complex to combine ⇒ nothing visible.
     #[must_use]
     pub fn intersect(&self, other: &Self) -> Self {
-        self.try_intersect(other).unwrap_or_else(|_| Self::nothing())
+        self.try_intersect(other)
+            .unwrap_or_else(|_| Self::nothing())
     }
 
     /// [`FieldPermissions::intersect`], reporting [`FlsError::TooComplex`] instead of failing
@@ -264,9 +268,7 @@ impl FieldPermissions {
             (None, _) => Ok(other.clone()),
             (_, None) => Ok(self.clone()),
             (Some(a), Some(b)) if a.same_language(b) => Ok(self.clone()),
-            (Some(a), Some(b)) => Ok(Self::restricted(
-                a.automaton().intersection(b.automaton())?,
-            )),
+            (Some(a), Some(b)) => Ok(Self::restricted(a.automaton().intersection(b.automaton())?)),
         }
     }
 
