@@ -150,7 +150,8 @@ impl PartialEq for FieldPermissions {
 impl Eq for FieldPermissions {}
 
 /// Consistent with language equality: equal languages may have different tables, so only
-/// "restricted or not" is hashed.
+/// "restricted or not" is hashed. The per-language caches take no part in `Hash` or `Eq`, so
+/// clippy's `mutable_key_type` warning about them is a false positive.
 impl Hash for FieldPermissions {
     fn hash<H: Hasher>(&self, state: &mut H) {
         self.permitted.is_some().hash(state);

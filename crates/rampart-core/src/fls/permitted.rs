@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 use std::fmt;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, OnceLock, RwLock};
 
 use rampart_automaton::Automaton;
 
@@ -17,6 +17,8 @@ pub(super) struct Permitted {
 
 struct Inner {
     automaton: Automaton,
+    /// The names not permitted, built on the first object-prefix question (`None`: too complex).
+    complement: OnceLock<Option<Automaton>>,
     /// `prefix` → whether some permitted field starts with `prefix.`.
     prefixes: RwLock<HashMap<Box<str>, bool>>,
 }
@@ -34,6 +36,7 @@ impl Permitted {
         Self {
             inner: Arc::new(Inner {
                 automaton,
+                complement: OnceLock::new(),
                 prefixes: RwLock::new(HashMap::new()),
             }),
         }
@@ -48,19 +51,22 @@ impl Permitted {
         self.inner.automaton.matches(field)
     }
 
-    /// Whether `L ∩ prefix.Σ*` is non-empty. Too complex to decide ⇒ `false` (fail closed).
+    /// Whether `L ∩ prefix.Σ*` is non-empty, i.e. `prefix.Σ*` is not inside the complement of
+    /// `L` (an on-the-fly product walk, much cheaper than building the intersection). Answers
+    /// are cached per prefix. Too complex to decide ⇒ `false` (fail closed).
     pub(super) fn has_object_prefix(&self, prefix: &str) -> bool {
         if let Ok(cache) = self.inner.prefixes.read() {
             if let Some(&known) = cache.get(prefix) {
                 return known;
             }
         }
-        let under = Automaton::prefix(&format!("{prefix}."));
-        let answer = self
+        let complement = self
             .inner
-            .automaton
-            .intersection(&under)
-            .is_ok_and(|both| !both.is_empty());
+            .complement
+            .get_or_init(|| self.inner.automaton.complement().ok());
+        let answer = complement
+            .as_ref()
+            .is_some_and(|outside| !Automaton::prefix(&format!("{prefix}.")).is_subset_of(outside));
         if let Ok(mut cache) = self.inner.prefixes.write() {
             if cache.len() < PREFIX_CACHE_CAPACITY {
                 cache.insert(prefix.into(), answer);
