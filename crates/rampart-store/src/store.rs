@@ -12,7 +12,8 @@ use crate::records::{
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
-/// Where security data lives. Lists are sorted by their key (name, or application then name).
+/// Where security data lives. Lists are sorted by their key (name, or application then name;
+/// API keys oldest first). Names must not be empty (`StoreError::Invalid`).
 pub trait SecurityStore: Send + Sync + 'static {
     // ---- native users ----
     fn get_user(&self, username: &str) -> StoreResult<Option<UserRecord>>;

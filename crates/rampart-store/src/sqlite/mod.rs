@@ -59,7 +59,7 @@ impl SqliteStore {
             .prefix("rampart-store-")
             .tempdir()?;
         let path = dir.path().join(DB_FILE_NAME);
-        Self::open_file(path, Durability::None, Some(dir))
+        Self::open_file(path, Durability::Throwaway, Some(dir))
     }
 
     /// The database file.
@@ -187,14 +187,14 @@ enum Durability {
     /// fsync on every commit: acknowledged writes survive power loss and `kill -9`.
     Full,
     /// No fsync, for throwaway test databases.
-    None,
+    Throwaway,
 }
 
 impl Durability {
     fn pragma(self) -> &'static str {
         match self {
             Durability::Full => "FULL",
-            Durability::None => "OFF",
+            Durability::Throwaway => "OFF",
         }
     }
 }
