@@ -85,3 +85,6 @@ pub(crate) fn side_reasons(side: usize, reasons: Vec<Reason>) -> Vec<Reason> {
             .collect()
     }
 }
+
+#[cfg(test)]
+mod tests;
