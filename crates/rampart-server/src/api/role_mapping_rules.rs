@@ -213,6 +213,31 @@ fn value_matches(field: &str, expected: &Value, actual: &Value) -> bool {
     }
 }
 
+/// ES matches the `toJson` section name case-insensitively (its docs write `{{#tojson}}`);
+/// the engine's renderer knows only `toJson`, so other spellings are rewritten first.
+fn normalize_to_json_tags(source: &str) -> String {
+    let mut out = String::with_capacity(source.len());
+    let mut rest = source;
+    while let Some(at) = rest.find("{{") {
+        let (before, tag) = rest.split_at(at);
+        out.push_str(before);
+        let head = tag.get(..11).unwrap_or(tag);
+        if head.len() == 11 && (head.starts_with("{{#") || head.starts_with("{{/"))
+            && head.get(3..9).is_some_and(|n| n.eq_ignore_ascii_case("tojson"))
+            && head.ends_with("}}")
+        {
+            out.push_str(head.get(..3).unwrap_or_default());
+            out.push_str("toJson}}");
+            rest = tag.get(11..).unwrap_or_default();
+        } else {
+            out.push_str("{{");
+            rest = tag.get(2..).unwrap_or_default();
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 /// How a role template's output becomes role names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TemplateFormat {
@@ -265,6 +290,10 @@ impl RoleTemplate {
 
     /// The mustache source: the stored JSON's `source`, or the text itself.
     fn source(&self) -> String {
+        normalize_to_json_tags(&self.raw_source())
+    }
+
+    fn raw_source(&self) -> String {
         match serde_json::from_str::<Value>(&self.template) {
             Ok(Value::Object(m)) => match m.get("source") {
                 Some(Value::String(s)) => s.clone(),
