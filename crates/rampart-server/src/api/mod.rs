@@ -1,4 +1,9 @@
 //! Handlers, one module per API group. Routes live in `routes::table`.
 
 pub mod authenticate;
+pub mod privileges;
+pub mod role_mapping_rules;
+pub mod role_mappings;
+pub mod roles;
+pub mod roles_query;
 pub mod root;

@@ -108,6 +108,29 @@ pub fn routes() -> Vec<Route> {
         // == authenticate ==
         route(M::GET, "/_security/_authenticate", "cluster:admin/xpack/security/user/authenticate", plain, api::authenticate::authenticate),
         // == roles, role mappings, application privileges ==
+        route(M::PUT, "/_security/role/{name}", "cluster:admin/xpack/security/role/put", Authz::Cluster(Some(api::roles::put_facts)), api::roles::put),
+        route(M::POST, "/_security/role/{name}", "cluster:admin/xpack/security/role/put", Authz::Cluster(Some(api::roles::put_facts)), api::roles::put),
+        route(M::GET, "/_security/role", "cluster:admin/xpack/security/role/get", plain, api::roles::get),
+        route(M::GET, "/_security/role/{name}", "cluster:admin/xpack/security/role/get", plain, api::roles::get),
+        route(M::DELETE, "/_security/role/{name}", "cluster:admin/xpack/security/role/delete", Authz::Cluster(Some(api::roles::delete_facts)), api::roles::delete),
+        route(M::POST, "/_security/role", "cluster:admin/xpack/security/role/bulk_put", Authz::Cluster(Some(api::roles::bulk_put_facts)), api::roles::bulk_put),
+        route(M::DELETE, "/_security/role", "cluster:admin/xpack/security/role/bulk_delete", Authz::Cluster(Some(api::roles::bulk_delete_facts)), api::roles::bulk_delete),
+        route(M::GET, "/_security/_query/role", "cluster:admin/xpack/security/role/query", plain, api::roles_query::query),
+        route(M::POST, "/_security/_query/role", "cluster:admin/xpack/security/role/query", plain, api::roles_query::query),
+        route(M::POST, "/_security/role/{name}/_clear_cache", "cluster:admin/xpack/security/roles/cache/clear", plain, api::roles::clear_cache),
+        route(M::PUT, "/_security/role_mapping/{name}", "cluster:admin/xpack/security/role_mapping/put", Authz::Cluster(Some(api::role_mappings::put_facts)), api::role_mappings::put),
+        route(M::POST, "/_security/role_mapping/{name}", "cluster:admin/xpack/security/role_mapping/put", Authz::Cluster(Some(api::role_mappings::put_facts)), api::role_mappings::put),
+        route(M::GET, "/_security/role_mapping", "cluster:admin/xpack/security/role_mapping/get", plain, api::role_mappings::get),
+        route(M::GET, "/_security/role_mapping/{name}", "cluster:admin/xpack/security/role_mapping/get", plain, api::role_mappings::get),
+        route(M::DELETE, "/_security/role_mapping/{name}", "cluster:admin/xpack/security/role_mapping/delete", plain, api::role_mappings::delete),
+        route(M::PUT, "/_security/privilege", "cluster:admin/xpack/security/privilege/put", Authz::Cluster(Some(api::privileges::put_facts)), api::privileges::put),
+        route(M::POST, "/_security/privilege", "cluster:admin/xpack/security/privilege/put", Authz::Cluster(Some(api::privileges::put_facts)), api::privileges::put),
+        route(M::GET, "/_security/privilege", "cluster:admin/xpack/security/privilege/get", plain, api::privileges::get),
+        route(M::GET, "/_security/privilege/_builtin", "cluster:admin/xpack/security/privilege/builtin/get", plain, api::privileges::builtin),
+        route(M::GET, "/_security/privilege/{application}", "cluster:admin/xpack/security/privilege/get", Authz::Cluster(Some(api::privileges::path_facts)), api::privileges::get),
+        route(M::GET, "/_security/privilege/{application}/{name}", "cluster:admin/xpack/security/privilege/get", Authz::Cluster(Some(api::privileges::path_facts)), api::privileges::get),
+        route(M::DELETE, "/_security/privilege/{application}/{name}", "cluster:admin/xpack/security/privilege/delete", Authz::Cluster(Some(api::privileges::path_facts)), api::privileges::delete),
+        route(M::POST, "/_security/privilege/{application}/_clear_cache", "cluster:admin/xpack/security/privilege/cache/clear", Authz::Cluster(Some(api::privileges::path_facts)), api::privileges::clear_cache),
         // == end roles ==
         // == users, has_privileges, explain ==
         // == end users ==
