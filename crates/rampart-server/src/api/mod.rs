@@ -2,3 +2,7 @@
 
 pub mod authenticate;
 pub mod root;
+pub mod explain;
+pub mod has_privileges;
+pub mod user_query;
+pub mod users;
