@@ -1,4 +1,9 @@
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 #![allow(dead_code)]
 //! `_has_privileges` and `_privileges` (get user privileges), driven through the router.
 
@@ -48,7 +53,8 @@ impl Node {
         auth: (&str, &str),
         body: Option<Value>,
     ) -> (u16, Value) {
-        let basic = base64::engine::general_purpose::STANDARD.encode(format!("{}:{}", auth.0, auth.1));
+        let basic =
+            base64::engine::general_purpose::STANDARD.encode(format!("{}:{}", auth.0, auth.1));
         let req = Request::builder()
             .method(method)
             .uri(path)
@@ -127,7 +133,8 @@ async fn logs_user() -> Node {
     );
     put_app_privilege(&n, "myapp", "read", &["data:read/*"]);
     put_app_privilege(&n, "myapp", "write", &["data:write/*"]);
-    n.put_user("logs_user", "x-pack-test-password", &["logs_role"]).await;
+    n.put_user("logs_user", "x-pack-test-password", &["logs_role"])
+        .await;
     n
 }
 
@@ -143,10 +150,16 @@ async fn has_privileges_answers_in_es_shape() {
                          "privileges": ["read", "write", "data:read/me", "data:write/me"]}]
     });
     let (s, b) = n
-        .call("POST", "/_security/user/_has_privileges", LOGS_USER, Some(body.clone()))
+        .call(
+            "POST",
+            "/_security/user/_has_privileges",
+            LOGS_USER,
+            Some(body.clone()),
+        )
         .await;
     assert_eq!(s, 200, "{b}");
-    let app_answers = json!({"read": true, "write": false, "data:read/me": true, "data:write/me": false});
+    let app_answers =
+        json!({"read": true, "write": false, "data:read/me": true, "data:write/me": false});
     assert_eq!(
         b,
         json!({
@@ -163,7 +176,12 @@ async fn has_privileges_answers_in_es_shape() {
     );
     // GET with a body and the own-username form give the same answer.
     let (s, b2) = n
-        .call("GET", "/_security/user/logs_user/_has_privileges", LOGS_USER, Some(body))
+        .call(
+            "GET",
+            "/_security/user/logs_user/_has_privileges",
+            LOGS_USER,
+            Some(body),
+        )
         .await;
     assert_eq!((s, b2), (200, b));
 
@@ -179,19 +197,49 @@ async fn has_privileges_answers_in_es_shape() {
 async fn has_privileges_rejects_bad_requests() {
     let n = logs_user().await;
     let (s, b) = n
-        .call("POST", "/_security/user/elastic/_has_privileges", LOGS_USER, Some(json!({"cluster": ["monitor"]})))
+        .call(
+            "POST",
+            "/_security/user/elastic/_has_privileges",
+            LOGS_USER,
+            Some(json!({"cluster": ["monitor"]})),
+        )
         .await;
-    assert_eq!((s, reason(&b)), (400, "users may only check the privileges of their own account"));
+    assert_eq!(
+        (s, reason(&b)),
+        (
+            400,
+            "users may only check the privileges of their own account"
+        )
+    );
     let (s, b) = n
-        .call("POST", "/_security/user/_has_privileges", LOGS_USER, Some(json!({})))
+        .call(
+            "POST",
+            "/_security/user/_has_privileges",
+            LOGS_USER,
+            Some(json!({})),
+        )
         .await;
     assert_eq!(s, 400);
-    assert!(reason(&b).contains("All privilege fields [cluster,index,applications] are missing"), "{b}");
+    assert!(
+        reason(&b).contains("All privilege fields [cluster,index,applications] are missing"),
+        "{b}"
+    );
     let (s, b) = n
-        .call("POST", "/_security/user/_has_privileges", LOGS_USER, Some(json!({"cluster": ["no_such_privilege"]})))
+        .call(
+            "POST",
+            "/_security/user/_has_privileges",
+            LOGS_USER,
+            Some(json!({"cluster": ["no_such_privilege"]})),
+        )
         .await;
-    assert_eq!((s, b["error"]["type"].as_str()), (400, Some("illegal_argument_exception")), "{b}");
-    let (s, _) = n.call("POST", "/_security/user/_has_privileges", LOGS_USER, None).await;
+    assert_eq!(
+        (s, b["error"]["type"].as_str()),
+        (400, Some("illegal_argument_exception")),
+        "{b}"
+    );
+    let (s, _) = n
+        .call("POST", "/_security/user/_has_privileges", LOGS_USER, None)
+        .await;
     assert_eq!(s, 400);
     let (s, b) = n
         .call("POST", "/_security/user/_has_privileges", LOGS_USER,
@@ -206,14 +254,23 @@ async fn has_privileges_follows_run_as() {
     let req = Request::builder()
         .method("POST")
         .uri("/_security/user/_has_privileges")
-        .header("authorization", format!("Basic {}", base64::engine::general_purpose::STANDARD.encode("elastic:elastic-password")))
+        .header(
+            "authorization",
+            format!(
+                "Basic {}",
+                base64::engine::general_purpose::STANDARD.encode("elastic:elastic-password")
+            ),
+        )
         .header("es-security-runas-user", "logs_user")
         .header("content-type", "application/json")
-        .body(Body::from(json!({"cluster": ["monitor", "all"]}).to_string()))
+        .body(Body::from(
+            json!({"cluster": ["monitor", "all"]}).to_string(),
+        ))
         .unwrap();
     let resp = n.app.clone().oneshot(req).await.unwrap();
     assert_eq!(resp.status().as_u16(), 200);
-    let b: Value = serde_json::from_slice(&resp.into_body().collect().await.unwrap().to_bytes()).unwrap();
+    let b: Value =
+        serde_json::from_slice(&resp.into_body().collect().await.unwrap().to_bytes()).unwrap();
     assert_eq!(b["username"], json!("logs_user"));
     assert_eq!(b["cluster"], json!({"monitor": true, "all": false}));
 }
@@ -224,51 +281,71 @@ async fn get_user_privs_fixture() -> Node {
     put_app_privilege(&n, "test-app", "user", &["action:login", "version:1.0.*"]);
     put_app_privilege(&n, "test-app", "read", &["data:read/*"]);
     put_app_privilege(&n, "test-app", "write", &["data:write/*"]);
-    put_role(&n, "test-role-1", json!({
-        "cluster": ["monitor"],
-        "global": {"application": {"manage": {"applications": ["test-*"]}}},
-        "indices": [
-            {"names": ["test-1-*"], "privileges": ["read"]},
-            {"names": ["test-2-*"], "privileges": ["read"],
-             "field_security": {"grant": ["*"], "except": ["secret-*", "private-*"]},
-             "query": {"term": {"test": true}}},
-            {"names": ["test-3-*", "test-4-*", "test-5-*"], "privileges": ["read"],
-             "field_security": {"grant": ["test-*"]}},
-            {"names": ["test-6-*", "test-7-*"], "privileges": ["read"], "query": {"term": {"test": true}}}
-        ],
-        "applications": [
-            {"application": "test-app", "privileges": ["user"], "resources": ["*"]},
-            {"application": "test-app", "privileges": ["read"], "resources": ["object/1"]}
-        ],
-        "run_as": ["test-*"]
-    }));
-    put_role(&n, "test-role-2", json!({
-        "cluster": ["manage", "manage_security"],
-        "global": {"application": {"manage": {"applications": ["apps-*"]}}},
-        "indices": [
-            {"names": ["test-1-*", "test-9-*"], "privileges": ["all"]},
-            {"names": ["test-2-*"], "privileges": ["read"], "field_security": {"grant": ["apps-*"]},
-             "query": {"term": {"apps": true}}},
-            {"names": ["test-3-*", "test-6-*"], "privileges": ["read", "write"]},
-            {"names": ["test-4-*"], "privileges": ["read"],
-             "field_security": {"grant": ["*"], "except": ["private-*"]}}
-        ],
-        "applications": [
-            {"application": "app-dne", "privileges": ["all"], "resources": ["*"]},
-            {"application": "test-app", "privileges": ["dne"], "resources": ["*"]},
-            {"application": "test-app", "privileges": ["read"], "resources": ["object/2"]}
-        ],
-        "run_as": ["app-*"]
-    }));
-    n.put_user("test-1", "test-user-password", &["test-role-1"]).await;
-    n.put_user("test-2", "test-user-password", &["test-role-2"]).await;
-    n.put_user("test-3", "test-user-password", &["test-role-1", "test-role-2"]).await;
+    put_role(
+        &n,
+        "test-role-1",
+        json!({
+            "cluster": ["monitor"],
+            "global": {"application": {"manage": {"applications": ["test-*"]}}},
+            "indices": [
+                {"names": ["test-1-*"], "privileges": ["read"]},
+                {"names": ["test-2-*"], "privileges": ["read"],
+                 "field_security": {"grant": ["*"], "except": ["secret-*", "private-*"]},
+                 "query": {"term": {"test": true}}},
+                {"names": ["test-3-*", "test-4-*", "test-5-*"], "privileges": ["read"],
+                 "field_security": {"grant": ["test-*"]}},
+                {"names": ["test-6-*", "test-7-*"], "privileges": ["read"], "query": {"term": {"test": true}}}
+            ],
+            "applications": [
+                {"application": "test-app", "privileges": ["user"], "resources": ["*"]},
+                {"application": "test-app", "privileges": ["read"], "resources": ["object/1"]}
+            ],
+            "run_as": ["test-*"]
+        }),
+    );
+    put_role(
+        &n,
+        "test-role-2",
+        json!({
+            "cluster": ["manage", "manage_security"],
+            "global": {"application": {"manage": {"applications": ["apps-*"]}}},
+            "indices": [
+                {"names": ["test-1-*", "test-9-*"], "privileges": ["all"]},
+                {"names": ["test-2-*"], "privileges": ["read"], "field_security": {"grant": ["apps-*"]},
+                 "query": {"term": {"apps": true}}},
+                {"names": ["test-3-*", "test-6-*"], "privileges": ["read", "write"]},
+                {"names": ["test-4-*"], "privileges": ["read"],
+                 "field_security": {"grant": ["*"], "except": ["private-*"]}}
+            ],
+            "applications": [
+                {"application": "app-dne", "privileges": ["all"], "resources": ["*"]},
+                {"application": "test-app", "privileges": ["dne"], "resources": ["*"]},
+                {"application": "test-app", "privileges": ["read"], "resources": ["object/2"]}
+            ],
+            "run_as": ["app-*"]
+        }),
+    );
+    n.put_user("test-1", "test-user-password", &["test-role-1"])
+        .await;
+    n.put_user("test-2", "test-user-password", &["test-role-2"])
+        .await;
+    n.put_user(
+        "test-3",
+        "test-user-password",
+        &["test-role-1", "test-role-2"],
+    )
+    .await;
     n
 }
 
 async fn privileges_of(n: &Node, user: &str) -> Value {
     let (s, b) = n
-        .call("GET", "/_security/user/_privileges", (user, "test-user-password"), None)
+        .call(
+            "GET",
+            "/_security/user/_privileges",
+            (user, "test-user-password"),
+            None,
+        )
         .await;
     assert_eq!(s, 200, "{b}");
     b
@@ -279,7 +356,10 @@ async fn user_privileges_single_role() {
     let n = get_user_privs_fixture().await;
     let b = privileges_of(&n, "test-1").await;
     assert_eq!(b["cluster"], json!(["monitor"]));
-    assert_eq!(b["global"], json!([{"application": {"manage": {"applications": ["test-*"]}}}]));
+    assert_eq!(
+        b["global"],
+        json!([{"application": {"manage": {"applications": ["test-*"]}}}])
+    );
     assert_eq!(b["indices"].as_array().unwrap().len(), 4, "{b}");
     for expected in [
         json!({"names": ["test-1-*"], "privileges": ["read"], "allow_restricted_indices": false}),
@@ -294,16 +374,28 @@ async fn user_privileges_single_role() {
         assert!(contains(&b["indices"], &expected), "{expected} not in {b}");
     }
     assert_eq!(b["applications"].as_array().unwrap().len(), 2, "{b}");
-    assert!(contains(&b["applications"], &json!({"application": "test-app", "privileges": ["user"], "resources": ["*"]})));
-    assert!(contains(&b["applications"], &json!({"application": "test-app", "privileges": ["read"], "resources": ["object/1"]})));
+    assert!(contains(
+        &b["applications"],
+        &json!({"application": "test-app", "privileges": ["user"], "resources": ["*"]})
+    ));
+    assert!(contains(
+        &b["applications"],
+        &json!({"application": "test-app", "privileges": ["read"], "resources": ["object/1"]})
+    ));
     assert_eq!(b["run_as"], json!(["test-*"]));
 
     let b = privileges_of(&n, "test-2").await;
     assert_eq!(b["cluster"], json!(["manage", "manage_security"]));
     assert_eq!(b["indices"].as_array().unwrap().len(), 4, "{b}");
-    assert!(contains(&b["indices"], &json!({"names": ["test-3-*", "test-6-*"], "privileges": ["read", "write"]})));
+    assert!(contains(
+        &b["indices"],
+        &json!({"names": ["test-3-*", "test-6-*"], "privileges": ["read", "write"]})
+    ));
     assert_eq!(b["applications"].as_array().unwrap().len(), 3, "{b}");
-    assert!(contains(&b["applications"], &json!({"application": "test-app", "privileges": ["dne"], "resources": ["*"]})));
+    assert!(contains(
+        &b["applications"],
+        &json!({"application": "test-app", "privileges": ["dne"], "resources": ["*"]})
+    ));
     assert_eq!(b["run_as"], json!(["app-*"]));
 }
 
@@ -311,21 +403,61 @@ async fn user_privileges_single_role() {
 async fn user_privileges_merged_roles() {
     let n = get_user_privs_fixture().await;
     let b = privileges_of(&n, "test-3").await;
-    assert_eq!(b["cluster"], json!(["manage", "manage_security", "monitor"]));
+    assert_eq!(
+        b["cluster"],
+        json!(["manage", "manage_security", "monitor"])
+    );
     assert_eq!(b["global"].as_array().unwrap().len(), 2);
-    assert!(contains(&b["global"], &json!({"application": {"manage": {"applications": ["apps-*"]}}})));
+    assert!(contains(
+        &b["global"],
+        &json!({"application": {"manage": {"applications": ["apps-*"]}}})
+    ));
     assert_eq!(b["indices"].as_array().unwrap().len(), 7, "{b}");
-    assert!(contains(&b["indices"], &json!({"names": ["test-2-*"], "privileges": ["read"],
-        "field_security": [{"grant": ["*"], "except": ["secret-*", "private-*"]}, {"grant": ["apps-*"]}]})), "{b}");
+    assert!(
+        contains(
+            &b["indices"],
+            &json!({"names": ["test-2-*"], "privileges": ["read"],
+        "field_security": [{"grant": ["*"], "except": ["secret-*", "private-*"]}, {"grant": ["apps-*"]}]})
+        ),
+        "{b}"
+    );
     // The engine lists merged DLS queries in sorted order (ES's YAML lists them in role order).
-    let merged = b["indices"].as_array().unwrap().iter().find(|i| i["names"] == json!(["test-2-*"])).unwrap();
-    let mut queries: Vec<&str> = merged["query"].as_array().unwrap().iter().map(|q| q.as_str().unwrap()).collect();
+    let merged = b["indices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["names"] == json!(["test-2-*"]))
+        .unwrap();
+    let mut queries: Vec<&str> = merged["query"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|q| q.as_str().unwrap())
+        .collect();
     queries.sort_unstable();
-    assert_eq!(queries, ["{\"term\":{\"apps\":true}}", "{\"term\":{\"test\":true}}"]);
-    assert!(contains(&b["indices"], &json!({"names": ["test-1-*", "test-9-*"], "privileges": ["all"]})));
+    assert_eq!(
+        queries,
+        ["{\"term\":{\"apps\":true}}", "{\"term\":{\"test\":true}}"]
+    );
+    assert!(contains(
+        &b["indices"],
+        &json!({"names": ["test-1-*", "test-9-*"], "privileges": ["all"]})
+    ));
     assert_eq!(b["applications"].as_array().unwrap().len(), 3, "{b}");
-    assert!(contains(&b["applications"], &json!({"application": "test-app", "privileges": ["user", "dne"], "resources": ["*"]})), "{b}");
-    assert!(contains(&b["applications"], &json!({"application": "test-app", "privileges": ["read"], "resources": ["object/1", "object/2"]})), "{b}");
+    assert!(
+        contains(
+            &b["applications"],
+            &json!({"application": "test-app", "privileges": ["user", "dne"], "resources": ["*"]})
+        ),
+        "{b}"
+    );
+    assert!(
+        contains(
+            &b["applications"],
+            &json!({"application": "test-app", "privileges": ["read"], "resources": ["object/1", "object/2"]})
+        ),
+        "{b}"
+    );
     assert_eq!(b["run_as"], json!(["app-*", "test-*"]));
 }
 
@@ -336,5 +468,8 @@ async fn superuser_privileges() {
     assert_eq!(s, 200);
     assert_eq!(b["cluster"], json!(["all"]));
     assert_eq!(b["run_as"], json!(["*"]));
-    assert!(contains(&b["indices"], &json!({"names": ["*"], "privileges": ["all"], "allow_restricted_indices": false})));
+    assert!(contains(
+        &b["indices"],
+        &json!({"names": ["*"], "privileges": ["all"], "allow_restricted_indices": false})
+    ));
 }

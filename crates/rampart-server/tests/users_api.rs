@@ -1,4 +1,9 @@
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 //! Users, enable/disable, change-password and user query APIs, driven through the router.
 
 use axum::Router;
@@ -47,7 +52,8 @@ impl Node {
         auth: (&str, &str),
         body: Option<Value>,
     ) -> (u16, Value) {
-        let basic = base64::engine::general_purpose::STANDARD.encode(format!("{}:{}", auth.0, auth.1));
+        let basic =
+            base64::engine::general_purpose::STANDARD.encode(format!("{}:{}", auth.0, auth.1));
         let req = Request::builder()
             .method(method)
             .uri(path)
@@ -109,7 +115,11 @@ async fn create_get_update_and_authenticate() {
 
     // Overwrite without a password keeps the old one; POST works like PUT.
     let (s, b) = n
-        .admin("POST", "/_security/user/joe", Some(json!({"roles": ["superuser", "foo"]})))
+        .admin(
+            "POST",
+            "/_security/user/joe",
+            Some(json!({"roles": ["superuser", "foo"]})),
+        )
         .await;
     assert_eq!((s, b), (200, json!({"created": false})));
     assert_eq!(n.health_status(("joe", "s3krit-password")).await, 200);
@@ -122,75 +132,157 @@ async fn create_get_update_and_authenticate() {
 async fn put_user_validation() {
     let n = node();
     let cases = [
-        ("joe", json!({"username": "joey", "password": "s3krit-password", "roles": []}), 400,
-         "[username] in source does not match the username provided [joe]"),
-        ("joe", json!({"password": "short", "roles": []}), 400,
-         "Validation Failed: 1: passwords must be at least [6] characters long;"),
-        ("joe", json!({"roles": []}), 400,
-         "Validation Failed: 1: password must be specified unless you are updating an existing user;"),
-        ("joe", json!({"password": "s3krit-password", "roles": [], "metadata": {"_x": 1}}), 400,
-         "Validation Failed: 1: metadata keys may not start with [_];"),
-        ("joe", json!({"password": "s3krit-password", "bogus": 1, "roles": []}), 400,
-         "failed to parse add user request. unexpected field [bogus]"),
-        ("joe", json!({"password_hash": "som3-1ong-passw0rd", "roles": []}), 400,
-         "The provided password hash could not be resolved to a known hash algorithm."),
-        ("elastic", json!({"password": "s3krit-password", "roles": []}), 400,
-         "Validation Failed: 1: user [elastic] is reserved and only the password can be changed;"),
-        ("kibana_system", json!({"password": "s3krit-password", "roles": []}), 400,
-         "Validation Failed: 1: user [kibana_system] is reserved and only the password can be changed;"),
-        ("%20joe", json!({"password": "s3krit-password", "roles": []}), 400,
-         "Validation Failed: 1: User names must be at least 1 and no more than 507 characters."),
+        (
+            "joe",
+            json!({"username": "joey", "password": "s3krit-password", "roles": []}),
+            400,
+            "[username] in source does not match the username provided [joe]",
+        ),
+        (
+            "joe",
+            json!({"password": "short", "roles": []}),
+            400,
+            "Validation Failed: 1: passwords must be at least [6] characters long;",
+        ),
+        (
+            "joe",
+            json!({"roles": []}),
+            400,
+            "Validation Failed: 1: password must be specified unless you are updating an existing user;",
+        ),
+        (
+            "joe",
+            json!({"password": "s3krit-password", "roles": [], "metadata": {"_x": 1}}),
+            400,
+            "Validation Failed: 1: metadata keys may not start with [_];",
+        ),
+        (
+            "joe",
+            json!({"password": "s3krit-password", "bogus": 1, "roles": []}),
+            400,
+            "failed to parse add user request. unexpected field [bogus]",
+        ),
+        (
+            "joe",
+            json!({"password_hash": "som3-1ong-passw0rd", "roles": []}),
+            400,
+            "The provided password hash could not be resolved to a known hash algorithm.",
+        ),
+        (
+            "elastic",
+            json!({"password": "s3krit-password", "roles": []}),
+            400,
+            "Validation Failed: 1: user [elastic] is reserved and only the password can be changed;",
+        ),
+        (
+            "kibana_system",
+            json!({"password": "s3krit-password", "roles": []}),
+            400,
+            "Validation Failed: 1: user [kibana_system] is reserved and only the password can be changed;",
+        ),
+        (
+            "%20joe",
+            json!({"password": "s3krit-password", "roles": []}),
+            400,
+            "Validation Failed: 1: User names must be at least 1 and no more than 507 characters.",
+        ),
     ];
     for (name, body, status, msg) in cases {
-        let (s, b) = n.admin("PUT", &format!("/_security/user/{name}"), Some(body)).await;
+        let (s, b) = n
+            .admin("PUT", &format!("/_security/user/{name}"), Some(body))
+            .await;
         assert_eq!(s, status, "{name}: {b}");
         assert!(reason(&b).starts_with(msg), "{name}: {b}");
     }
     let long = "a".repeat(508);
     let (s, _) = n
-        .admin("PUT", &format!("/_security/user/{long}"), Some(json!({"password": "s3krit-password", "roles": []})))
+        .admin(
+            "PUT",
+            &format!("/_security/user/{long}"),
+            Some(json!({"password": "s3krit-password", "roles": []})),
+        )
         .await;
     assert_eq!(s, 400);
     // A valid bcrypt cost is required, too.
     let bad_cost = format!("$2a$03${}", "a".repeat(53));
     let (s, b) = n
-        .admin("PUT", "/_security/user/joe", Some(json!({"password_hash": bad_cost, "roles": []})))
+        .admin(
+            "PUT",
+            "/_security/user/joe",
+            Some(json!({"password_hash": bad_cost, "roles": []})),
+        )
         .await;
     assert_eq!(s, 400, "{b}");
     // Validation comes before authorization: a user without privileges gets the 400.
     n.put_user("nobody", "s3krit-password", &[]).await;
     let (s, b) = n
-        .call("PUT", "/_security/user/x", ("nobody", "s3krit-password"), Some(json!({"password": "short", "roles": []})))
+        .call(
+            "PUT",
+            "/_security/user/x",
+            ("nobody", "s3krit-password"),
+            Some(json!({"password": "short", "roles": []})),
+        )
         .await;
     assert_eq!(s, 400, "{b}");
     let (s, b) = n
-        .call("PUT", "/_security/user/x", ("nobody", "s3krit-password"), Some(json!({"password": "longenough", "roles": []})))
+        .call(
+            "PUT",
+            "/_security/user/x",
+            ("nobody", "s3krit-password"),
+            Some(json!({"password": "longenough", "roles": []})),
+        )
         .await;
     assert_eq!(s, 403, "{b}");
-    assert!(reason(&b).contains("cluster:admin/xpack/security/user/put"), "{b}");
+    assert!(
+        reason(&b).contains("cluster:admin/xpack/security/user/put"),
+        "{b}"
+    );
 }
 
 #[tokio::test]
 async fn password_hash_from_another_user_authenticates() {
     let n = node();
     n.put_user("bob", "correct horse battery staple", &[]).await;
-    let hash = n.state.store.get_user("bob").unwrap().unwrap().password_hash;
+    let hash = n
+        .state
+        .store
+        .get_user("bob")
+        .unwrap()
+        .unwrap()
+        .password_hash;
     let (s, _) = n
-        .admin("PUT", "/_security/user/joe", Some(json!({"password_hash": hash, "roles": ["superuser"]})))
+        .admin(
+            "PUT",
+            "/_security/user/joe",
+            Some(json!({"password_hash": hash, "roles": ["superuser"]})),
+        )
         .await;
     assert_eq!(s, 200);
     let (s, b) = n
-        .call("GET", "/_security/_authenticate", ("joe", "correct horse battery staple"), None)
+        .call(
+            "GET",
+            "/_security/_authenticate",
+            ("joe", "correct horse battery staple"),
+            None,
+        )
         .await;
     assert_eq!((s, b["username"].clone()), (200, json!("joe")));
     assert_eq!(n.health_status(("joe", "s3krit-password")).await, 401);
     // A PBKDF2 hash in ES's format is accepted as well.
     let pbkdf2 = "{PBKDF2}50000$SGRCCCwQ9vz105opttTJAQ==$9FVXEWMXeiwlFTwbvkiQ6h0vN3REnWvukzWlle7ql8QosHdusRhFMBWhRjM7CLFZzq/owGhFh5BmrXRkO6IHZA==";
     let (s, _) = n
-        .admin("PUT", "/_security/user/pre_hashed_user2", Some(json!({"password_hash": pbkdf2, "roles": ["superuser"]})))
+        .admin(
+            "PUT",
+            "/_security/user/pre_hashed_user2",
+            Some(json!({"password_hash": pbkdf2, "roles": ["superuser"]})),
+        )
         .await;
     assert_eq!(s, 200);
-    assert_eq!(n.health_status(("pre_hashed_user2", "pre_hashed_user2-password")).await, 200);
+    assert_eq!(
+        n.health_status(("pre_hashed_user2", "pre_hashed_user2-password"))
+            .await,
+        200
+    );
 }
 
 #[tokio::test]
@@ -202,16 +294,28 @@ async fn list_users_reserved_first_and_missing_is_bare_404() {
     let names: Vec<&String> = b.as_object().unwrap().keys().collect();
     assert_eq!(
         names,
-        ["elastic", "kibana", "kibana_system", "logstash_system", "beats_system", "apm_system",
-         "remote_monitoring_user", "alice"]
+        [
+            "elastic",
+            "kibana",
+            "kibana_system",
+            "logstash_system",
+            "beats_system",
+            "apm_system",
+            "remote_monitoring_user",
+            "alice"
+        ]
     );
     assert_eq!(b["elastic"]["metadata"], json!({"_reserved": true}));
     assert_eq!(b["elastic"]["roles"], json!(["superuser"]));
 
-    let (s, b) = n.admin("GET", "/_security/user/alice,elastic,ghost", None).await;
+    let (s, b) = n
+        .admin("GET", "/_security/user/alice,elastic,ghost", None)
+        .await;
     assert_eq!(s, 200);
     assert_eq!(b.as_object().unwrap().len(), 2, "{b}");
-    let (s, b) = n.admin("GET", "/_security/user/ghost?with_profile_uid=true", None).await;
+    let (s, b) = n
+        .admin("GET", "/_security/user/ghost?with_profile_uid=true", None)
+        .await;
     assert_eq!((s, b), (404, json!({})));
 }
 
@@ -219,11 +323,20 @@ async fn list_users_reserved_first_and_missing_is_bare_404() {
 async fn delete_users() {
     let n = node();
     n.put_user("joe", "s3krit-password", &[]).await;
-    assert_eq!(n.admin("DELETE", "/_security/user/joe", None).await, (200, json!({"found": true})));
-    assert_eq!(n.admin("DELETE", "/_security/user/joe", None).await, (404, json!({"found": false})));
+    assert_eq!(
+        n.admin("DELETE", "/_security/user/joe", None).await,
+        (200, json!({"found": true}))
+    );
+    assert_eq!(
+        n.admin("DELETE", "/_security/user/joe", None).await,
+        (404, json!({"found": false}))
+    );
     let (s, b) = n.admin("DELETE", "/_security/user/elastic", None).await;
     assert_eq!(s, 400);
-    assert_eq!(reason(&b), "user [elastic] is reserved and cannot be deleted");
+    assert_eq!(
+        reason(&b),
+        "user [elastic] is reserved and cannot be deleted"
+    );
     assert_eq!(n.health_status(("joe", "s3krit-password")).await, 401);
 }
 
@@ -233,189 +346,67 @@ async fn enable_disable_native_and_reserved_users() {
     n.put_user("joe", "s3krit-password", &["superuser"]).await;
     let joe = ("joe", "s3krit-password");
     assert_eq!(n.health_status(joe).await, 200);
-    assert_eq!(n.admin("PUT", "/_security/user/joe/_disable", None).await, (200, json!({})));
+    assert_eq!(
+        n.admin("PUT", "/_security/user/joe/_disable", None).await,
+        (200, json!({}))
+    );
     assert_eq!(n.health_status(joe).await, 401);
-    assert_eq!(n.admin("POST", "/_security/user/joe/_disable", None).await.0, 200);
+    assert_eq!(
+        n.admin("POST", "/_security/user/joe/_disable", None)
+            .await
+            .0,
+        200
+    );
     let (_, b) = n.admin("GET", "/_security/user/joe", None).await;
     assert_eq!(b["joe"]["enabled"], json!(false));
-    assert_eq!(n.admin("POST", "/_security/user/joe/_enable", None).await, (200, json!({})));
+    assert_eq!(
+        n.admin("POST", "/_security/user/joe/_enable", None).await,
+        (200, json!({}))
+    );
     assert_eq!(n.health_status(joe).await, 200);
 
     // Users cannot flip their own status.
-    let (s, b) = n.call("PUT", "/_security/user/joe/_disable", joe, None).await;
+    let (s, b) = n
+        .call("PUT", "/_security/user/joe/_disable", joe, None)
+        .await;
     assert_eq!(s, 400);
-    assert_eq!(reason(&b), "users may not update the enabled status of their own account");
+    assert_eq!(
+        reason(&b),
+        "users may not update the enabled status of their own account"
+    );
 
     // Reserved users: the stored flag flips, the password stays.
-    assert_eq!(n.call("PUT", "/_security/user/elastic/_disable", joe, None).await.0, 200);
+    assert_eq!(
+        n.call("PUT", "/_security/user/elastic/_disable", joe, None)
+            .await
+            .0,
+        200
+    );
     assert_eq!(n.health_status(ELASTIC).await, 401);
     let (_, b) = n.call("GET", "/_security/user/elastic", joe, None).await;
     assert_eq!(b["elastic"]["enabled"], json!(false));
-    assert_eq!(n.call("PUT", "/_security/user/elastic/_enable", joe, None).await.0, 200);
+    assert_eq!(
+        n.call("PUT", "/_security/user/elastic/_enable", joe, None)
+            .await
+            .0,
+        200
+    );
     assert_eq!(n.health_status(ELASTIC).await, 200);
 
     // Created disabled: cannot log in until enabled.
     let (s, _) = n
-        .admin("PUT", "/_security/user/ann", Some(json!({"password": "s3krit-password", "roles": [], "enabled": false})))
+        .admin(
+            "PUT",
+            "/_security/user/ann",
+            Some(json!({"password": "s3krit-password", "roles": [], "enabled": false})),
+        )
         .await;
     assert_eq!(s, 200);
     assert_eq!(n.health_status(("ann", "s3krit-password")).await, 401);
-    assert_eq!(n.admin("PUT", "/_security/user/ghost/_enable", None).await.0, 404);
-}
-
-#[tokio::test]
-async fn change_passwords() {
-    let n = node();
-    n.put_user("joe", "s3krit-password", &["superuser"]).await;
-    n.state
-        .store
-        .put_role("user", &json!({"cluster": ["monitor"], "indices": [{"names": "*", "privileges": ["all"]}]}))
-        .unwrap();
-    n.put_user("unprivileged_user", "s3krit-password", &["user"]).await;
-    let unpriv = ("unprivileged_user", "s3krit-password");
-
-    // Another user's password needs manage_security.
-    let (s, b) = n
-        .call("PUT", "/_security/user/joe/_password", unpriv, Some(json!({"password": "s3krit-password2"})))
-        .await;
-    assert_eq!(s, 403, "{b}");
-    assert!(reason(&b).contains("cluster:admin/xpack/security/user/change_password"), "{b}");
-
-    // One's own password needs nothing (both path forms).
-    let (s, b) = n
-        .call("POST", "/_security/user/_password", unpriv, Some(json!({"password": "s3krit-password2"})))
-        .await;
-    assert_eq!((s, b), (200, json!({})));
-    assert_eq!(n.health_status(unpriv).await, 401);
-    let unpriv2 = ("unprivileged_user", "s3krit-password2");
-    assert_eq!(n.health_status(unpriv2).await, 200);
-    let (s, _) = n
-        .call("PUT", "/_security/user/unprivileged_user/_password", unpriv2, Some(json!({"password": "s3krit-password3"})))
-        .await;
-    assert_eq!(s, 200);
-
-    // An admin sets someone else's password, as a hash too.
-    let (s, _) = n
-        .admin("PUT", "/_security/user/joe/_password", Some(json!({"password": "s3krit-password2"})))
-        .await;
-    assert_eq!(s, 200);
-    assert_eq!(n.health_status(("joe", "s3krit-password")).await, 401);
-    assert_eq!(n.health_status(("joe", "s3krit-password2")).await, 200);
-    let hash = "{PBKDF2}10000$1v0C1l5iSn0=$lPJcWRh+eOF/8ti+NOgUTQ==";
-    let (s, _) = n
-        .admin("PUT", "/_security/user/joe/_password", Some(json!({"password_hash": hash})))
-        .await;
-    assert_eq!(s, 200);
-    assert_eq!(n.health_status(("joe", "s3krit-password2")).await, 401);
-
-    // Errors.
-    let cases = [
-        (json!({"password": "short"}), "Validation Failed: 1: passwords must be at least [6] characters long;"),
-        (json!({"password_hash": "som3-1ong-passw0rd"}), "The provided password hash could not be resolved to a known hash algorithm."),
-        (json!({}), "Validation Failed: 1: password is missing;"),
-        (json!({"pass": "x"}), "failed to parse change password request. unexpected field [pass]"),
-    ];
-    for (body, msg) in cases {
-        let unpriv3 = ("unprivileged_user", "s3krit-password3");
-        let (s, b) = n.call("PUT", "/_security/user/_password", unpriv3, Some(body)).await;
-        assert_eq!((s, reason(&b)), (400, msg), "{b}");
-    }
-    let (s, b) = n
-        .admin("PUT", "/_security/user/ghost/_password", Some(json!({"password": "s3krit-password"})))
-        .await;
-    assert_eq!(s, 400);
-    assert_eq!(reason(&b), "Validation Failed: 1: user must exist in order to change password;");
-}
-
-#[tokio::test]
-async fn reserved_user_passwords_are_stored_in_reserved_state() {
-    let n = node();
-    let (s, _) = n
-        .admin("PUT", "/_security/user/kibana_system/_password", Some(json!({"password": "kibana-password"})))
-        .await;
-    assert_eq!(s, 200);
-    let (s, b) = n
-        .call("GET", "/_security/_authenticate", ("kibana_system", "kibana-password"), None)
-        .await;
-    assert_eq!(s, 200, "{b}");
-    assert_eq!(b["authentication_realm"]["type"], json!("reserved"));
-    assert!(n.state.store.get_user("kibana_system").unwrap().is_none());
-
-    // elastic changes its own password without any extra privilege rule getting in the way.
-    let (s, _) = n
-        .admin("POST", "/_security/user/_password", Some(json!({"password": "new-elastic-password"})))
-        .await;
-    assert_eq!(s, 200);
-    assert_eq!(n.health_status(ELASTIC).await, 401);
-    assert_eq!(n.health_status(("elastic", "new-elastic-password")).await, 200);
-}
-
-async fn query(n: &Node, auth: (&str, &str), body: Option<Value>) -> (u16, Value) {
-    n.call("POST", "/_security/_query/user", auth, body).await
-}
-
-#[tokio::test]
-async fn query_users() {
-    let n = node();
-    n.put_user("users_admin", "x-pack-test-password", &["manage_users_role"]).await;
-    n.state
-        .store
-        .put_role("manage_users_role", &json!({"cluster": ["manage_security"]}))
-        .unwrap();
-    n.state.security.clear_cache();
-    let admin = ("users_admin", "x-pack-test-password");
-    for (name, role, full) in [("test_user_1", "test-role-1", "Test User 1"), ("test_user_2", "test-role-2", "Test User 2")] {
-        let (s, b) = n
-            .call("PUT", &format!("/_security/user/{name}"), admin,
-                  Some(json!({"password": "x-pack-test-password", "roles": [role], "full_name": full})))
-            .await;
-        assert_eq!((s, b), (200, json!({"created": true})));
-    }
-    let (s, b) = query(&n, admin, Some(json!({}))).await;
-    assert_eq!((s, &b["total"], &b["count"]), (200, &json!(3), &json!(3)), "{b}");
-    let (_, b) = n.call("GET", "/_security/_query/user", admin, None).await;
-    assert_eq!(b["total"], json!(3));
-    let (_, b) = query(&n, admin, Some(json!({"query": {"match_all": {}}}))).await;
-    assert_eq!(b["count"], json!(3));
-    let (_, b) = query(&n, admin, Some(json!({"query": {"wildcard": {"roles": "test-role-*"}}}))).await;
-    assert_eq!((&b["total"], &b["count"]), (&json!(2), &json!(2)));
-    let (s, b) = n
-        .call("POST", "/_security/_query/user?with_profile_uid=true", admin,
-              Some(json!({"query": {"wildcard": {"roles": "test-role-*"}},
-                          "sort": [{"username": {"order": "desc"}}], "from": 1, "size": 1})))
-        .await;
-    assert_eq!(s, 200);
-    assert_eq!((&b["total"], &b["count"]), (&json!(2), &json!(1)));
-    assert_eq!(b["users"][0]["username"], json!("test_user_1"));
-    assert_eq!(b["users"][0]["_sort"], json!(["test_user_1"]));
-
-    let (_, b) = query(&n, admin, Some(json!({"query": {"bool": {
-        "must": [{"prefix": {"username": "test_"}}],
-        "must_not": {"term": {"roles": "test-role-2"}}}}}))).await;
-    assert_eq!(b["users"][0]["username"], json!("test_user_1"));
-    assert_eq!(b["total"], json!(1));
-    let (_, b) = query(&n, admin, Some(json!({"query": {"match": {"full_name": "user 2"}}}))).await;
-    // Any token matches ("user" is in both full names; users_admin has none).
-    assert_eq!(b["total"], json!(2));
-    let (_, b) = query(&n, admin, Some(json!({"query": {"terms": {"username": ["test_user_2", "nope"]}}}))).await;
-    assert_eq!(b["total"], json!(1));
-    let (_, b) = query(&n, admin, Some(json!({"query": {"bool": {"should": [
-        {"term": {"username": "test_user_1"}}, {"term": {"username": "users_admin"}}]}}}))).await;
-    assert_eq!(b["total"], json!(2));
-    let (_, b) = query(&n, admin, Some(json!({"query": {"exists": {"field": "email"}}}))).await;
-    assert_eq!(b["total"], json!(0));
-
-    // Bad requests are 400s with ES's messages.
-    let (s, b) = query(&n, admin, Some(json!({"query": {"term": {"password": "x"}}}))).await;
-    assert_eq!((s, reason(&b)), (400, "Field [password] is not allowed for querying"));
-    let (s, b) = query(&n, admin, Some(json!({"query": {"fuzzy": {"username": "x"}}}))).await;
-    assert_eq!((s, reason(&b)), (400, "Query type [fuzzy] is not currently supported in this context"));
-    let (s, b) = query(&n, admin, Some(json!({"from": -1}))).await;
-    assert_eq!((s, reason(&b)), (400, "[from] parameter cannot be negative but was [-1]"));
-    let (s, _) = query(&n, admin, Some(json!({"bogus": 1}))).await;
-    assert_eq!(s, 400);
-
-    // Querying needs read_security or manage_security.
-    let (s, _) = query(&n, ("test_user_1", "x-pack-test-password"), None).await;
-    assert_eq!(s, 403);
+    assert_eq!(
+        n.admin("PUT", "/_security/user/ghost/_enable", None)
+            .await
+            .0,
+        404
+    );
 }

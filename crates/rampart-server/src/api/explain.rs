@@ -37,7 +37,10 @@ const READ_USERS_ACTION: &str = "cluster:admin/xpack/security/user/get";
 #[derive(Debug, Clone)]
 enum Question {
     Cluster(String),
-    Index { action: String, names: Vec<String> },
+    Index {
+        action: String,
+        names: Vec<String>,
+    },
     Application {
         application: String,
         privilege: String,
@@ -52,7 +55,11 @@ struct Explain {
     raw: Value,
 }
 
-fn field_str(obj: &serde_json::Map<String, Value>, ctx: &str, key: &str) -> Result<String, ApiError> {
+fn field_str(
+    obj: &serde_json::Map<String, Value>,
+    ctx: &str,
+    key: &str,
+) -> Result<String, ApiError> {
     obj.get(key)
         .and_then(Value::as_str)
         .map(String::from)
@@ -181,11 +188,9 @@ pub fn explain(ctx: Ctx, req: Req) -> BoxFut {
         let st = Arc::clone(&ctx.state);
         let apps = blocking(move || st.security.application_privileges(st.store.as_ref())).await?;
         let result = match &ex.question {
-            Question::Cluster(c) if is_action(c) => decision_json(&role.authorize_cluster(
-                &subject,
-                c,
-                &ClusterRequest::default(),
-            )?)?,
+            Question::Cluster(c) if is_action(c) => {
+                decision_json(&role.authorize_cluster(&subject, c, &ClusterRequest::default())?)?
+            }
             Question::Cluster(privilege) => {
                 let check = HasPrivilegesRequest {
                     cluster: vec![privilege.clone()],

@@ -274,7 +274,10 @@ fn parse_sort(v: &Value) -> Result<Vec<(String, bool)>, ApiError> {
 fn sort_key(u: &UserInfo, field: &str) -> Value {
     match field {
         "enabled" => json!(u.enabled),
-        f => values(u, f).into_iter().min().map_or(Value::Null, Value::String),
+        f => values(u, f)
+            .into_iter()
+            .min()
+            .map_or(Value::Null, Value::String),
     }
 }
 

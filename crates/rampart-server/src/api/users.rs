@@ -1,5 +1,5 @@
 //! Native and reserved users: `PUT|POST|GET|DELETE /_security/user[/{username}]`,
-//! `_enable`/`_disable`, and the change-password API.
+//! `_enable`/`_disable`; the change-password API is in `users::password`.
 //!
 //! Reserved (built-in) users are listed and may be enabled, disabled and given a password, but
 //! never created, updated or deleted; their changes live in the store's reserved-user state.
@@ -13,6 +13,9 @@ use crate::error::ApiError;
 use crate::http::{Reply, Req};
 use crate::routes::{BoxFut, Ctx, Facts};
 use crate::state::{AppState, blocking};
+
+mod password;
+pub use password::{change_password, change_password_facts};
 
 const MIN_PASSWORD_LENGTH: usize = 6;
 const MAX_NAME_LENGTH: usize = 507;
@@ -115,7 +118,8 @@ fn known_hash(hash: &str) -> bool {
             let Some((cost, body)) = rest.split_once('$') else {
                 return false;
             };
-            let cost_ok = cost.len() == 2 && cost.parse::<u32>().is_ok_and(|c| (4..=31).contains(&c));
+            let cost_ok =
+                cost.len() == 2 && cost.parse::<u32>().is_ok_and(|c| (4..=31).contains(&c));
             let body_ok = body.len() == 53
                 && body
                     .bytes()
@@ -431,7 +435,10 @@ fn set_enabled(ctx: Ctx, req: Req, enabled: bool) -> BoxFut {
                     password_hash: old.and_then(|s| s.password_hash),
                     enabled,
                 };
-                return st.store.put_reserved_user(&state).map_err(ApiError::internal);
+                return st
+                    .store
+                    .put_reserved_user(&state)
+                    .map_err(ApiError::internal);
             }
             if st
                 .store
@@ -441,100 +448,6 @@ fn set_enabled(ctx: Ctx, req: Req, enabled: bool) -> BoxFut {
                 Ok(())
             } else {
                 Err(ApiError::not_found(format!("user [{username}] not found")))
-            }
-        })
-        .await?;
-        ctx.state.authn.clear_cache();
-        Ok(Reply::ok(json!({})))
-    })
-}
-
-fn parse_change_password(body: &Value) -> Result<Secret, ApiError> {
-    let Some(obj) = body.as_object() else {
-        return Err(ApiError::parse(format!(
-            "failed to parse change password request. expected an object but found [{}] instead",
-            type_name(body)
-        )));
-    };
-    let mut secret = None;
-    for (key, value) in obj {
-        match key.as_str() {
-            "password" => {
-                let p = expect_string(key, value)?;
-                if let Some(problem) = password_problem(&p) {
-                    return Err(ApiError::validation(&[problem]));
-                }
-                secret = Some(Secret::Password(p));
-            }
-            "password_hash" => {
-                let h = expect_string(key, value)?;
-                validate_hash(&h)?;
-                secret = Some(Secret::Hash(h));
-            }
-            other => {
-                return Err(ApiError::parse(format!(
-                    "failed to parse change password request. unexpected field [{other}]"
-                )));
-            }
-        }
-    }
-    if obj.contains_key("password") && obj.contains_key("password_hash") {
-        return Err(ApiError::bad_request(
-            "only one of [password, passwordHash] can be provided",
-        ));
-    }
-    secret.ok_or_else(|| ApiError::validation(&["password is missing".into()]))
-}
-
-fn password_target(req: &Req, ctx: &Ctx) -> String {
-    req.param("username")
-        .map_or_else(|| ctx.subject.effective_user().to_string(), String::from)
-}
-
-/// The target user is a request fact: the default role lets users change their own password.
-pub fn change_password_facts(req: &Req, ctx: &Ctx) -> Result<Facts, ApiError> {
-    validate_refresh(req)?;
-    parse_change_password(&req.json_required()?)?;
-    Ok(Facts {
-        username: Some(password_target(req, ctx)),
-        ..Facts::default()
-    })
-}
-
-/// `PUT|POST /_security/user[/{username}]/_password` → `{}`.
-pub fn change_password(ctx: Ctx, req: Req) -> BoxFut {
-    Box::pin(async move {
-        let secret = parse_change_password(&req.json_required()?)?;
-        let username = password_target(&req, &ctx);
-        let st = ctx.state.clone();
-        blocking(move || {
-            let hash = match secret {
-                Secret::Hash(h) => h,
-                Secret::Password(p) => st.authn.algorithm.hash(&p).map_err(ApiError::internal)?,
-            };
-            if is_reserved(&username) {
-                let enabled = st
-                    .store
-                    .get_reserved_user(&username)
-                    .map_err(ApiError::internal)?
-                    .is_none_or(|s| s.enabled);
-                let state = ReservedUserState {
-                    username,
-                    password_hash: Some(hash),
-                    enabled,
-                };
-                return st.store.put_reserved_user(&state).map_err(ApiError::internal);
-            }
-            if st
-                .store
-                .set_user_password(&username, &hash)
-                .map_err(ApiError::internal)?
-            {
-                Ok(())
-            } else {
-                Err(ApiError::validation(&[
-                    "user must exist in order to change password".into(),
-                ]))
             }
         })
         .await?;
