@@ -13,6 +13,9 @@
 //! the decision is `{"decision": "allowed", "reasons": [{"kind": …}, …]}` or
 //! `{"decision": "denied", "action", "message" (ES's 403 reason), "granted_by", "indices",
 //! "restricted_indices"}`; index questions add `"access"` (per-name DLS/FLS) to the result.
+//! Privilege-name and application questions are yes/no checks in the engine, so their result is
+//! `{"decision": "allowed"|"denied", "reasons": [{"kind": "privilege_implication"|
+//! "application_check", …}]}` without a denial message.
 //! Explaining oneself needs nothing beyond authentication; explaining another user needs the
 //! right to read users (`read_security` or `manage_security`), checked with the engine.
 
