@@ -133,6 +133,28 @@ pub fn routes() -> Vec<Route> {
         route(M::POST, "/_security/privilege/{application}/_clear_cache", "cluster:admin/xpack/security/privilege/cache/clear", Authz::Cluster(Some(api::privileges::path_facts)), api::privileges::clear_cache),
         // == end roles ==
         // == users, has_privileges, explain ==
+        route(M::GET, "/_security/user", "cluster:admin/xpack/security/user/get", plain, api::users::get_users),
+        route(M::GET, "/_security/user/{username}", "cluster:admin/xpack/security/user/get", plain, api::users::get_users),
+        route(M::PUT, "/_security/user/{username}", "cluster:admin/xpack/security/user/put", Authz::Cluster(Some(api::users::put_user_facts)), api::users::put_user),
+        route(M::POST, "/_security/user/{username}", "cluster:admin/xpack/security/user/put", Authz::Cluster(Some(api::users::put_user_facts)), api::users::put_user),
+        route(M::DELETE, "/_security/user/{username}", "cluster:admin/xpack/security/user/delete", plain, api::users::delete_user),
+        route(M::PUT, "/_security/user/{username}/_enable", "cluster:admin/xpack/security/user/set_enabled", plain, api::users::enable_user),
+        route(M::POST, "/_security/user/{username}/_enable", "cluster:admin/xpack/security/user/set_enabled", plain, api::users::enable_user),
+        route(M::PUT, "/_security/user/{username}/_disable", "cluster:admin/xpack/security/user/set_enabled", plain, api::users::disable_user),
+        route(M::POST, "/_security/user/{username}/_disable", "cluster:admin/xpack/security/user/set_enabled", plain, api::users::disable_user),
+        route(M::PUT, "/_security/user/_password", "cluster:admin/xpack/security/user/change_password", Authz::Cluster(Some(api::users::change_password_facts)), api::users::change_password),
+        route(M::POST, "/_security/user/_password", "cluster:admin/xpack/security/user/change_password", Authz::Cluster(Some(api::users::change_password_facts)), api::users::change_password),
+        route(M::PUT, "/_security/user/{username}/_password", "cluster:admin/xpack/security/user/change_password", Authz::Cluster(Some(api::users::change_password_facts)), api::users::change_password),
+        route(M::POST, "/_security/user/{username}/_password", "cluster:admin/xpack/security/user/change_password", Authz::Cluster(Some(api::users::change_password_facts)), api::users::change_password),
+        route(M::GET, "/_security/_query/user", "cluster:admin/xpack/security/user/query", plain, api::user_query::query_users),
+        route(M::POST, "/_security/_query/user", "cluster:admin/xpack/security/user/query", plain, api::user_query::query_users),
+        route(M::GET, "/_security/user/_has_privileges", "cluster:admin/xpack/security/user/has_privileges", Authz::Cluster(Some(api::has_privileges::has_privileges_facts)), api::has_privileges::has_privileges),
+        route(M::POST, "/_security/user/_has_privileges", "cluster:admin/xpack/security/user/has_privileges", Authz::Cluster(Some(api::has_privileges::has_privileges_facts)), api::has_privileges::has_privileges),
+        route(M::GET, "/_security/user/{username}/_has_privileges", "cluster:admin/xpack/security/user/has_privileges", Authz::Cluster(Some(api::has_privileges::has_privileges_facts)), api::has_privileges::has_privileges),
+        route(M::POST, "/_security/user/{username}/_has_privileges", "cluster:admin/xpack/security/user/has_privileges", Authz::Cluster(Some(api::has_privileges::has_privileges_facts)), api::has_privileges::has_privileges),
+        route(M::GET, "/_security/user/_privileges", "cluster:admin/xpack/security/user/list_privileges", Authz::Cluster(Some(api::has_privileges::user_privileges_facts)), api::has_privileges::user_privileges),
+        route(M::GET, "/_security/_explain", "cluster:admin/xpack/security/user/has_privileges", Authz::Cluster(Some(api::explain::explain_facts)), api::explain::explain),
+        route(M::POST, "/_security/_explain", "cluster:admin/xpack/security/user/has_privileges", Authz::Cluster(Some(api::explain::explain_facts)), api::explain::explain),
         // == end users ==
         // == api keys, tokens, service accounts, caches ==
         // == end api keys ==
