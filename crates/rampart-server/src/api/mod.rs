@@ -2,3 +2,9 @@
 
 pub mod authenticate;
 pub mod root;
+pub mod api_key_dsl;
+pub mod api_key_query;
+pub mod api_keys;
+pub mod caches;
+pub mod service_accounts;
+pub mod tokens;
