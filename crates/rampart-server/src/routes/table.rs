@@ -157,6 +157,31 @@ pub fn routes() -> Vec<Route> {
         route(M::POST, "/_security/_explain", "cluster:admin/xpack/security/user/has_privileges", Authz::Cluster(Some(api::explain::explain_facts)), api::explain::explain),
         // == end users ==
         // == api keys, tokens, service accounts, caches ==
+        route(M::PUT, "/_security/api_key", "cluster:admin/xpack/security/api_key/create", Authz::Cluster(Some(api::api_keys::create_facts)), api::api_keys::create),
+        route(M::POST, "/_security/api_key", "cluster:admin/xpack/security/api_key/create", Authz::Cluster(Some(api::api_keys::create_facts)), api::api_keys::create),
+        route(M::GET, "/_security/api_key", "cluster:admin/xpack/security/api_key/get", Authz::Cluster(Some(api::api_key_query::get_facts)), api::api_key_query::get),
+        route(M::DELETE, "/_security/api_key", "cluster:admin/xpack/security/api_key/invalidate", Authz::Cluster(Some(api::api_key_query::invalidate_facts)), api::api_key_query::invalidate),
+        route(M::POST, "/_security/api_key/grant", "cluster:admin/xpack/security/api_key/grant", Authz::Cluster(Some(api::api_keys::grant_facts)), api::api_keys::grant),
+        route(M::POST, "/_security/api_key/_bulk_update", "cluster:admin/xpack/security/api_key/bulk_update", Authz::Cluster(Some(api::api_keys::bulk_update_facts)), api::api_keys::bulk_update),
+        route(M::PUT, "/_security/api_key/{id}", "cluster:admin/xpack/security/api_key/update", Authz::Cluster(Some(api::api_keys::update_facts)), api::api_keys::update),
+        route(M::POST, "/_security/api_key/{ids}/_clear_cache", "cluster:admin/xpack/security/cache/clear", plain, api::api_keys::clear_cache),
+        route(M::GET, "/_security/_query/api_key", "cluster:admin/xpack/security/api_key/query", Authz::Cluster(Some(api::api_key_query::query_facts)), api::api_key_query::query),
+        route(M::POST, "/_security/_query/api_key", "cluster:admin/xpack/security/api_key/query", Authz::Cluster(Some(api::api_key_query::query_facts)), api::api_key_query::query),
+        route(M::POST, "/_security/cross_cluster/api_key", "cluster:admin/xpack/security/cross_cluster/api_key/create", plain, api::api_keys::cross_cluster_unsupported),
+        route(M::PUT, "/_security/cross_cluster/api_key/{id}", "cluster:admin/xpack/security/cross_cluster/api_key/update", plain, api::api_keys::cross_cluster_unsupported),
+        route(M::POST, "/_security/oauth2/token", "cluster:admin/xpack/security/token/create", Authz::Cluster(Some(api::tokens::create_facts)), api::tokens::create),
+        route(M::DELETE, "/_security/oauth2/token", "cluster:admin/xpack/security/token/invalidate", Authz::Cluster(Some(api::tokens::invalidate_facts)), api::tokens::invalidate),
+        route(M::GET, "/_security/service", "cluster:admin/xpack/security/service_account/get", plain, api::service_accounts::get),
+        route(M::GET, "/_security/service/{namespace}", "cluster:admin/xpack/security/service_account/get", plain, api::service_accounts::get),
+        route(M::GET, "/_security/service/{namespace}/{service}", "cluster:admin/xpack/security/service_account/get", plain, api::service_accounts::get),
+        route(M::POST, "/_security/service/{namespace}/{service}/credential/token", "cluster:admin/xpack/security/service_account/token/create", plain, api::service_accounts::create_token),
+        route(M::PUT, "/_security/service/{namespace}/{service}/credential/token", "cluster:admin/xpack/security/service_account/token/create", plain, api::service_accounts::create_token),
+        route(M::POST, "/_security/service/{namespace}/{service}/credential/token/{name}", "cluster:admin/xpack/security/service_account/token/create", plain, api::service_accounts::create_token),
+        route(M::PUT, "/_security/service/{namespace}/{service}/credential/token/{name}", "cluster:admin/xpack/security/service_account/token/create", plain, api::service_accounts::create_token),
+        route(M::DELETE, "/_security/service/{namespace}/{service}/credential/token/{name}", "cluster:admin/xpack/security/service_account/token/delete", plain, api::service_accounts::delete_token),
+        route(M::GET, "/_security/service/{namespace}/{service}/credential", "cluster:admin/xpack/security/service_account/credential/get", plain, api::service_accounts::get_credentials),
+        route(M::POST, "/_security/service/{namespace}/{service}/credential/token/{name}/_clear_cache", "cluster:admin/xpack/security/cache/clear", plain, api::service_accounts::clear_cache),
+        route(M::POST, "/_security/realm/{realms}/_clear_cache", "cluster:admin/xpack/security/realm/cache/clear", plain, api::caches::clear_realm_cache),
         // == end api keys ==
         // == test harness ==
         // == end test harness ==
