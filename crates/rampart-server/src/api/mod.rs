@@ -1,4 +1,5 @@
 //! Handlers, one module per API group. Routes live in `routes::table`.
 
 pub mod authenticate;
+pub mod reset;
 pub mod root;
