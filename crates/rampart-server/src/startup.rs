@@ -201,13 +201,26 @@ fn bootstrap_elastic(
     Ok(outcome)
 }
 
-/// Serve until SIGINT/SIGTERM.
-pub async fn serve(state: SharedState, addr: SocketAddr) -> Result<(), StartError> {
+/// Serve until SIGINT/SIGTERM, over TLS when `tls` is given.
+pub async fn serve(
+    state: SharedState,
+    addr: SocketAddr,
+    tls: Option<Arc<rustls::ServerConfig>>,
+) -> Result<(), StartError> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
-    tracing::info!(%addr, "rampart listening");
-    axum::serve(listener, crate::app(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    let app = crate::app(state);
+    match tls {
+        Some(config) => {
+            tracing::info!(%addr, "rampart listening (https)");
+            crate::tls::serve_tls(listener, app, config, shutdown_signal()).await?;
+        }
+        None => {
+            tracing::info!(%addr, "rampart listening");
+            axum::serve(listener, app)
+                .with_graceful_shutdown(shutdown_signal())
+                .await?;
+        }
+    }
     Ok(())
 }
 
