@@ -12,6 +12,7 @@ pub mod role_mapping_rules;
 pub mod role_mappings;
 pub mod roles;
 pub mod roles_query;
+pub mod reset;
 pub mod root;
 pub mod service_accounts;
 pub mod tokens;

@@ -67,6 +67,22 @@ pub struct Route {
     pub action: &'static str,
     pub authz: Authz,
     pub handler: Handler,
+    /// A boolean setting that must be `true` for the route to exist (test-harness routes).
+    pub enabled_by: Option<&'static str>,
+}
+
+impl Route {
+    /// Register the route only when `setting` is `true`.
+    pub fn only_if(mut self, setting: &'static str) -> Self {
+        self.enabled_by = Some(setting);
+        self
+    }
+
+    /// Whether the route exists on a node with these settings.
+    pub fn enabled(&self, settings: &crate::settings::Settings) -> bool {
+        self.enabled_by
+            .is_none_or(|s| settings.get_bool(s, false).unwrap_or(false))
+    }
 }
 
 impl std::fmt::Debug for Route {
@@ -92,10 +108,16 @@ fn route(
         action,
         authz,
         handler,
+        enabled_by: None,
     }
 }
 
-/// Every route of the server. Sections by API group; one line per (method, path).
+/// The routes that exist on a node with these settings.
+pub fn routes_for(settings: &crate::settings::Settings) -> Vec<Route> {
+    routes().into_iter().filter(|r| r.enabled(settings)).collect()
+}
+
+/// Every route of the server (including setting-gated ones). Sections by API group; one line per (method, path).
 pub fn routes() -> Vec<Route> {
     use Method as M;
     let plain = Authz::Cluster(None);
@@ -184,6 +206,7 @@ pub fn routes() -> Vec<Route> {
         route(M::POST, "/_security/realm/{realms}/_clear_cache", "cluster:admin/xpack/security/realm/cache/clear", plain, api::caches::clear_realm_cache),
         // == end api keys ==
         // == test harness ==
+        route(M::POST, "/_rampart/_reset", api::reset::RESET_ACTION, plain, api::reset::reset).only_if(api::reset::RESET_SETTING),
         // == end test harness ==
     ];
     table
