@@ -1,4 +1,9 @@
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 //! API keys end to end: create → authenticate → key ∩ owner permissions → invalidate → 401,
 //! ownership rules of manage_own_api_key, get/query/update.
 
@@ -37,12 +42,19 @@ fn node() -> Node {
     .unwrap();
     let store = state.store.clone();
     store
-        .put_role("own_keys", &json!({"cluster": ["manage_own_api_key", "monitor"]}))
+        .put_role(
+            "own_keys",
+            &json!({"cluster": ["manage_own_api_key", "monitor"]}),
+        )
         .unwrap();
     store
         .put_role("key_admin", &json!({"cluster": ["manage_api_key"]}))
         .unwrap();
-    for (user, role) in [("owner", "own_keys"), ("other", "own_keys"), ("admin", "key_admin")] {
+    for (user, role) in [
+        ("owner", "own_keys"),
+        ("other", "own_keys"),
+        ("admin", "key_admin"),
+    ] {
         store
             .put_user(&UserRecord {
                 username: user.into(),
@@ -61,7 +73,13 @@ fn node() -> Node {
     }
 }
 
-async fn call(node: &Node, method: &str, uri: &str, auth: &str, body: Option<Value>) -> (u16, Value) {
+async fn call(
+    node: &Node,
+    method: &str,
+    uri: &str,
+    auth: &str,
+    body: Option<Value>,
+) -> (u16, Value) {
     let req = Request::builder()
         .method(method)
         .uri(uri)
@@ -72,7 +90,10 @@ async fn call(node: &Node, method: &str, uri: &str, auth: &str, body: Option<Val
     let resp = node.app.clone().oneshot(req).await.unwrap();
     let status = resp.status().as_u16();
     let bytes = to_bytes(resp.into_body(), usize::MAX).await.unwrap();
-    (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
 }
 
 async fn create_key(node: &Node, auth: &str, body: Value) -> (String, String) {
@@ -125,7 +146,13 @@ async fn key_authenticates_with_key_and_owner_intersection_until_invalidated() {
     .await;
     let (s, body) = call(&n, "GET", "/_security/service", &greedy, None).await;
     assert_eq!(s, 403, "{body}");
-    assert!(body["error"]["reason"].as_str().unwrap().contains("API key id"), "{body}");
+    assert!(
+        body["error"]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("API key id"),
+        "{body}"
+    );
 
     // A key narrower than its owner cannot use the owner's other privileges.
     let (_, narrow) = create_key(
@@ -165,7 +192,14 @@ async fn key_authenticates_with_key_and_owner_intersection_until_invalidated() {
         body["error"]["reason"],
         "unable to authenticate with provided credentials and anonymous access is not allowed for this request"
     );
-    let (s, _) = call(&n, "GET", "/_security/_authenticate", "ApiKey Zm9vOmJhcg==", None).await;
+    let (s, _) = call(
+        &n,
+        "GET",
+        "/_security/_authenticate",
+        "ApiKey Zm9vOmJhcg==",
+        None,
+    )
+    .await;
     assert_eq!(s, 401);
 }
 
@@ -178,7 +212,14 @@ async fn manage_own_api_key_reaches_only_own_keys() {
     create_key(&n, &other, json!({"name": "theirs"})).await;
 
     // Without owner=true a realm user with manage_own_api_key is denied.
-    let (s, body) = call(&n, "DELETE", "/_security/api_key", &other, Some(json!({"ids": [id]}))).await;
+    let (s, body) = call(
+        &n,
+        "DELETE",
+        "/_security/api_key",
+        &other,
+        Some(json!({"ids": [id]})),
+    )
+    .await;
     assert_eq!(s, 403);
     assert_eq!(
         body["error"]["reason"],
@@ -202,11 +243,25 @@ async fn manage_own_api_key_reaches_only_own_keys() {
     assert_eq!(mine["api_keys"][0]["name"], "mine");
     assert_eq!(mine["api_keys"][0]["realm"], "default_native");
     assert!(mine["api_keys"][0].get("limited_by").is_none());
-    let (s, _) = call(&n, "GET", &format!("/_security/api_key?id={id}"), &owner, None).await;
+    let (s, _) = call(
+        &n,
+        "GET",
+        &format!("/_security/api_key?id={id}"),
+        &owner,
+        None,
+    )
+    .await;
     assert_eq!(s, 403);
 
     // The query API is restricted to the caller's keys.
-    let (s, q) = call(&n, "POST", "/_security/_query/api_key", &owner, Some(json!({}))).await;
+    let (s, q) = call(
+        &n,
+        "POST",
+        "/_security/_query/api_key",
+        &owner,
+        Some(json!({})),
+    )
+    .await;
     assert_eq!(s, 200, "{q}");
     assert_eq!(q["total"], 1);
     assert_eq!(q["api_keys"][0]["name"], "mine");
@@ -222,7 +277,10 @@ async fn manage_own_api_key_reaches_only_own_keys() {
     )
     .await;
     assert_eq!(s, 200, "{got}");
-    assert_eq!(got["api_keys"][0]["limited_by"][0]["own_keys"]["cluster"], json!(["manage_own_api_key", "monitor"]));
+    assert_eq!(
+        got["api_keys"][0]["limited_by"][0]["own_keys"]["cluster"],
+        json!(["manage_own_api_key", "monitor"])
+    );
     let (s, q) = call(
         &n,
         "POST",
@@ -232,7 +290,10 @@ async fn manage_own_api_key_reaches_only_own_keys() {
     )
     .await;
     assert_eq!(s, 200, "{q}");
-    assert_eq!((q["total"].clone(), q["api_keys"][0]["name"].clone()), (json!(1), json!("theirs")));
+    assert_eq!(
+        (q["total"].clone(), q["api_keys"][0]["name"].clone()),
+        (json!(1), json!("theirs"))
+    );
     let (s, _) = call(&n, "GET", "/_security/api_key?id=nope", &admin, None).await;
     assert_eq!(s, 404);
     let (s, bad) = call(
@@ -283,9 +344,23 @@ async fn update_derived_keys_and_validation() {
     assert_eq!(b["errors"]["count"], 1);
 
     // An API key cannot update keys; derived keys need an explicit empty descriptor.
-    let (s, _) = call(&n, "PUT", &format!("/_security/api_key/{id}"), &key, Some(json!({}))).await;
+    let (s, _) = call(
+        &n,
+        "PUT",
+        &format!("/_security/api_key/{id}"),
+        &key,
+        Some(json!({})),
+    )
+    .await;
     assert_eq!(s, 400);
-    let (s, b) = call(&n, "POST", "/_security/api_key", &key, Some(json!({"name": "d"}))).await;
+    let (s, b) = call(
+        &n,
+        "POST",
+        "/_security/api_key",
+        &key,
+        Some(json!({"name": "d"})),
+    )
+    .await;
     assert_eq!(s, 400);
     assert_eq!(
         b["error"]["reason"],
@@ -302,18 +377,46 @@ async fn update_derived_keys_and_validation() {
     assert_eq!(s, 200, "{b}");
 
     // Validation comes before authorization.
-    let (s, b) = call(&n, "POST", "/_security/api_key", &owner, Some(json!({"name": "_x"}))).await;
+    let (s, b) = call(
+        &n,
+        "POST",
+        "/_security/api_key",
+        &owner,
+        Some(json!({"name": "_x"})),
+    )
+    .await;
     assert_eq!(s, 400);
     assert_eq!(
         b["error"]["reason"],
         "Validation Failed: 1: api key name may not begin with an underscore;"
     );
-    let (s, _) = call(&n, "POST", "/_security/api_key", &owner, Some(json!({"name": "x", "expiration": "1y"}))).await;
+    let (s, _) = call(
+        &n,
+        "POST",
+        "/_security/api_key",
+        &owner,
+        Some(json!({"name": "x", "expiration": "1y"})),
+    )
+    .await;
     assert_eq!(s, 400);
-    let (s, b) = call(&n, "POST", "/_security/api_key/abc/_clear_cache", &basic("elastic", "elastic-pass"), None).await;
+    let (s, b) = call(
+        &n,
+        "POST",
+        "/_security/api_key/abc/_clear_cache",
+        &basic("elastic", "elastic-pass"),
+        None,
+    )
+    .await;
     assert_eq!(s, 200);
     assert_eq!(b["_nodes"]["failed"], 0);
-    let (s, _) = call(&n, "POST", "/_security/cross_cluster/api_key", &basic("elastic", "elastic-pass"), Some(json!({"name": "c"}))).await;
+    let (s, _) = call(
+        &n,
+        "POST",
+        "/_security/cross_cluster/api_key",
+        &basic("elastic", "elastic-pass"),
+        Some(json!({"name": "c"})),
+    )
+    .await;
     assert_eq!(s, 400);
 }
 

@@ -262,16 +262,22 @@ pub(crate) fn matches(q: &Value, doc: &Value) -> bool {
                     None => Vec::new(),
                 }
             };
-            let (must, filter, should, must_not) =
-                (list("must"), list("filter"), list("should"), list("must_not"));
+            let (must, filter, should, must_not) = (
+                list("must"),
+                list("filter"),
+                list("should"),
+                list("must_not"),
+            );
             let min_should = body
                 .get("minimum_should_match")
                 .and_then(Value::as_u64)
-                .unwrap_or(if must.is_empty() && filter.is_empty() && !should.is_empty() {
-                    1
-                } else {
-                    0
-                }) as usize;
+                .unwrap_or(
+                    if must.is_empty() && filter.is_empty() && !should.is_empty() {
+                        1
+                    } else {
+                        0
+                    },
+                ) as usize;
             must.iter().chain(&filter).all(|c| matches(c, doc))
                 && !must_not.iter().any(|c| matches(c, doc))
                 && should.iter().filter(|c| matches(c, doc)).count() >= min_should
@@ -289,10 +295,16 @@ mod tests {
         let doc = json!({"id": "a1", "name": "my-key", "creation": 100, "invalidated": false,
                          "metadata": {"env": "prod"}});
         assert!(matches(&json!({"prefix": {"name": "my-"}}), &doc));
-        assert!(matches(&json!({"wildcard": {"name": {"value": "*key"}}}), &doc));
+        assert!(matches(
+            &json!({"wildcard": {"name": {"value": "*key"}}}),
+            &doc
+        ));
         assert!(matches(&json!({"term": {"metadata.env": "prod"}}), &doc));
         assert!(matches(&json!({"term": {"invalidated": "false"}}), &doc));
-        assert!(matches(&json!({"range": {"creation": {"gte": 100, "lt": 101}}}), &doc));
+        assert!(matches(
+            &json!({"range": {"creation": {"gte": 100, "lt": 101}}}),
+            &doc
+        ));
         assert!(!matches(&json!({"range": {"creation": {"gt": 100}}}), &doc));
         assert!(matches(
             &json!({"bool": {"must_not": {"ids": {"values": ["b"]}}, "should": [{"exists": {"field": "name"}}]}}),

@@ -91,7 +91,10 @@ pub fn get_facts(req: &Req, _ctx: &Ctx) -> Result<Facts, ApiError> {
 pub fn get(ctx: Ctx, req: Req) -> BoxFut {
     Box::pin(async move {
         let r = get_request(&req)?;
-        let name = req.query("name").filter(|s| !s.is_empty()).map(String::from);
+        let name = req
+            .query("name")
+            .filter(|s| !s.is_empty())
+            .map(String::from);
         let mut filter = ApiKeyFilter {
             ids: (!r.ids.is_empty()).then(|| r.ids.clone()),
             name: name.clone(),
@@ -161,9 +164,8 @@ fn invalidate_request(req: &Req) -> Result<Invalidate, ApiError> {
         problems.push("only one of [api key id(s), api key name] can be specified".into());
     }
     if r.owner && by_user {
-        problems.push(
-            "user name or realm name must not be specified when [owner] flag is true".into(),
-        );
+        problems
+            .push("user name or realm name must not be specified when [owner] flag is true".into());
     }
     if by_key && by_user {
         problems.push("username or realm name must not be specified when the api key id(s) or api key name are specified".into());
@@ -206,7 +208,11 @@ pub fn invalidate(ctx: Ctx, req: Req) -> BoxFut {
             filter.username = Some(o.username);
             filter.realm_name = Some(o.realm_name);
         }
-        let ids: Vec<String> = find(&ctx, filter).await?.into_iter().map(|k| k.id).collect();
+        let ids: Vec<String> = find(&ctx, filter)
+            .await?
+            .into_iter()
+            .map(|k| k.id)
+            .collect();
         let st = Arc::clone(&ctx.state);
         let (now, for_store) = (now_ms(), ids.clone());
         let result = blocking(move || {
@@ -346,7 +352,7 @@ pub fn query(ctx: Ctx, req: Req) -> BoxFut {
                                 .unwrap_or(Value::Null)
                         })
                         .collect();
-                    v["_sort"] = json!(sort);
+                    super::api_keys::put(&mut v, "_sort", json!(sort));
                 }
                 v
             })

@@ -14,6 +14,13 @@ use crate::http::{Reply, Req};
 use crate::routes::{BoxFut, Ctx, Facts};
 use crate::state::blocking;
 
+/// Set a field of a JSON object (no-op on other values).
+pub(crate) fn put(v: &mut Value, key: &str, val: Value) {
+    if let Some(o) = v.as_object_mut() {
+        o.insert(key.to_string(), val);
+    }
+}
+
 pub(crate) fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()
 }
@@ -348,10 +355,14 @@ async fn update_one(ctx: &Ctx, owner: &Owner, id: &str, spec: &KeySpec) -> Resul
     }
     let now = now_ms();
     if rec.invalidated {
-        return Err(ApiError::bad_request(format!("cannot update invalidated API key [{id}]")));
+        return Err(ApiError::bad_request(format!(
+            "cannot update invalidated API key [{id}]"
+        )));
     }
     if rec.expiration_ms.is_some_and(|e| e <= now) {
-        return Err(ApiError::bad_request(format!("cannot update expired API key [{id}]")));
+        return Err(ApiError::bad_request(format!(
+            "cannot update expired API key [{id}]"
+        )));
     }
     let auth = ctx.auth.clone();
     let limited_by = snapshot_of(ctx, &auth).await?;
@@ -429,7 +440,9 @@ pub fn bulk_update_facts(req: &Req, _ctx: &Ctx) -> Result<Facts, ApiError> {
     let body = req.json_required()?;
     let ids = bulk_ids(&body);
     if ids.is_empty() {
-        return Err(ApiError::validation(&["Field [ids] cannot be empty".into()]));
+        return Err(ApiError::validation(
+            &["Field [ids] cannot be empty".into()],
+        ));
     }
     bulk_spec(&body)?;
     Ok(Facts {
@@ -460,7 +473,11 @@ pub fn bulk_update(ctx: Ctx, req: Req) -> BoxFut {
         }
         let mut out = json!({"updated": updated, "noops": noops});
         if !errors.is_empty() {
-            out["errors"] = json!({"count": errors.len(), "details": errors});
+            put(
+                &mut out,
+                "errors",
+                json!({"count": errors.len(), "details": errors}),
+            );
         }
         Ok(Reply::ok(out))
     })

@@ -128,7 +128,8 @@ pub fn get_credentials(ctx: Ctx, req: Req) -> BoxFut {
                 .map_err(ApiError::internal)
         })
         .await?;
-        let listed: Map<String, Value> = tokens.iter().map(|t| (t.name.clone(), json!({}))).collect();
+        let listed: Map<String, Value> =
+            tokens.iter().map(|t| (t.name.clone(), json!({}))).collect();
         Ok(Reply::ok(json!({
             "service_account": account,
             "count": listed.len(),

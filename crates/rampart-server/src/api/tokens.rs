@@ -15,7 +15,9 @@ use crate::state::blocking;
 const REFRESH_ACTION: &str = "cluster:admin/xpack/security/token/refresh";
 
 fn text<'a>(body: &'a Value, key: &str) -> Option<&'a str> {
-    body.get(key).and_then(Value::as_str).filter(|s| !s.is_empty())
+    body.get(key)
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
 }
 
 /// Facts of token creation: validates the grant and names the refresh action.
@@ -50,9 +52,17 @@ pub fn create_facts(req: &Req, _ctx: &Ctx) -> Result<Facts, ApiError> {
 /// The `authentication` object of a token response (as `_authenticate` shows it).
 fn authentication_json(auth: &Authentication) -> Value {
     let mut body = auth.effective_user().to_json();
-    body["authentication_realm"] = auth.authentication_realm.to_json();
-    body["lookup_realm"] = auth.lookup_realm.to_json();
-    body["authentication_type"] = json!(auth.authentication_type());
+    crate::api::api_keys::put(
+        &mut body,
+        "authentication_realm",
+        auth.authentication_realm.to_json(),
+    );
+    crate::api::api_keys::put(&mut body, "lookup_realm", auth.lookup_realm.to_json());
+    crate::api::api_keys::put(
+        &mut body,
+        "authentication_type",
+        json!(auth.authentication_type()),
+    );
     body
 }
 
@@ -90,9 +100,9 @@ async fn issue(ctx: &Ctx, auth: &Authentication, with_refresh: bool) -> Result<R
         "expires_in": token::ACCESS_TOKEN_LIFETIME_SECS,
     });
     if let Some(r) = refresh {
-        body["refresh_token"] = json!(r);
+        crate::api::api_keys::put(&mut body, "refresh_token", json!(r));
     }
-    body["authentication"] = authentication_json(&as_token);
+    crate::api::api_keys::put(&mut body, "authentication", authentication_json(&as_token));
     Ok(Reply::ok(body))
 }
 
@@ -112,7 +122,10 @@ pub fn create(ctx: Ctx, req: Req) -> BoxFut {
                 issue(&ctx, &auth, true).await
             }
             Some("client_credentials") => {
-                if !matches!(ctx.auth.credential, Credential::Password | Credential::Token) {
+                if !matches!(
+                    ctx.auth.credential,
+                    Credential::Password | Credential::Token
+                ) {
                     return Err(ApiError::bad_request(
                         "client_credentials tokens can only be created for users authenticated by a realm",
                     ));
@@ -129,14 +142,24 @@ pub fn create(ctx: Ctx, req: Req) -> BoxFut {
 async fn refresh(ctx: &Ctx, refresh_token: &str) -> Result<Reply, ApiError> {
     let st = Arc::clone(&ctx.state);
     let h = token::hash(refresh_token);
-    let existing = blocking(move || st.store.get_token_by_refresh(&h).map_err(ApiError::internal))
-        .await?
-        .ok_or_else(|| invalid_grant("could not refresh the requested token"))?;
+    let existing = blocking(move || {
+        st.store
+            .get_token_by_refresh(&h)
+            .map_err(ApiError::internal)
+    })
+    .await?
+    .ok_or_else(|| invalid_grant("could not refresh the requested token"))?;
     if existing.username != ctx.auth.effective_user().username {
-        return Err(invalid_grant("tokens must be refreshed by the creating client"));
+        return Err(invalid_grant(
+            "tokens must be refreshed by the creating client",
+        ));
     }
     let now = crate::api::api_keys::now_ms();
-    if existing.creation_ms.saturating_add(token::REFRESH_TOKEN_LIFETIME_MS) <= now {
+    if existing
+        .creation_ms
+        .saturating_add(token::REFRESH_TOKEN_LIFETIME_MS)
+        <= now
+    {
         return Err(invalid_grant("refresh token is expired"));
     }
     let st = Arc::clone(&ctx.state);
@@ -195,8 +218,8 @@ pub fn invalidate(ctx: Ctx, req: Req) -> BoxFut {
     Box::pin(async move {
         let sel = selector(&req.json_required()?)?;
         let st = Arc::clone(&ctx.state);
-        let r = blocking(move || st.store.invalidate_tokens(&sel).map_err(ApiError::internal))
-            .await?;
+        let r =
+            blocking(move || st.store.invalidate_tokens(&sel).map_err(ApiError::internal)).await?;
         Ok(Reply::ok(json!({
             "invalidated_tokens": r.invalidated,
             "previously_invalidated_tokens": r.previously_invalidated,
