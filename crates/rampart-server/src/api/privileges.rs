@@ -200,7 +200,12 @@ pub fn put(ctx: Ctx, req: Req) -> BoxFut {
         ctx.state.security.clear_cache();
         let mut out: Map<String, Value> = Map::new();
         for (p, created) in privileges.iter().zip(created) {
-            insert_nested(&mut out, &p.application, &p.name, json!({"created": created}));
+            insert_nested(
+                &mut out,
+                &p.application,
+                &p.name,
+                json!({"created": created}),
+            );
         }
         Ok(Reply::ok(Value::Object(out)))
     })
@@ -238,15 +243,16 @@ pub fn get(ctx: Ctx, req: Req) -> BoxFut {
                     .any(|a| application_matches(a, &d.application));
             let name_ok = names.is_empty() || names.contains(&d.name);
             if app_ok && name_ok {
-                let mut doc = json!({
+                let metadata = match d.doc.get("metadata") {
+                    Some(m @ Value::Object(_)) => m.clone(),
+                    _ => json!({}),
+                };
+                let doc = json!({
                     "application": d.application,
                     "name": d.name,
                     "actions": d.doc.get("actions").cloned().unwrap_or_else(|| json!([])),
-                    "metadata": d.doc.get("metadata").cloned().unwrap_or_else(|| json!({})),
+                    "metadata": metadata,
                 });
-                if doc.get("metadata").is_some_and(Value::is_null) {
-                    doc["metadata"] = json!({});
-                }
                 insert_nested(&mut out, &d.application, &d.name, doc);
             }
         }
@@ -264,7 +270,9 @@ pub fn delete(ctx: Ctx, req: Req) -> BoxFut {
         let application = req.param_required("application")?.to_string();
         let names = req.param_list("name");
         if names.is_empty() {
-            return Err(ApiError::validation(&["privileges are missing".to_string()]));
+            return Err(ApiError::validation(
+                &["privileges are missing".to_string()],
+            ));
         }
         let st = Arc::clone(&ctx.state);
         let (app, requested) = (application.clone(), names.clone());
@@ -297,7 +305,12 @@ fn sorted(mut names: Vec<&'static str>) -> Vec<&'static str> {
 /// `GET /_security/privilege/_builtin`: every predefined privilege name, sorted.
 pub fn builtin(_ctx: Ctx, _req: Req) -> BoxFut {
     Box::pin(async move {
-        let cluster = sorted(catalog::cluster_privileges().iter().map(|p| p.name).collect());
+        let cluster = sorted(
+            catalog::cluster_privileges()
+                .iter()
+                .map(|p| p.name)
+                .collect(),
+        );
         let index = sorted(catalog::index_privileges().iter().map(|p| p.name).collect());
         let remote = sorted(catalog::remote_cluster_privileges().to_vec());
         Ok(Reply::ok(json!({
@@ -328,7 +341,10 @@ mod tests {
             actions: vec!["read".into(), "data:read/*".into()],
             metadata: Map::new(),
         };
-        assert_eq!(problems(&[p]), vec!["action [read] must contain one of [/*:]"]);
+        assert_eq!(
+            problems(&[p]),
+            vec!["action [read] must contain one of [/*:]"]
+        );
     }
 
     #[test]

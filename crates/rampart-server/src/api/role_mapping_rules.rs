@@ -84,7 +84,9 @@ impl Rule {
         };
         let mut entries = fields.iter();
         let (Some((kind, body)), None) = (entries.next(), entries.next()) else {
-            return Err(rules_error("expected exactly one of [field, any, all, except]"));
+            return Err(rules_error(
+                "expected exactly one of [field, any, all, except]",
+            ));
         };
         match kind.as_str() {
             "field" => Self::parse_field(body),
@@ -177,12 +179,7 @@ fn compile(pattern: &str) -> Result<Automaton, ApiError> {
 /// DNs compare case-insensitively, ignoring blanks around separators.
 fn normalize_dn(dn: &str) -> String {
     dn.split(',')
-        .map(|rdn| {
-            rdn.split('=')
-                .map(str::trim)
-                .collect::<Vec<_>>()
-                .join("=")
-        })
+        .map(|rdn| rdn.split('=').map(str::trim).collect::<Vec<_>>().join("="))
         .collect::<Vec<_>>()
         .join(",")
         .to_lowercase()
@@ -222,8 +219,11 @@ fn normalize_to_json_tags(source: &str) -> String {
         let (before, tag) = rest.split_at(at);
         out.push_str(before);
         let head = tag.get(..11).unwrap_or(tag);
-        if head.len() == 11 && (head.starts_with("{{#") || head.starts_with("{{/"))
-            && head.get(3..9).is_some_and(|n| n.eq_ignore_ascii_case("tojson"))
+        if head.len() == 11
+            && (head.starts_with("{{#") || head.starts_with("{{/"))
+            && head
+                .get(3..9)
+                .is_some_and(|n| n.eq_ignore_ascii_case("tojson"))
             && head.ends_with("}}")
         {
             out.push_str(head.get(..3).unwrap_or_default());
@@ -259,7 +259,10 @@ impl RoleTemplate {
     pub fn parse(value: &Value) -> Result<RoleTemplate, ApiError> {
         let fail = |m: String| ApiError::parse(format!("failed to parse role template. {m}"));
         let Value::Object(fields) = value else {
-            return Err(fail(format!("expected an object but found [{}] instead", token(value))));
+            return Err(fail(format!(
+                "expected an object but found [{}] instead",
+                token(value)
+            )));
         };
         let (mut template, mut format) = (None, TemplateFormat::String);
         for (key, v) in fields {

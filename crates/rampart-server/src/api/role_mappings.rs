@@ -113,7 +113,10 @@ impl RoleMapping {
         if !self.role_templates.is_empty() {
             out.insert(
                 "role_templates".into(),
-                self.role_templates.iter().map(RoleTemplate::to_json).collect(),
+                self.role_templates
+                    .iter()
+                    .map(RoleTemplate::to_json)
+                    .collect(),
             );
         }
         out.insert("rules".into(), self.rules.to_json());
@@ -149,7 +152,10 @@ fn strings(name: &str, field: &str, value: &Value) -> Result<Vec<String>, ApiErr
         .iter()
         .map(|v| {
             v.as_str().map(String::from).ok_or_else(|| {
-                mapping_error(name, format!("expected field [{field}] to be an array of strings"))
+                mapping_error(
+                    name,
+                    format!("expected field [{field}] to be an array of strings"),
+                )
             })
         })
         .collect()

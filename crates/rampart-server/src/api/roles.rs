@@ -4,7 +4,9 @@
 use std::sync::Arc;
 
 use rampart_core::catalog;
-use rampart_core::role::{RoleContext, RoleDescriptor, parse_role, parse_role_bytes, validate_role};
+use rampart_core::role::{
+    RoleContext, RoleDescriptor, parse_role, parse_role_bytes, validate_role,
+};
 use serde_json::{Map, Value, json};
 
 use crate::error::ApiError;
@@ -50,7 +52,9 @@ fn parse_bulk(req: &Req) -> Result<Vec<RoleDescriptor>, ApiError> {
     check_refresh(req)?;
     let body = req.json_required()?;
     let Value::Object(fields) = &body else {
-        return Err(ApiError::parse("failed to parse bulk roles request. expected an object"));
+        return Err(ApiError::parse(
+            "failed to parse bulk roles request. expected an object",
+        ));
     };
     let mut roles = None;
     for (key, value) in fields {
@@ -106,7 +110,9 @@ fn parse_bulk_delete(req: &Req) -> Result<Vec<String>, ApiError> {
         )));
     }
     if names.is_empty() {
-        return Err(ApiError::validation(&["role names are missing".to_string()]));
+        return Err(ApiError::validation(
+            &["role names are missing".to_string()],
+        ));
     }
     Ok(names)
 }
@@ -181,7 +187,8 @@ fn collect_roles(state: &AppState, names: &[String]) -> Result<Map<String, Value
             out.insert(role.name.clone(), role.to_json());
         }
         for role in security.file_roles() {
-            out.entry(role.name.clone()).or_insert_with(|| role.to_json());
+            out.entry(role.name.clone())
+                .or_insert_with(|| role.to_json());
         }
         for doc in state.store.list_roles().map_err(ApiError::internal)? {
             if !out.contains_key(&doc.name) {
@@ -325,10 +332,13 @@ pub fn bulk_delete(ctx: Ctx, req: Req) -> BoxFut {
             .collect();
         let st = Arc::clone(&ctx.state);
         let (deleted, not_found) = blocking(move || {
-            let deleted = st
-                .store
-                .delete_roles(&deletable)
-                .map_err(ApiError::internal)?;
+            let deleted = if deletable.is_empty() {
+                Vec::new()
+            } else {
+                st.store
+                    .delete_roles(&deletable)
+                    .map_err(ApiError::internal)?
+            };
             let not_found = deletable
                 .into_iter()
                 .filter(|n| !deleted.contains(n))

@@ -153,7 +153,9 @@ fn parse_query(value: &Value) -> Result<Query, ApiError> {
 
 fn parse_bool(body: &Value) -> Result<Query, ApiError> {
     let Value::Object(fields) = body else {
-        return Err(ApiError::parse("[bool] query malformed, expected an object"));
+        return Err(ApiError::parse(
+            "[bool] query malformed, expected an object",
+        ));
     };
     let (mut must, mut should, mut must_not, mut msm) = (Vec::new(), Vec::new(), Vec::new(), None);
     for (key, value) in fields {
@@ -180,8 +182,7 @@ fn parse_bool(body: &Value) -> Result<Query, ApiError> {
         }
     }
     // Like ES: with no must/filter clause, at least one should clause has to match.
-    let minimum_should_match =
-        msm.unwrap_or(usize::from(must.is_empty() && !should.is_empty()));
+    let minimum_should_match = msm.unwrap_or(usize::from(must.is_empty() && !should.is_empty()));
     Ok(Query::Bool {
         must,
         should,
@@ -320,7 +321,9 @@ fn usize_field(body: &Value, name: &str, default: usize) -> Result<usize, ApiErr
             .ok_or_else(|| ApiError::parse(format!("[{name}] must be a number")))
             .and_then(|n| {
                 usize::try_from(n).map_err(|_| {
-                    ApiError::validation(&[format!("[{name}] parameter cannot be negative but was [{n}]")])
+                    ApiError::validation(&[format!(
+                        "[{name}] parameter cannot be negative but was [{n}]"
+                    )])
                 })
             }),
     }
