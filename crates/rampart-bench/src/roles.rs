@@ -64,7 +64,8 @@ pub fn decision_roles() -> Result<Vec<RoleDescriptor>, SetupError> {
 
 /// A role with `count` index patterns over the team indices of the resolution snapshot: every
 /// other team (`logs-team000-*`, `logs-team002-*`, …), every tenth one written with `?` and
-/// every 25th as a regex, all granting `read`.
+/// every 25th as a regex, all granting `read`, in entries of ten patterns (ten index groups
+/// for 100 patterns, as a role set accumulated over teams would have).
 pub fn team_role(count: usize) -> Result<RoleDescriptor, SetupError> {
     let names: Vec<String> = (0..count)
         .map(|k| {
@@ -78,7 +79,11 @@ pub fn team_role(count: usize) -> Result<RoleDescriptor, SetupError> {
             }
         })
         .collect();
-    let body = json!({"indices": [{"names": names, "privileges": ["read"]}]});
+    let entries: Vec<Value> = names
+        .chunks(10)
+        .map(|chunk| json!({"names": chunk, "privileges": ["read"]}))
+        .collect();
+    let body = json!({ "indices": entries });
     Ok(parse_role("bench_teams", &body, RoleContext::RoleApi)?)
 }
 
