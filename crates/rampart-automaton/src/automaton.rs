@@ -7,6 +7,7 @@ use crate::compile::compile_union;
 use crate::dfa::Dfa;
 use crate::error::{AutomatonError, Limits};
 use crate::examples;
+use crate::matcher::Matcher;
 use crate::ops::{self, any_utf8};
 use crate::pattern::{self, PatternKind, classify};
 use crate::trie::trie_dfa;
@@ -18,14 +19,19 @@ use crate::trie::trie_dfa;
 /// strings" and all set operations are exact.
 #[derive(Clone)]
 pub struct Automaton {
-    dfa: Arc<Dfa>,
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    dfa: Dfa,
+    matcher: Matcher,
 }
 
 impl fmt::Debug for Automaton {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Automaton")
-            .field("states", &self.dfa.state_count())
-            .field("byte_classes", &self.dfa.nclasses)
+            .field("states", &self.dfa().state_count())
+            .field("byte_classes", &self.dfa().nclasses)
             .field("example", &self.shortest_example())
             .finish()
     }
@@ -33,11 +39,14 @@ impl fmt::Debug for Automaton {
 
 impl Automaton {
     pub(crate) fn from_dfa(dfa: Dfa) -> Self {
-        Self { dfa: Arc::new(dfa) }
+        let matcher = Matcher::new(&dfa, true);
+        Self {
+            inner: Arc::new(Inner { dfa, matcher }),
+        }
     }
 
     pub(crate) fn dfa(&self) -> &Dfa {
-        &self.dfa
+        &self.inner.dfa
     }
 
     /// Matches nothing.
@@ -120,7 +129,7 @@ impl Automaton {
 
     /// [`Automaton::union`] with explicit limits.
     pub fn union_with_limits(&self, other: &Self, limits: &Limits) -> Result<Self, AutomatonError> {
-        ops::product(&self.dfa, &other.dfa, |a, b| a || b, limits).map(Self::from_dfa)
+        ops::product(self.dfa(), other.dfa(), |a, b| a || b, limits).map(Self::from_dfa)
     }
 
     /// Strings in both automata.
@@ -134,7 +143,7 @@ impl Automaton {
         other: &Self,
         limits: &Limits,
     ) -> Result<Self, AutomatonError> {
-        ops::product(&self.dfa, &other.dfa, |a, b| a && b, limits).map(Self::from_dfa)
+        ops::product(self.dfa(), other.dfa(), |a, b| a && b, limits).map(Self::from_dfa)
     }
 
     /// Strings in `self` but not in `other`.
@@ -144,7 +153,7 @@ impl Automaton {
 
     /// [`Automaton::minus`] with explicit limits.
     pub fn minus_with_limits(&self, other: &Self, limits: &Limits) -> Result<Self, AutomatonError> {
-        ops::product(&self.dfa, &other.dfa, |a, b| a && !b, limits).map(Self::from_dfa)
+        ops::product(self.dfa(), other.dfa(), |a, b| a && !b, limits).map(Self::from_dfa)
     }
 
     /// Every valid UTF-8 string not in `self`.
@@ -154,49 +163,49 @@ impl Automaton {
 
     /// [`Automaton::complement`] with explicit limits.
     pub fn complement_with_limits(&self, limits: &Limits) -> Result<Self, AutomatonError> {
-        ops::complement(&self.dfa, limits).map(Self::from_dfa)
+        ops::complement(self.dfa(), limits).map(Self::from_dfa)
     }
 
     /// Accepts no string at all.
     pub fn is_empty(&self) -> bool {
         // Minimal automata have only reachable states.
-        self.dfa.labels.iter().all(|&l| l == 0)
+        self.dfa().labels.iter().all(|&l| l == 0)
     }
 
     /// Accepts every valid UTF-8 string.
     pub fn is_total(&self) -> bool {
-        ops::is_subset(any_utf8(), &self.dfa)
+        ops::is_subset(any_utf8(), self.dfa())
     }
 
     /// Every string accepted by `self` is accepted by `other`. Explores the
     /// product on the fly and stops at the first counterexample.
     pub fn is_subset_of(&self, other: &Self) -> bool {
-        ops::is_subset(&self.dfa, &other.dfa)
+        ops::is_subset(self.dfa(), other.dfa())
     }
 
     /// Both accept exactly the same strings.
     pub fn same_language(&self, other: &Self) -> bool {
-        ops::same_language(&self.dfa, &other.dfa)
+        ops::same_language(self.dfa(), other.dfa())
     }
 
     /// Whole-string match.
     pub fn matches(&self, s: &str) -> bool {
-        self.dfa.accepts(s.as_bytes())
+        self.inner.matcher.matches(s.as_bytes())
     }
 
     /// Number of states of the minimal DFA (including a dead state, if any).
     pub fn state_count(&self) -> usize {
-        self.dfa.state_count()
+        self.dfa().state_count()
     }
 
     /// A shortest accepted string, or `None` for the empty language.
     pub fn shortest_example(&self) -> Option<String> {
-        examples::shortest_example(&self.dfa)
+        examples::shortest_example(self.dfa())
     }
 
     /// Up to `n` short accepted strings, shortest first, deterministic.
     pub fn examples(&self, n: usize) -> Vec<String> {
-        examples::examples(&self.dfa, n)
+        examples::examples(self.dfa(), n)
     }
 }
 

@@ -46,8 +46,8 @@ impl Dfa {
         self.label(state) != 0
     }
 
-    /// Runs the DFA over `bytes` and returns the final state. The hot loop:
-    /// one class lookup and one table lookup per byte, no allocation.
+    /// Reference runner; matching in production goes through `Matcher`.
+    #[cfg(test)]
     pub(crate) fn run(&self, bytes: &[u8]) -> u32 {
         let nclasses = self.nclasses;
         let mut state = self.start as usize;
@@ -63,6 +63,7 @@ impl Dfa {
         u32::try_from(state).unwrap_or(0)
     }
 
+    #[cfg(test)]
     pub(crate) fn accepts(&self, bytes: &[u8]) -> bool {
         self.is_accepting(self.run(bytes))
     }

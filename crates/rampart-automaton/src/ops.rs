@@ -136,11 +136,18 @@ pub(crate) fn complement(a: &Dfa, limits: &Limits) -> Result<Dfa, AutomatonError
 /// Explores the reachable part of the product of `a` and `b` without
 /// building it, and reports whether a pair with `bad(accept_a, accept_b)`
 /// is reachable. Pairs where `a` is dead are skipped when `prune_a_dead`.
-fn reaches(a: &Dfa, b: &Dfa, bad: impl Fn(bool, bool) -> bool, prune_a_dead: bool) -> bool {
+fn reaches(
+    a: &Dfa,
+    sa: u32,
+    b: &Dfa,
+    sb: u32,
+    bad: impl Fn(bool, bool) -> bool,
+    prune_a_dead: bool,
+) -> bool {
     let (_, pairs) = joint_classes(a, b);
     let mut seen: HashSet<u64> = HashSet::new();
-    let mut stack = vec![(a.start, b.start)];
-    seen.insert(pair_key(a.start, b.start));
+    let mut stack = vec![(sa, sb)];
+    seen.insert(pair_key(sa, sb));
     while let Some((x, y)) = stack.pop() {
         if bad(a.is_accepting(x), b.is_accepting(y)) {
             return true;
@@ -160,12 +167,17 @@ fn reaches(a: &Dfa, b: &Dfa, bad: impl Fn(bool, bool) -> bool, prune_a_dead: boo
 
 /// L(a) ⊆ L(b).
 pub(crate) fn is_subset(a: &Dfa, b: &Dfa) -> bool {
-    !reaches(a, b, |x, y| x && !y, true)
+    !reaches(a, a.start, b, b.start, |x, y| x && !y, true)
 }
 
 /// L(a) = L(b).
 pub(crate) fn same_language(a: &Dfa, b: &Dfa) -> bool {
-    !reaches(a, b, |x, y| x != y, false)
+    same_language_from(a, a.start, b, b.start)
+}
+
+/// The language of `a` from state `sa` equals that of `b` from `sb`.
+pub(crate) fn same_language_from(a: &Dfa, sa: u32, b: &Dfa, sb: u32) -> bool {
+    !reaches(a, sa, b, sb, |x, y| x != y, false)
 }
 
 #[cfg(test)]

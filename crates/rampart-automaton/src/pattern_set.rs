@@ -1,11 +1,11 @@
 //! [`PatternSet`]: a set of patterns matched without automata where possible.
 
-use std::collections::HashSet;
 use std::sync::OnceLock;
 
 use crate::automaton::Automaton;
 use crate::compile::compile_union;
 use crate::error::{AutomatonError, Limits};
+use crate::fast_hash::FastHashSet;
 use crate::ops;
 use crate::pattern::{self, Ast, PatternKind, classify};
 use crate::prefix_map::PrefixMap;
@@ -20,7 +20,7 @@ use crate::trie::trie_dfa;
 #[derive(Debug, Clone)]
 pub struct PatternSet {
     patterns: Vec<String>,
-    pub(crate) literals: HashSet<String>,
+    pub(crate) literals: FastHashSet<String>,
     pub(crate) prefixes: PrefixMap<()>,
     pub(crate) complex: Option<Automaton>,
     limits: Limits,
@@ -46,7 +46,7 @@ impl PatternSet {
     {
         let mut set = Self {
             patterns: Vec::new(),
-            literals: HashSet::new(),
+            literals: FastHashSet::default(),
             prefixes: PrefixMap::default(),
             complex: None,
             limits: *limits,

@@ -4,20 +4,20 @@
 //! length with one hash lookup is both simple and fast, and building it is
 //! linear in the total size of the prefixes.
 
-use std::collections::HashMap;
+use crate::fast_hash::FastHashMap;
 
 #[derive(Debug, Clone)]
 pub(crate) struct PrefixMap<V> {
     /// Distinct prefix lengths in bytes, ascending.
     lengths: Vec<usize>,
-    map: HashMap<String, V>,
+    map: FastHashMap<String, V>,
 }
 
 impl<V> Default for PrefixMap<V> {
     fn default() -> Self {
         Self {
             lengths: Vec::new(),
-            map: HashMap::new(),
+            map: FastHashMap::default(),
         }
     }
 }

@@ -1,11 +1,12 @@
 //! [`TaggedMatcher`]: which of several tagged pattern sets match a name.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::automaton::Automaton;
 use crate::dfa::{Dfa, determinize};
 use crate::error::{AutomatonError, Limits};
+use crate::fast_hash::FastHashMap;
+use crate::matcher::Matcher;
 use crate::minimize::minimize;
 use crate::nfa::Nfa;
 use crate::pattern_set::PatternSet;
@@ -20,7 +21,7 @@ use crate::prefix_map::PrefixMap;
 /// scanned instead (slower, same answers).
 #[derive(Debug, Clone)]
 pub struct TaggedMatcher {
-    literals: HashMap<String, Vec<u32>>,
+    literals: FastHashMap<String, Vec<u32>>,
     prefixes: PrefixMap<Vec<u32>>,
     complex: ComplexTags,
 }
@@ -30,7 +31,7 @@ enum ComplexTags {
     None,
     /// `tags[label - 1]` are the tags of an accepting state with `label`.
     Combined {
-        dfa: Arc<Dfa>,
+        matcher: Arc<Matcher>,
         tags: Vec<Vec<u32>>,
     },
     Scan(Vec<(u32, Automaton)>),
@@ -48,7 +49,7 @@ impl TaggedMatcher {
         parts: Vec<(u32, PatternSet)>,
         limits: &Limits,
     ) -> Result<Self, AutomatonError> {
-        let mut literals: HashMap<String, Vec<u32>> = HashMap::new();
+        let mut literals: FastHashMap<String, Vec<u32>> = FastHashMap::default();
         let mut prefixes: PrefixMap<Vec<u32>> = PrefixMap::default();
         let mut complex: Vec<(u32, Automaton)> = Vec::new();
         for (tag, set) in &parts {
@@ -71,7 +72,7 @@ impl TaggedMatcher {
         } else {
             match combine(&complex, limits) {
                 Ok((dfa, tags)) => ComplexTags::Combined {
-                    dfa: Arc::new(dfa),
+                    matcher: Arc::new(Matcher::new(&dfa, false)),
                     tags,
                 },
                 Err(AutomatonError::TooComplex { .. }) => ComplexTags::Scan(complex),
@@ -96,8 +97,8 @@ impl TaggedMatcher {
         }
         match &self.complex {
             ComplexTags::None => {}
-            ComplexTags::Combined { dfa, tags } => {
-                let label = dfa.label(dfa.run(s.as_bytes())) as usize;
+            ComplexTags::Combined { matcher, tags } => {
+                let label = matcher.label(s.as_bytes()) as usize;
                 if let Some(found) = label.checked_sub(1).and_then(|i| tags.get(i)) {
                     out.extend_from_slice(found);
                 }
@@ -117,7 +118,7 @@ impl TaggedMatcher {
             || self.prefixes.any_match(s)
             || match &self.complex {
                 ComplexTags::None => false,
-                ComplexTags::Combined { dfa, .. } => dfa.accepts(s.as_bytes()),
+                ComplexTags::Combined { matcher, .. } => matcher.matches(s.as_bytes()),
                 ComplexTags::Scan(parts) => parts.iter().any(|(_, a)| a.matches(s)),
             }
     }

@@ -12,7 +12,23 @@ use serde_json::{Map, Value, json};
 
 const KEYS: &[&str] = &["a", "b", "c", "a.b", "_x", "ab"];
 const PATTERNS: &[&str] = &[
-    "*", "a", "a.*", "a*", "b", "b.?", "?", "c.*", "a.b", "*.b", "_x", "ab",
+    "*",
+    "a",
+    "a.*",
+    "a*",
+    "b",
+    "b.?",
+    "?",
+    "c.*",
+    "a.b",
+    "*.b",
+    "_x",
+    "ab",
+    "/a(\\..*)?/",
+    "/~(b.*)/",
+    "/[ab]/",
+    "/(c\\.)+c/",
+    "/_.*/",
 ];
 const FIELDS: &[&str] = &[
     "a", "b", "c", "ab", "a.b", "a.c", "a.b.c", "b.a", "b.ab", "c.a", "c.c.c", "_x", "_id", "a._x",

@@ -6,7 +6,9 @@
 )]
 //! Field level security as the facts (section 8) and ES's YAML tests describe it.
 
+use rampart_core::authz::FieldAccess;
 use rampart_core::fls::{FieldPermissions, FieldSecurityDef, FlsError};
+use rampart_core::role::FieldSecurity;
 use serde_json::json;
 
 fn def(grant: &[&str], except: &[&str]) -> FieldSecurityDef {
@@ -62,4 +64,61 @@ fn groups_union_within_a_role() {
 fn pattern_errors_are_reported() {
     let err = def(&["/broken"], &[]).compile().unwrap_err();
     assert!(err.to_string().starts_with("invalid pattern [/broken]"));
+}
+
+#[test]
+fn regex_patterns_in_grant_and_except() {
+    // section 1: `/regex/` is a Lucene regular expression over the whole field path
+    let p = def(&["/(name|object\\..*)/"], &["/object\\.secret.*/"])
+        .compile()
+        .unwrap();
+    assert_eq!(
+        p.filter_source(&json!({
+            "name": "n", "names": "x",
+            "object": {"public": 1, "secret": 2, "secretive": 3}
+        })),
+        json!({"name": "n", "object": {"public": 1}})
+    );
+    assert!(p.permits("_id"), "metadata is always granted");
+    let err = def(&["/name/"], &["/object.*/"]).compile().unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "Exceptions for field permissions must be a subset of the granted fields but /object.*/ \
+         is not a subset of /name/"
+    );
+}
+
+fn fs(grant: &[&str], except: &[&str]) -> FieldSecurity {
+    FieldSecurity {
+        grant: Some(grant.iter().map(|s| s.to_string()).collect()),
+        except: except.iter().map(|s| s.to_string()).collect(),
+    }
+}
+
+#[test]
+fn decision_field_access_converts() {
+    // an API key whose assigned role has two alternatives, limited by an owner with FLS
+    let access = FieldAccess {
+        sides: vec![
+            Some(vec![fs(&["a.*"], &[]), fs(&["/b\\.[0-9]+/"], &[])]),
+            Some(vec![fs(&["*"], &["a.secret", "b.0"])]),
+        ],
+    };
+    let p = FieldPermissions::from_access(&access).unwrap();
+    let expected = def(&["a.*"], &[])
+        .compile()
+        .unwrap()
+        .union(&def(&["/b\\.[0-9]+/"], &[]).compile().unwrap())
+        .intersect(&def(&["*"], &["a.secret", "b.0"]).compile().unwrap());
+    assert_eq!(p, expected);
+    assert!(p.permits("a.x") && p.permits("b.12") && p.permits("_source"));
+    assert!(!p.permits("a.secret") && !p.permits("b.0") && !p.permits("b.x"));
+    // the owner without FLS imposes nothing
+    let access = FieldAccess {
+        sides: vec![Some(vec![fs(&["name"], &[])]), None],
+    };
+    assert_eq!(
+        FieldPermissions::from_access(&access).unwrap(),
+        def(&["name"], &[]).compile().unwrap()
+    );
 }

@@ -2,9 +2,10 @@
 //!
 //! Today it exposes the engine: `rampart demo` walks through decisions for built-in roles,
 //! `rampart authorize` and `rampart has-privileges` answer questions for roles you give it.
-//! The server (`rampart serve`) arrives with the server issue.
+//! `rampart serve` runs the server.
 
 mod engine;
+mod serve;
 
 use std::path::PathBuf;
 
@@ -38,6 +39,8 @@ struct RoleArgs {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Run the server (Elasticsearch `_security` API on an embedded store).
+    Serve(serve::ServeArgs),
     /// Show a few decisions for built-in roles, with Elasticsearch's messages.
     Demo,
     /// Decide one request and print the decision as JSON.
@@ -58,6 +61,7 @@ enum Command {
 fn main() -> Result<()> {
     let cli = Cli::parse();
     match cli.command {
+        Command::Serve(args) => serve::run(args),
         Command::Demo => engine::demo(),
         Command::Authorize { roles, question } => {
             let ctx =

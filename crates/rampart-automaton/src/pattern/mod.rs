@@ -129,6 +129,10 @@ pub(crate) fn classify(pattern: &str) -> PatternKind {
     if pattern.starts_with('/') {
         return PatternKind::Complex;
     }
+    // Fast path for the common case of a plain name.
+    if !pattern.bytes().any(|b| matches!(b, b'*' | b'?' | b'\\')) {
+        return PatternKind::Literal(pattern.to_owned());
+    }
     let mut text = String::with_capacity(pattern.len());
     let mut chars = pattern.chars().peekable();
     while let Some(c) = chars.next() {

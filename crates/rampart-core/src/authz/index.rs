@@ -76,8 +76,9 @@ fn side_match(
     failures: bool,
     req: &IndexRequest<'_>,
 ) -> Option<SideMatch> {
-    let allow_bwc =
-        !req.lookup.is_data_stream(name) && req.lookup.parent_data_stream(name).is_none();
+    // Metadata lookups only when a rule needs them: the common case is one automaton pass.
+    let allow_bwc = !data_view.has_bwc_only()
+        || (!req.lookup.is_data_stream(name) && req.lookup.parent_data_stream(name).is_none());
     let direct = |n: &str| -> Vec<u32> {
         let mut ids = p.indices.matching_groups(data_view, n, allow_bwc);
         if failures {

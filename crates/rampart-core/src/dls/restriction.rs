@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 
 use super::DlsError;
 use super::template::{ScriptLookup, UserContext, render_role_query};
+use crate::authz::DocumentAccess;
 
 /// Role query sources, as stored (JSON strings), that must all be satisfied clause by clause.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
@@ -48,6 +49,14 @@ impl DocumentRestriction {
             .map(|q| q.map(Into::into))
             .collect();
         queries.map_or_else(Self::unrestricted, Self::any_of)
+    }
+
+    /// The document restriction an index decision carries (sections 7.4 and 10): one clause per
+    /// restricted side (OR of its queries), ANDed; a side of `None` adds no clause. A side
+    /// listing no query at all gives an empty clause, which matches nothing.
+    pub fn from_access(access: &DocumentAccess) -> Self {
+        let clauses = access.sides.iter().flatten().cloned().collect();
+        Self { clauses }.normalized()
     }
 
     /// Whether no document is hidden.

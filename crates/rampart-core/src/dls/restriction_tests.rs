@@ -101,3 +101,64 @@ fn templates_render_per_user() {
         json!({"term": {"owner": "bob"}})
     );
 }
+
+fn side(queries: &[&str]) -> Option<std::collections::BTreeSet<String>> {
+    Some(queries.iter().map(|q| q.to_string()).collect())
+}
+
+#[test]
+fn from_access_ands_sides_and_ors_within() {
+    use crate::authz::DocumentAccess;
+    // a plain role: one side, its queries ORed
+    let plain = DocumentAccess {
+        sides: vec![side(&[X, Y])],
+    };
+    assert_eq!(
+        DocumentRestriction::from_access(&plain),
+        DocumentRestriction::any_of([X, Y])
+    );
+    // an API key: both sides must hold
+    let key = DocumentAccess {
+        sides: vec![side(&[X]), side(&[Z])],
+    };
+    let r = DocumentRestriction::from_access(&key);
+    assert_eq!(
+        r,
+        DocumentRestriction::any_of([X]).and(DocumentRestriction::any_of([Z]))
+    );
+    assert_eq!(r.clauses().count(), 2);
+    // a side of None adds no clause
+    let half = DocumentAccess {
+        sides: vec![None, side(&[Z])],
+    };
+    let r = DocumentRestriction::from_access(&half);
+    assert_eq!(r, DocumentRestriction::any_of([Z]));
+    assert_eq!(r.clauses().count(), 1);
+    for free in [
+        DocumentAccess::default(),
+        DocumentAccess {
+            sides: vec![None, None],
+        },
+    ] {
+        let r = DocumentRestriction::from_access(&free);
+        assert!(r.is_unrestricted());
+        assert_eq!(r.to_filter(&user(), None).unwrap(), None);
+    }
+    // clauses implied by a smaller one are dropped: X ∧ (X ∨ Y) = X
+    let absorbed = DocumentAccess {
+        sides: vec![side(&[X, Y]), side(&[X])],
+    };
+    assert_eq!(
+        DocumentRestriction::from_access(&absorbed),
+        DocumentRestriction::any_of([X])
+    );
+    // a side with no query at all matches nothing
+    let none = DocumentAccess {
+        sides: vec![side(&[]), side(&[X])],
+    };
+    let r = DocumentRestriction::from_access(&none);
+    assert_eq!(
+        r.to_filter(&user(), None).unwrap().unwrap(),
+        json!({"bool": {"filter": [{"match_none": {}}]}})
+    );
+}

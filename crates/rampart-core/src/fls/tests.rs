@@ -1,6 +1,7 @@
 use serde_json::json;
 
 use super::*;
+use crate::role::FieldSecurity;
 
 fn def(grant: &[&str], except: &[&str]) -> FieldSecurityDef {
     FieldSecurityDef::new(grant.iter().copied(), except.iter().copied())
@@ -67,8 +68,17 @@ fn except_must_be_within_grant() {
         except_only.compile().unwrap_err(),
         FlsError::ExceptWithoutGrant
     );
+    // regex patterns are now understood, broken ones still refused
+    assert!(def(&["/a.*/"], &[]).compile().is_ok());
+    let err = def(&["/(a/"], &[]).compile().unwrap_err();
+    assert!(matches!(err, FlsError::Pattern(_)), "{err:?}");
+    assert!(
+        err.to_string()
+            .starts_with("invalid regular expression pattern [/(a/]"),
+        "{err}"
+    );
     assert!(matches!(
-        def(&["/a.*/"], &[]).compile(),
+        def(&["a"], &["/(b/"]).compile(),
         Err(FlsError::Pattern(_))
     ));
 }
@@ -172,4 +182,256 @@ fn granting_an_object_name_alone_does_not_reveal_its_fields() {
         p.filter_source(&json!({"customer": "flat"})),
         json!({"customer": "flat"})
     );
+}
+
+#[test]
+fn regex_field_patterns() {
+    let p = perms(&["/customer\\.(name|email)/", "id"], &[]);
+    assert!(p.permits("customer.name") && p.permits("customer.email"));
+    assert!(!p.permits("customer.ssn") && !p.permits("customer.names"));
+    assert!(p.permits("id") && p.permits("_id"));
+    assert!(p.permits_object_path_prefix("customer"));
+    assert!(!p.permits_object_path_prefix("custom"));
+
+    // regex except within a wildcard grant
+    let p = perms(&["*"], &["/.*\\.secret/"]);
+    assert!(p.permits("a.public") && p.permits("secret"));
+    assert!(!p.permits("a.secret") && !p.permits("a.b.secret"));
+    assert!(p.permits_object_path_prefix("a"));
+
+    // complement, numeric intervals, character classes
+    let p = perms(&["/~(secret.*)/"], &[]);
+    assert!(p.permits("public") && !p.permits("secret.x"));
+    assert!(!p.is_unrestricted());
+    let p = perms(&["/log<1-12>/", "/[xy]+/"], &[]);
+    assert!(p.permits("log7") && p.permits("log12") && !p.permits("log13"));
+    assert!(p.permits("xyx") && !p.permits("xz"));
+
+    // a total regex is no FLS at all
+    assert!(perms(&["/@/"], &[]).is_unrestricted());
+    assert!(perms(&["/.*/"], &[]).is_unrestricted());
+    assert!(perms(&["/a.*/", "/~(a.*)/"], &[]).is_unrestricted());
+    assert!(!perms(&["/.*/"], &["/a/"]).is_unrestricted());
+
+    // the subset rule works across both syntaxes
+    assert!(def(&["a*"], &["/a[0-9]+/"]).compile().is_ok());
+    assert!(def(&["/a[0-9]+/"], &["a1", "a2?"]).compile().is_err());
+    assert!(def(&["/a[0-9]+/"], &["a1", "a2"]).compile().is_ok());
+    let err = def(&["/a[0-9]+/"], &["b"]).compile().unwrap_err();
+    assert_eq!(
+        err,
+        FlsError::ExceptNotSubset {
+            except: "b".into(),
+            grant: "/a[0-9]+/".into()
+        }
+    );
+}
+
+#[test]
+fn metadata_rule() {
+    // every `_`-prefixed top-level name is granted whenever a grant list is given
+    let p = perms(&["a"], &[]);
+    for meta in [
+        "_id",
+        "_index",
+        "_routing",
+        "_source",
+        "_",
+        "_custom.x",
+        "_tier",
+    ] {
+        assert!(p.permits(meta), "{meta}");
+    }
+    // only names *starting* with `_`: nested underscores are ordinary fields
+    assert!(!p.permits("a._id") && !p.permits("x_") && !p.permits(""));
+    // metadata may be excepted, also by regex, and then is hidden
+    let p = perms(&["*"], &["_source"]);
+    assert!(!p.permits("_source") && p.permits("_id") && p.permits("x"));
+    let p = perms(&["a"], &["/_(id|index)/"]);
+    assert!(!p.permits("_id") && !p.permits("_index") && p.permits("_routing"));
+    // `*` minus only non-metadata still keeps metadata, `*` minus metadata keeps the rest
+    let p = perms(&["*"], &["_*"]);
+    assert!(!p.permits("_id") && p.permits("id"));
+    // the grant of `_*` alone is the metadata language, same as an empty grant
+    assert_eq!(perms(&["_*"], &[]), perms(&[], &[]));
+    assert_eq!(perms(&["/_.*/"], &[]), perms(&[], &[]));
+    // no grant at all is no FLS (metadata rule does not apply)
+    assert!(
+        FieldSecurityDef::default()
+            .compile()
+            .unwrap()
+            .permits("anything")
+    );
+}
+
+#[test]
+fn equality_is_language_equality() {
+    assert_eq!(perms(&["a", "b"], &[]), perms(&["/a|b/"], &[]));
+    assert_eq!(perms(&["a*"], &["a1"]), perms(&["/a.*/"], &["/a1/"]));
+    assert_ne!(perms(&["a"], &[]), perms(&["b"], &[]));
+    assert_ne!(perms(&["a"], &[]), FieldPermissions::unrestricted());
+    assert_eq!(
+        FieldPermissions::default(),
+        FieldPermissions::unrestricted()
+    );
+    use std::collections::HashSet;
+    // the prefix cache inside is invisible to `Hash`/`Eq`, so hashing is sound
+    #[allow(clippy::mutable_key_type)]
+    let set: HashSet<FieldPermissions> = [perms(&["a", "b"], &[]), perms(&["/a|b/"], &[])]
+        .into_iter()
+        .collect();
+    assert_eq!(set.len(), 1);
+}
+
+/// `#a ≡ 0 (mod n)` as a regex; two coprime moduli need a product automaton of n·m states.
+fn count_mod(c: char, n: usize) -> String {
+    format!("/{}/", count_body(c, n))
+}
+
+fn count_body(c: char, n: usize) -> String {
+    format!("[^{c}]*(({c}[^{c}]*){{{n}}})*")
+}
+
+#[test]
+fn too_complex_fails_closed() {
+    // a single pattern whose DFA is too large (the product of the two counters)
+    let huge = format!("/({})&({})/", count_body('a', 400), count_body('b', 401));
+    let err = def(&[huge.as_str()], &[]).compile().unwrap_err();
+    assert_eq!(err, FlsError::TooComplex);
+    assert_eq!(
+        FieldPermissions::from_groups([Some(&def(&[huge.as_str()], &[]))]),
+        Err(FlsError::TooComplex)
+    );
+
+    // two compilable languages whose combination is too large
+    let a = perms(&[&count_mod('a', 400)], &[]);
+    let b = perms(&[&count_mod('b', 401)], &[]);
+    assert!(a.permits("xy") && b.permits("xy") && !a.permits("a"));
+    assert_eq!(a.try_intersect(&b), Err(FlsError::TooComplex));
+    for combined in [a.intersect(&b), a.union(&b)] {
+        assert!(!combined.is_unrestricted());
+        for field in ["", "x", "_id", "xy", "_"] {
+            assert!(!combined.permits(field), "{field}");
+        }
+        assert!(!combined.permits_object_path_prefix("x"));
+    }
+}
+
+fn fs(grant: &[&str], except: &[&str]) -> FieldSecurity {
+    FieldSecurity {
+        grant: Some(grant.iter().map(|s| s.to_string()).collect()),
+        except: except.iter().map(|s| s.to_string()).collect(),
+    }
+}
+
+#[test]
+fn from_access_intersects_sides_and_unions_alternatives() {
+    use crate::authz::FieldAccess;
+    // two sides with FLS intersect
+    let access = FieldAccess {
+        sides: vec![
+            Some(vec![fs(&["a*", "shared"], &[])]),
+            Some(vec![fs(&["*"], &["a.secret"])]),
+        ],
+    };
+    let p = FieldPermissions::from_access(&access).unwrap();
+    assert!(p.permits("a.public") && p.permits("shared") && p.permits("_id"));
+    assert!(!p.permits("a.secret") && !p.permits("b"));
+    assert!(p.permits_object_path_prefix("a") && !p.permits_object_path_prefix("b"));
+
+    // alternatives within a side are unioned
+    let access = FieldAccess {
+        sides: vec![Some(vec![fs(&["a"], &[]), fs(&["/b|c/"], &[])])],
+    };
+    let p = FieldPermissions::from_access(&access).unwrap();
+    assert!(p.permits("a") && p.permits("b") && p.permits("c") && !p.permits("d"));
+    let access = FieldAccess {
+        sides: vec![Some(vec![fs(&["secret"], &[]), fs(&["*"], &["secret"])])],
+    };
+    assert!(
+        FieldPermissions::from_access(&access)
+            .unwrap()
+            .is_unrestricted()
+    );
+
+    // one side unrestricted imposes nothing
+    let restricted = FieldAccess {
+        sides: vec![Some(vec![fs(&["name"], &[])])],
+    };
+    let with_free_side = FieldAccess {
+        sides: vec![None, Some(vec![fs(&["name"], &[])])],
+    };
+    assert_eq!(
+        FieldPermissions::from_access(&with_free_side).unwrap(),
+        FieldPermissions::from_access(&restricted).unwrap()
+    );
+    for unrestricted in [
+        FieldAccess::default(),
+        FieldAccess {
+            sides: vec![None, None],
+        },
+        FieldAccess {
+            sides: vec![Some(vec![FieldSecurity::default()])],
+        },
+    ] {
+        assert!(
+            FieldPermissions::from_access(&unrestricted)
+                .unwrap()
+                .is_unrestricted()
+        );
+    }
+
+    // a side without any alternative permits nothing (fail closed)
+    let empty_side = FieldAccess {
+        sides: vec![None, Some(Vec::new())],
+    };
+    let p = FieldPermissions::from_access(&empty_side).unwrap();
+    assert!(!p.is_unrestricted() && !p.permits("_id") && !p.permits("a"));
+
+    // errors in any alternative surface
+    let bad = FieldAccess {
+        sides: vec![Some(vec![fs(&["a"], &[]), fs(&["a*"], &["b"])])],
+    };
+    assert!(matches!(
+        FieldPermissions::from_access(&bad),
+        Err(FlsError::ExceptNotSubset { .. })
+    ));
+    let bad = FieldAccess {
+        sides: vec![Some(vec![FieldSecurity {
+            grant: None,
+            except: vec!["x".into()],
+        }])],
+    };
+    assert_eq!(
+        FieldPermissions::from_access(&bad),
+        Err(FlsError::ExceptWithoutGrant)
+    );
+    let bad = FieldAccess {
+        sides: vec![Some(vec![fs(&["/(a/"], &[])])],
+    };
+    assert!(matches!(
+        FieldPermissions::from_access(&bad),
+        Err(FlsError::Pattern(_))
+    ));
+}
+
+#[test]
+fn from_field_security_def_conversion() {
+    let f = fs(&["a"], &["a"]);
+    assert_eq!(FieldSecurityDef::from(&f), def(&["a"], &["a"]));
+}
+
+#[test]
+fn object_prefix_answers_are_cached_consistently() {
+    let p = perms(&["/obj\\.[0-9]+/", "x.y.z"], &[]);
+    for _ in 0..3 {
+        assert!(p.permits_object_path_prefix("obj"));
+        assert!(!p.permits_object_path_prefix("ob"));
+        assert!(p.permits_object_path_prefix("x"));
+        assert!(p.permits_object_path_prefix("x.y"));
+        assert!(!p.permits_object_path_prefix("x.y.z"));
+    }
+    // clones share the language
+    let q = p.clone();
+    assert!(q.permits_object_path_prefix("obj") && !q.permits_object_path_prefix("z"));
 }

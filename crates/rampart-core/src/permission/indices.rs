@@ -218,6 +218,13 @@ pub(crate) struct ActionView {
     bwc_only: Vec<u32>,
 }
 
+impl ActionView {
+    /// Whether some group grants the action only through the BWC mapping rule.
+    pub(crate) fn has_bwc_only(&self) -> bool {
+        !self.bwc_only.is_empty()
+    }
+}
+
 const MAX_CACHED_VIEWS: usize = 4096;
 
 /// The index part of a permission.
@@ -302,6 +309,16 @@ impl IndicesPermission {
     /// Whether some group grants `action` on any index at all (the pre-check of section 5.4).
     pub fn grants_action_anywhere(&self, action: &str) -> Result<bool, CompileError> {
         Ok(!self.view(action)?.granting.is_empty())
+    }
+
+    /// Whether a group granting the view's action matches `name` (restricted rules applied),
+    /// without allocating. `allow_bwc` is false for data streams and their backing indices.
+    pub(crate) fn name_allowed(&self, view: &ActionView, name: &str, allow_bwc: bool) -> bool {
+        if !allow_bwc && view.has_bwc_only() {
+            return !self.matching_groups(view, name, false).is_empty();
+        }
+        view.with_restricted.any_match(name)
+            || (view.without_restricted.any_match(name) && !self.restricted.matches(name))
     }
 
     /// The granting groups matching `name` (sorted ids).

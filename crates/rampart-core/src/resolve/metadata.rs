@@ -146,13 +146,28 @@ pub struct IndexMetadata {
     remote_clusters: Vec<String>,
 }
 
-/// Sorted names packed into one string, with their entries in a parallel vector.
+/// Sorted names packed into one string, with their entries in a parallel vector, plus a hash
+/// index so that looking up one name costs the same with 10 or 1,000,000 names.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 struct Namespace {
     text: String,
     /// `starts[i]..starts[i + 1]` is name `i`; one more element than `values`.
     starts: Vec<usize>,
     values: Vec<Abstraction>,
+    /// Open-addressing table of positions (`EMPTY_SLOT` = free); length a power of two.
+    slots: Vec<u32>,
+}
+
+const EMPTY_SLOT: u32 = u32::MAX;
+
+/// FNV-1a: names are short, and the table only needs a fast, well-spread hash.
+fn name_hash(name: &str) -> usize {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in name.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    (h ^ (h >> 29)) as usize
 }
 
 impl Namespace {
@@ -161,6 +176,7 @@ impl Namespace {
             text: String::with_capacity(map.keys().map(String::len).sum()),
             starts: Vec::with_capacity(map.len() + 1),
             values: Vec::with_capacity(map.len()),
+            slots: Vec::new(),
         };
         ns.starts.push(0);
         for (name, value) in map {
@@ -168,7 +184,50 @@ impl Namespace {
             ns.starts.push(ns.text.len());
             ns.values.push(value);
         }
+        ns.build_slots();
         ns
+    }
+
+    fn build_slots(&mut self) {
+        let n = self.values.len();
+        if n >= EMPTY_SLOT as usize {
+            // Too many names for the table: lookups fall back to binary search.
+            return;
+        }
+        let capacity = (n * 2).next_power_of_two().max(8);
+        let mut slots = vec![EMPTY_SLOT; capacity];
+        let mask = capacity - 1;
+        for i in 0..n {
+            let mut pos = name_hash(self.name(i)) & mask;
+            while let Some(slot) = slots.get_mut(pos) {
+                if *slot == EMPTY_SLOT {
+                    *slot = i as u32;
+                    break;
+                }
+                pos = (pos + 1) & mask;
+            }
+        }
+        self.slots = slots;
+    }
+
+    /// Position of `key`, by hash when the table exists.
+    fn position(&self, key: &str) -> Option<usize> {
+        if self.slots.is_empty() {
+            let i = self.lower_bound(key);
+            return (self.name(i) == key && i < self.len()).then_some(i);
+        }
+        let mask = self.slots.len() - 1;
+        let mut pos = name_hash(key) & mask;
+        loop {
+            let slot = *self.slots.get(pos)?;
+            if slot == EMPTY_SLOT {
+                return None;
+            }
+            if self.name(slot as usize) == key {
+                return Some(slot as usize);
+            }
+            pos = (pos + 1) & mask;
+        }
     }
 
     fn len(&self) -> usize {
@@ -197,10 +256,8 @@ impl Namespace {
     }
 
     fn get_key_value(&self, key: &str) -> Option<(&str, &Abstraction)> {
-        let i = self.lower_bound(key);
-        let name = self.name(i);
-        (name == key).then_some(())?;
-        Some((name, self.values.get(i)?))
+        let i = self.position(key)?;
+        Some((self.name(i), self.values.get(i)?))
     }
 
     fn iter_from(&self, from: usize) -> impl Iterator<Item = (&str, &Abstraction)> {

@@ -1,0 +1,162 @@
+//! Authentication: the `Authorization` header (Basic, ApiKey, Bearer) against the realm chain
+//! (reserved, file, native), API keys and tokens; then `es-security-runas-user`.
+//!
+//! Failures are ES's 401s with `WWW-Authenticate`. Secrets are compared in constant time and
+//! never logged. Successful password checks are cached (keyed by a salted digest of the
+//! password, never the password) because bcrypt is deliberately slow.
+
+mod basic;
+mod cache;
+pub mod file_realm;
+mod identity;
+pub mod password;
+
+pub use file_realm::FileRealm;
+pub use identity::{ApiKeyIdentity, Authentication, Credential, RealmRef, UserInfo};
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+
+use crate::error::ApiError;
+use crate::http::Req;
+use crate::state::AppState;
+use cache::AuthCache;
+use password::Algorithm;
+
+/// The `WWW-Authenticate` challenges, in ES's order.
+pub const CHALLENGES: [&str; 3] = [
+    "Basic realm=\"security\", charset=\"UTF-8\"",
+    "Bearer realm=\"security\"",
+    "ApiKey",
+];
+
+/// A 401 with ES's challenges.
+pub fn unauthorized(reason: impl Into<String>) -> ApiError {
+    let mut e = ApiError::new(401, "security_exception", reason);
+    e.authenticate = CHALLENGES.iter().map(|s| s.to_string()).collect();
+    e
+}
+
+/// Realm names of this node.
+pub const RESERVED_REALM: (&str, &str) = ("reserved", "reserved");
+pub const FILE_REALM: (&str, &str) = ("default_file", "file");
+pub const NATIVE_REALM: (&str, &str) = ("default_native", "native");
+
+/// The authenticator and its settings.
+#[derive(Debug)]
+pub struct Authenticator {
+    pub algorithm: Algorithm,
+    cache: AuthCache,
+    pub run_as_enabled: bool,
+}
+
+/// Parsed `Authorization` header.
+#[allow(dead_code)] // ApiKey/Bearer credentials are consumed by the key and token realms.
+enum Presented {
+    Basic { username: String, password: String },
+    ApiKey { id: String, secret: String },
+    Bearer(String),
+}
+
+fn parse_authorization(value: &str) -> Option<Presented> {
+    let (scheme, rest) = value.split_once(' ')?;
+    let rest = rest.trim();
+    match scheme.to_ascii_lowercase().as_str() {
+        "basic" => {
+            let decoded = STANDARD.decode(rest).ok()?;
+            let text = String::from_utf8(decoded).ok()?;
+            let (u, p) = text.split_once(':')?;
+            Some(Presented::Basic {
+                username: u.to_string(),
+                password: p.to_string(),
+            })
+        }
+        "apikey" => {
+            let decoded = STANDARD.decode(rest).ok()?;
+            let text = String::from_utf8(decoded).ok()?;
+            let (id, secret) = text.split_once(':')?;
+            Some(Presented::ApiKey {
+                id: id.to_string(),
+                secret: secret.to_string(),
+            })
+        }
+        "bearer" => Some(Presented::Bearer(rest.to_string())),
+        _ => None,
+    }
+}
+
+impl Authenticator {
+    pub fn new(algorithm: Algorithm, run_as_enabled: bool) -> Self {
+        Authenticator {
+            algorithm,
+            cache: AuthCache::new(),
+            run_as_enabled,
+        }
+    }
+
+    /// Forget cached successful authentications (password or user changes).
+    pub fn clear_cache(&self) {
+        self.cache.clear();
+    }
+
+    /// Authenticate a request, including run-as resolution.
+    pub async fn authenticate(
+        &self,
+        state: &std::sync::Arc<AppState>,
+        req: &Req,
+    ) -> Result<Authentication, ApiError> {
+        let Some(header) = req.header("authorization") else {
+            if req.headers.contains_key("authorization") {
+                return Err(unauthorized(
+                    "unable to authenticate with provided credentials and anonymous access is not allowed for this request",
+                ));
+            }
+            return Err(unauthorized(format!(
+                "missing authentication credentials for REST request [{}]",
+                req.uri
+            )));
+        };
+        let presented = parse_authorization(header).ok_or_else(|| {
+            unauthorized("unable to authenticate with provided credentials and anonymous access is not allowed for this request")
+        })?;
+        let mut auth = match presented {
+            Presented::Basic { username, password } => {
+                basic::authenticate(state, &self.cache, &username, &password, &req.uri).await?
+            }
+            Presented::ApiKey { .. } | Presented::Bearer(_) => {
+                return Err(unauthorized(
+                    "unable to authenticate with provided credentials and anonymous access is not allowed for this request",
+                ));
+            }
+        };
+        if let Some(target) = req.header("es-security-runas-user") {
+            if self.run_as_enabled
+                && matches!(
+                    auth.credential,
+                    Credential::Password | Credential::Token | Credential::ApiKey(_)
+                )
+            {
+                if target.is_empty() {
+                    state.audit.run_as_denied(&auth, "", req);
+                    return Err(unauthorized(format!(
+                        "unable to authenticate user [{}] for REST request [{}]",
+                        auth.user.username, req.uri
+                    )));
+                }
+                let (user, realm) = basic::lookup(state, target).await?.unwrap_or_else(|| {
+                    (
+                        UserInfo {
+                            username: target.to_string(),
+                            ..Default::default()
+                        },
+                        RealmRef::new("__anonymous", "__anonymous"),
+                    )
+                });
+                auth.lookup_realm = realm;
+                auth.run_as = Some(user);
+            }
+        }
+        state.audit.authentication_success(&auth, req);
+        Ok(auth)
+    }
+}

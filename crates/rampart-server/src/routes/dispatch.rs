@@ -1,0 +1,272 @@
+//! Building the axum router from the route table, and the per-request pipeline:
+//! read → authenticate → run-as → authorize → handler → audit → render.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::{Body, to_bytes};
+use axum::extract::{RawPathParams, Request, State};
+use axum::http::{HeaderValue, Method};
+use axum::response::Response;
+use axum::routing::{MethodFilter, MethodRouter};
+use rampart_core::authz::{EffectiveRole, Subject};
+
+use super::table::{Authz, Facts, Route, routes};
+use crate::authn::Authentication;
+use crate::error::ApiError;
+use crate::http::Req;
+use crate::http::response::{render, respond};
+use crate::state::SharedState;
+
+/// What a handler knows about the request's subject.
+#[derive(Clone)]
+pub struct Ctx {
+    pub state: SharedState,
+    pub auth: Authentication,
+    pub subject: Subject,
+    /// The effective role (the run-as target's, or the API key limited by its owner).
+    pub role: EffectiveRole,
+    /// The route's action.
+    pub action: &'static str,
+}
+
+impl std::fmt::Debug for Ctx {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Ctx")
+            .field("subject", &self.subject)
+            .field("action", &self.action)
+            .finish()
+    }
+}
+
+fn method_filter(m: &Method) -> Option<MethodFilter> {
+    Some(match *m {
+        Method::GET => MethodFilter::GET,
+        Method::POST => MethodFilter::POST,
+        Method::PUT => MethodFilter::PUT,
+        Method::DELETE => MethodFilter::DELETE,
+        Method::HEAD => MethodFilter::HEAD,
+        Method::PATCH => MethodFilter::PATCH,
+        _ => return None,
+    })
+}
+
+/// The application: one router built from the route table.
+pub fn app(state: SharedState) -> Router {
+    let table = routes();
+    let mut by_path: BTreeMap<&'static str, Vec<Route>> = BTreeMap::new();
+    for r in table {
+        by_path.entry(r.path).or_default().push(r);
+    }
+    let mut router = Router::new();
+    for (path, routes) in by_path {
+        let mut allowed: Vec<String> = routes.iter().map(|r| r.method.to_string()).collect();
+        if routes.iter().any(|r| r.method == Method::GET)
+            && !routes.iter().any(|r| r.method == Method::HEAD)
+        {
+            allowed.push("HEAD".into());
+        }
+        allowed.sort();
+        allowed.dedup();
+        let mut mr: MethodRouter<SharedState> = MethodRouter::new();
+        for r in routes {
+            let Some(filter) = method_filter(&r.method) else {
+                continue;
+            };
+            let route = Arc::new(r);
+            mr = mr.on(
+                filter,
+                move |State(state): State<SharedState>, params: RawPathParams, req: Request| {
+                    let route = Arc::clone(&route);
+                    async move { handle(state, route, params, req).await }
+                },
+            );
+        }
+        let allowed = allowed.join(", ");
+        mr = mr.fallback(move |req: Request| {
+            let allowed = allowed.clone();
+            async move {
+                let e = ApiError::new(
+                    405,
+                    "illegal_argument_exception",
+                    format!(
+                        "Incorrect HTTP method for uri [{}] and method [{}], allowed: [{allowed}]",
+                        req.uri(),
+                        req.method()
+                    ),
+                );
+                render(None, e.status, e.body(), Some(&e))
+            }
+        });
+        router = router.route(path, mr);
+    }
+    router
+        .fallback(|req: Request| async move {
+            let e = ApiError::bad_request(format!(
+                "no handler found for uri [{}] and method [{}]",
+                req.uri(),
+                req.method()
+            ));
+            render(None, e.status, e.body(), Some(&e))
+        })
+        .layer(axum::middleware::map_response(
+            |mut resp: Response| async move {
+                resp.headers_mut().insert(
+                    "x-elastic-product",
+                    HeaderValue::from_static("Elasticsearch"),
+                );
+                resp
+            },
+        ))
+        .with_state(state)
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        if b == b'%' {
+            let hex = bytes
+                .get(i + 1..i + 3)
+                .and_then(|h| std::str::from_utf8(h).ok());
+            if let Some(v) = hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                out.push(v);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(if b == b'+' { b' ' } else { b });
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn parse_query(q: Option<&str>) -> Vec<(String, String)> {
+    q.unwrap_or("")
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| match p.split_once('=') {
+            Some((k, v)) => (percent_decode(k), percent_decode(v)),
+            None => (percent_decode(p), String::new()),
+        })
+        .collect()
+}
+
+async fn read(state: &SharedState, params: RawPathParams, req: Request) -> Result<Req, ApiError> {
+    let (parts, body) = req.into_parts();
+    let limit = state
+        .settings
+        .get_bytes("http.max_content_length", 100 << 20)
+        .unwrap_or(100 << 20) as usize;
+    let body = to_bytes(Body::new(body), limit).await.map_err(|_| {
+        ApiError::new(
+            413,
+            "content_too_long_exception",
+            format!("request body exceeds the limit of [{limit}] bytes"),
+        )
+    })?;
+    let params: HashMap<String, String> = params
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    Ok(Req {
+        method: parts.method,
+        path: parts.uri.path().to_string(),
+        uri: parts
+            .uri
+            .path_and_query()
+            .map(|p| p.to_string())
+            .unwrap_or_default(),
+        params,
+        query: parse_query(parts.uri.query()),
+        headers: parts.headers,
+        body,
+    })
+}
+
+async fn handle(
+    state: SharedState,
+    route: Arc<Route>,
+    params: RawPathParams,
+    req: Request,
+) -> Response {
+    let req = match read(&state, params, req).await {
+        Ok(r) => r,
+        Err(e) => return render(None, e.status, e.body(), Some(&e)),
+    };
+    let result = pipeline(state, &route, req.clone()).await;
+    respond(&req, result)
+}
+
+async fn pipeline(
+    state: SharedState,
+    route: &Route,
+    req: Req,
+) -> Result<crate::http::Reply, ApiError> {
+    let auth = state.authn.authenticate(&state, &req).await?;
+    let ctx = authorize(&state, route, &req, auth).await?;
+    (route.handler)(ctx, req).await
+}
+
+/// Run-as resolution and authorization of the route's action; audited either way.
+async fn authorize(
+    state: &SharedState,
+    route: &Route,
+    req: &Req,
+    auth: Authentication,
+) -> Result<Ctx, ApiError> {
+    let st = Arc::clone(state);
+    let auth_for_roles = auth.clone();
+    let (role, authenticating) = crate::state::blocking(move || {
+        let store = st.store.as_ref();
+        let role = st.security.effective_role(store, &auth_for_roles)?;
+        let authenticating = if auth_for_roles.run_as.is_some() {
+            Some(st.security.authenticating_role(store, &auth_for_roles)?)
+        } else {
+            None
+        };
+        Ok((role, authenticating))
+    })
+    .await?;
+    let subject = auth.subject();
+    if let (Some(target), Some(authenticating)) = (&auth.run_as, &authenticating) {
+        let decision = authenticating.authorize_run_as(
+            &subject,
+            route.action,
+            &target.username,
+            target.enabled,
+        );
+        if let Some(d) = decision.denial() {
+            state.audit.run_as_denied(&auth, route.action, req);
+            return Err(ApiError::forbidden(d.message.clone()));
+        }
+        state.audit.run_as_granted(&auth, route.action, req);
+    }
+    let ctx = Ctx {
+        state: Arc::clone(state),
+        auth,
+        subject,
+        role,
+        action: route.action,
+    };
+    match route.authz {
+        Authz::Cluster(facts_fn) => {
+            let facts = match facts_fn {
+                Some(f) => f(req, &ctx)?,
+                None => Facts::default(),
+            };
+            let action = facts.action.unwrap_or(route.action);
+            let decision = ctx
+                .role
+                .authorize_cluster(&ctx.subject, action, &facts.as_request())?;
+            if let Some(d) = decision.denial() {
+                state.audit.access_denied(&ctx.auth, action, req);
+                return Err(ApiError::forbidden(d.message.clone()));
+            }
+            state.audit.access_granted(&ctx.auth, action, req);
+        }
+    }
+    Ok(ctx)
+}

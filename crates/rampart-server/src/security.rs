@@ -1,0 +1,228 @@
+//! Turning users into permissions: role names → descriptors (built-in, file, native) →
+//! compiled permission, cached by role-set identity and store revision.
+
+use std::sync::{Arc, RwLock};
+
+use rampart_core::authz::EffectiveRole;
+use rampart_core::builtin::BuiltinRoles;
+use rampart_core::permission::{
+    ApplicationPrivilegeDescriptor, ApplicationPrivilegeStore, Permission, PermissionCache,
+    RestrictedIndices, RoleSetKey,
+};
+use rampart_core::role::{RoleContext, RoleDescriptor, parse_role};
+use rampart_store::SecurityStore;
+
+use crate::authn::{Authentication, Credential};
+use crate::error::ApiError;
+
+/// Role resolution and permission compilation for the server.
+pub struct SecurityService {
+    pub builtin: BuiltinRoles,
+    pub restricted: RestrictedIndices,
+    /// Roles from the file realm's roles.yml (replaced when the file changes).
+    file_roles: RwLock<Vec<RoleDescriptor>>,
+    cache: PermissionCache,
+    /// Stored application privileges, rebuilt when the store revision changes.
+    app_privileges: RwLock<(u64, Arc<ApplicationPrivilegeStore>)>,
+}
+
+impl std::fmt::Debug for SecurityService {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SecurityService").finish_non_exhaustive()
+    }
+}
+
+/// Role descriptors found for a set of names, and the names that were not found.
+#[derive(Debug, Clone, Default)]
+pub struct ResolvedRoles {
+    pub roles: Vec<RoleDescriptor>,
+    pub missing: Vec<String>,
+    pub key: Vec<(String, u64)>,
+}
+
+impl SecurityService {
+    pub fn new(builtin: BuiltinRoles, restricted: RestrictedIndices) -> Self {
+        SecurityService {
+            builtin,
+            restricted,
+            file_roles: RwLock::new(Vec::new()),
+            cache: PermissionCache::new(10_000),
+            app_privileges: RwLock::new((u64::MAX, Arc::new(ApplicationPrivilegeStore::default()))),
+        }
+    }
+
+    /// Replace the file-realm roles (roles.yml).
+    pub fn set_file_roles(&self, roles: Vec<RoleDescriptor>) {
+        if let Ok(mut r) = self.file_roles.write() {
+            *r = roles;
+        }
+        self.cache.clear();
+    }
+
+    pub fn file_role(&self, name: &str) -> Option<RoleDescriptor> {
+        self.file_roles
+            .read()
+            .ok()?
+            .iter()
+            .find(|r| r.name == name)
+            .cloned()
+    }
+
+    pub fn file_roles(&self) -> Vec<RoleDescriptor> {
+        self.file_roles
+            .read()
+            .map(|r| r.clone())
+            .unwrap_or_default()
+    }
+
+    /// Drop compiled permissions (role or privilege changes).
+    pub fn clear_cache(&self) {
+        self.cache.clear();
+    }
+
+    /// Look up role descriptors by name: built-in first, then file, then native.
+    pub fn resolve_roles(
+        &self,
+        store: &dyn SecurityStore,
+        names: &[String],
+    ) -> Result<ResolvedRoles, ApiError> {
+        let mut out = ResolvedRoles::default();
+        let mut native_names = Vec::new();
+        for name in names {
+            if let Some(r) = self.builtin.get(name) {
+                out.roles.push(r.clone());
+                out.key.push((name.clone(), 0));
+            } else if let Some(r) = self.file_role(name) {
+                out.roles.push(r);
+                out.key.push((name.clone(), 0));
+            } else {
+                native_names.push(name.clone());
+            }
+        }
+        if !native_names.is_empty() {
+            let docs = store.get_roles(&native_names).map_err(ApiError::internal)?;
+            for name in native_names {
+                match docs.iter().find(|d| d.name == name) {
+                    Some(doc) => match parse_role(&doc.name, &doc.doc, RoleContext::RoleApi) {
+                        Ok(role) => {
+                            out.key.push((name.clone(), doc.revision.saturating_add(1)));
+                            out.roles.push(role);
+                        }
+                        Err(e) => {
+                            // A stored role that no longer parses grants nothing (fail closed).
+                            tracing::warn!(role = %name, error = %e, "stored role is invalid; ignoring it");
+                            out.missing.push(name);
+                        }
+                    },
+                    None => out.missing.push(name),
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// The stored application privileges (cached per store revision).
+    pub fn application_privileges(
+        &self,
+        store: &dyn SecurityStore,
+    ) -> Result<Arc<ApplicationPrivilegeStore>, ApiError> {
+        let revision = store.revision().map_err(ApiError::internal)?;
+        if let Ok(cached) = self.app_privileges.read() {
+            if cached.0 == revision {
+                return Ok(Arc::clone(&cached.1));
+            }
+        }
+        let docs = store.list_privileges().map_err(ApiError::internal)?;
+        let privileges = docs.into_iter().map(|d| ApplicationPrivilegeDescriptor {
+            application: d.application,
+            name: d.name,
+            actions: d
+                .doc
+                .get("actions")
+                .and_then(|a| a.as_array())
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|s| s.as_str().map(String::from))
+                        .collect()
+                })
+                .unwrap_or_default(),
+            metadata: d
+                .doc
+                .get("metadata")
+                .and_then(|m| m.as_object())
+                .cloned()
+                .unwrap_or_default(),
+        });
+        let compiled = Arc::new(ApplicationPrivilegeStore::new(privileges));
+        if let Ok(mut cached) = self.app_privileges.write() {
+            *cached = (revision, Arc::clone(&compiled));
+        }
+        Ok(compiled)
+    }
+
+    /// Compile (or fetch) the permission of a role set.
+    pub fn permission(
+        &self,
+        store: &dyn SecurityStore,
+        resolved: &ResolvedRoles,
+    ) -> Result<Arc<Permission>, ApiError> {
+        let apps = self.application_privileges(store)?;
+        let mut key = resolved.key.clone();
+        key.push(("\u{0}missing".into(), resolved.missing.len() as u64));
+        for m in &resolved.missing {
+            key.push((format!("\u{0}missing:{m}"), 0));
+        }
+        key.push((
+            "\u{0}apps".into(),
+            store.revision().map_err(ApiError::internal)?,
+        ));
+        let key = RoleSetKey::new(key);
+        Ok(self.cache.get_or_compile(&key, || {
+            Permission::compile(&resolved.roles, &resolved.missing, &apps, &self.restricted)
+        })?)
+    }
+
+    /// Compile descriptors that are not stored roles (API-key descriptors).
+    pub fn permission_of(
+        &self,
+        store: &dyn SecurityStore,
+        roles: &[RoleDescriptor],
+    ) -> Result<Arc<Permission>, ApiError> {
+        let apps = self.application_privileges(store)?;
+        Ok(Arc::new(Permission::compile(
+            roles,
+            &[],
+            &apps,
+            &self.restricted,
+        )?))
+    }
+
+    /// The role a request is authorized against.
+    pub fn effective_role(
+        &self,
+        store: &dyn SecurityStore,
+        auth: &Authentication,
+    ) -> Result<EffectiveRole, ApiError> {
+        if let Credential::ApiKey(key) = &auth.credential {
+            let limited_by = self.permission_of(store, &key.limited_by)?;
+            if key.role_descriptors.is_empty() {
+                return Ok(EffectiveRole::plain(limited_by));
+            }
+            let assigned = self.permission_of(store, &key.role_descriptors)?;
+            return Ok(EffectiveRole::limited(assigned, limited_by));
+        }
+        let resolved = self.resolve_roles(store, &auth.effective_user().roles)?;
+        Ok(EffectiveRole::plain(self.permission(store, &resolved)?))
+    }
+
+    /// The role of the AUTHENTICATING user (for run-as checks).
+    pub fn authenticating_role(
+        &self,
+        store: &dyn SecurityStore,
+        auth: &Authentication,
+    ) -> Result<EffectiveRole, ApiError> {
+        let mut plain = auth.clone();
+        plain.run_as = None;
+        self.effective_role(store, &plain)
+    }
+}

@@ -1,0 +1,51 @@
+//! Shared server state.
+
+use std::sync::Arc;
+
+use rampart_store::SecurityStore;
+
+use crate::audit::AuditLog;
+use crate::authn::Authenticator;
+use crate::security::SecurityService;
+use crate::settings::Settings;
+
+/// Everything a request may need, shared by all requests.
+pub struct AppState {
+    pub settings: Settings,
+    pub store: Arc<dyn SecurityStore>,
+    pub security: SecurityService,
+    pub authn: Authenticator,
+    pub file_realm: crate::authn::FileRealm,
+    pub audit: AuditLog,
+    pub node: NodeInfo,
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState")
+            .field("node", &self.node)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Identity of this node and cluster (`GET /`).
+#[derive(Debug, Clone)]
+pub struct NodeInfo {
+    pub node_name: String,
+    pub cluster_name: String,
+    pub cluster_uuid: String,
+}
+
+/// Run blocking store work off the async threads.
+pub async fn blocking<T, F>(f: F) -> Result<T, crate::error::ApiError>
+where
+    T: Send + 'static,
+    F: FnOnce() -> Result<T, crate::error::ApiError> + Send + 'static,
+{
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(crate::error::ApiError::internal)?
+}
+
+/// The shared state handle.
+pub type SharedState = Arc<AppState>;

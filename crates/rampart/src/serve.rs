@@ -1,0 +1,63 @@
+//! `rampart serve`.
+
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+
+use anyhow::{Context as _, Result};
+use rampart_server::settings::Settings;
+use rampart_server::startup::{Bootstrap, NodeConfig, build_state, serve};
+
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1")]
+    host: IpAddr,
+    /// Port of the Elasticsearch-compatible API.
+    #[arg(long, default_value_t = 9200)]
+    port: u16,
+    /// Data directory (security store, logs).
+    #[arg(long, default_value = "./data")]
+    data: PathBuf,
+    /// YAML settings file (Elasticsearch setting names); its directory also holds the file
+    /// realm (`users`, `users_roles`, `roles.yml`).
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// A setting override, `-E name=value` (repeatable).
+    #[arg(short = 'E', value_name = "NAME=VALUE")]
+    settings: Vec<String>,
+}
+
+pub fn run(args: ServeArgs) -> Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .init();
+    let mut settings = match &args.config {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("reading {}", path.display()))?;
+            Settings::from_yaml(&text)?
+        }
+        None => Settings::default(),
+    };
+    settings.apply_overrides(&args.settings)?;
+    let config = NodeConfig {
+        data_dir: args.data.clone(),
+        config_dir: args
+            .config
+            .as_ref()
+            .and_then(|p| p.parent().map(PathBuf::from)),
+        settings,
+        elastic_password: std::env::var("ELASTIC_PASSWORD").ok(),
+    };
+    let (state, bootstrap) = build_state(&config)?;
+    if let Bootstrap::Generated(password) = &bootstrap {
+        println!("The password of the [elastic] user was generated (shown only once): {password}");
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(serve(state, SocketAddr::new(args.host, args.port)))?;
+    Ok(())
+}
