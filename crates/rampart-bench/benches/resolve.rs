@@ -1,5 +1,6 @@
 //! `logs-*` resolved against 100k indices for a user with 100 index patterns, the
-//! authorization predicate coming from the engine.
+//! authorization predicate coming from the engine (`EffectiveRole::name_checker`), compared
+//! with slower predicates, the resolver alone, and the end-to-end expression decision.
 //!
 //! Run: `cargo bench -p rampart-bench --bench resolve`
 // Bench setup failures should stop the run loudly; they never see request input.
@@ -32,7 +33,7 @@ fn run<'m>(meta: &'m IndexMetadata, authorized: &dyn Fn(&str) -> bool) -> Resolu
     .expect("logs-* resolves")
 }
 
-/// The only public per-name question: a full index decision for a one-name request.
+/// A full index decision for a one-name request per candidate name (the slow way).
 fn decision_predicate<'a>(
     role: &'a EffectiveRole,
     meta: &'a IndexMetadata,
@@ -78,11 +79,14 @@ fn resolution(c: &mut Criterion) {
         started.elapsed()
     );
 
+    let checker = role.name_checker(SEARCH).expect("name checker");
+    let by_checker = |name: &str| checker.allows(name, &meta);
     let by_decision = decision_predicate(&role, &meta);
     let by_groups = group_scan_predicate(&permission);
     let everything = |_: &str| true;
     let authorized = run(&meta, &by_decision).local.len();
     assert_eq!(authorized, run(&meta, &by_groups).local.len());
+    assert_eq!(authorized, run(&meta, &by_checker).local.len());
     let visible = run(&meta, &everything).local.len();
     eprintln!("logs-* matches {visible} names, {authorized} authorized");
     assert!(authorized > 0 && authorized < visible);
@@ -92,6 +96,23 @@ fn resolution(c: &mut Criterion) {
         .sample_size(20)
         .warm_up_time(Duration::from_millis(500))
         .measurement_time(Duration::from_secs(3));
+    group.bench_function("logs_100k/name_checker_predicate", |b| {
+        b.iter(|| run(&meta, &by_checker))
+    });
+    let subject = bench_user();
+    let expressions = [String::from("logs-*")];
+    group.bench_function("logs_100k/authorize_index_expression", |b| {
+        b.iter(|| {
+            role.authorize_index_expression(
+                &subject,
+                SEARCH,
+                black_box(&expressions),
+                &IndicesOptions::search(),
+                &meta,
+                Default::default(),
+            )
+        })
+    });
     group.bench_function("logs_100k/authorize_index_predicate", |b| {
         b.iter(|| run(&meta, &by_decision))
     });
