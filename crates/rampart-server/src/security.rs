@@ -14,6 +14,7 @@ use rampart_store::SecurityStore;
 
 use crate::authn::{Authentication, Credential};
 use crate::error::ApiError;
+use crate::revision_cache::RevisionCache;
 
 /// Role resolution and permission compilation for the server.
 pub struct SecurityService {
@@ -22,6 +23,8 @@ pub struct SecurityService {
     /// Roles from the file realm's roles.yml (replaced when the file changes).
     file_roles: RwLock<Vec<RoleDescriptor>>,
     cache: PermissionCache,
+    /// Parsed native roles per store revision.
+    native_roles: RevisionCache<String, Option<(RoleDescriptor, u64)>>,
     /// Stored application privileges, rebuilt when the store revision changes.
     app_privileges: RwLock<(u64, Arc<ApplicationPrivilegeStore>)>,
 }
@@ -47,6 +50,7 @@ impl SecurityService {
             restricted,
             file_roles: RwLock::new(Vec::new()),
             cache: PermissionCache::new(10_000),
+            native_roles: RevisionCache::default(),
             app_privileges: RwLock::new((u64::MAX, Arc::new(ApplicationPrivilegeStore::default()))),
         }
     }
@@ -100,20 +104,29 @@ impl SecurityService {
             }
         }
         if !native_names.is_empty() {
-            let docs = store.get_roles(&native_names).map_err(ApiError::internal)?;
+            let revision = store.revision().map_err(ApiError::internal)?;
             for name in native_names {
-                match docs.iter().find(|d| d.name == name) {
-                    Some(doc) => match parse_role(&doc.name, &doc.doc, RoleContext::RoleApi) {
-                        Ok(role) => {
-                            out.key.push((name.clone(), doc.revision.saturating_add(1)));
-                            out.roles.push(role);
+                // Parsed stored roles are cached per store revision: no store read per request.
+                let parsed = self
+                    .native_roles
+                    .get_or_load(&name, revision, || -> Result<_, ApiError> {
+                        let Some(doc) = store.get_role(&name).map_err(ApiError::internal)? else {
+                            return Ok(None);
+                        };
+                        match parse_role(&doc.name, &doc.doc, RoleContext::RoleApi) {
+                            Ok(role) => Ok(Some((role, doc.revision))),
+                            Err(e) => {
+                                // A stored role that no longer parses grants nothing (fail closed).
+                                tracing::warn!(role = %name, error = %e, "stored role is invalid; ignoring it");
+                                Ok(None)
+                            }
                         }
-                        Err(e) => {
-                            // A stored role that no longer parses grants nothing (fail closed).
-                            tracing::warn!(role = %name, error = %e, "stored role is invalid; ignoring it");
-                            out.missing.push(name);
-                        }
-                    },
+                    })?;
+                match parsed {
+                    Some((role, rev)) => {
+                        out.key.push((name.clone(), rev.saturating_add(1)));
+                        out.roles.push(role);
+                    }
                     None => out.missing.push(name),
                 }
             }
