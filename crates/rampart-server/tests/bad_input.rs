@@ -170,7 +170,9 @@ fn sample_path(path: &str, value: &str) -> String {
     let mut rest = path;
     while let Some(start) = rest.find('{') {
         out.push_str(&rest[..start]);
-        let end = rest[start..].find('}').map_or(rest.len(), |e| start + e + 1);
+        let end = rest[start..]
+            .find('}')
+            .map_or(rest.len(), |e| start + e + 1);
         out.push_str(value);
         rest = &rest[end..];
     }
@@ -264,7 +266,12 @@ fn cases_for(route: &Route, route_index: usize) -> Vec<Case> {
         "oversized json".into(),
     ));
     // Wrong content types.
-    for ct in ["text/html", "application/xml", "multipart/form-data", "a/b;c"] {
+    for ct in [
+        "text/html",
+        "application/xml",
+        "multipart/form-data",
+        "a/b;c",
+    ] {
         cases.push(Case {
             content_type: Some(ct),
             ..json_case(&path, b"{}".to_vec(), format!("content-type {ct}"))
@@ -283,7 +290,17 @@ fn cases_for(route: &Route, route_index: usize) -> Vec<Case> {
     // Bad path parameters and query strings.
     let mut paths: Vec<String> = Vec::new();
     if route.path.contains('{') {
-        for p in ["%FF", "%C3%28", "%00", "a%2Fb", "*", "_all", ",", "%E2%82", "x".repeat(600).as_str()] {
+        for p in [
+            "%FF",
+            "%C3%28",
+            "%00",
+            "a%2Fb",
+            "*",
+            "_all",
+            ",",
+            "%E2%82",
+            "x".repeat(600).as_str(),
+        ] {
             paths.push(sample_path(route.path, p));
         }
     }
@@ -317,12 +334,22 @@ fn cases_for(route: &Route, route_index: usize) -> Vec<Case> {
 async fn malformed_requests_are_es_client_errors() {
     let limit = BODY_LIMIT.to_string();
     let mut settings: Vec<(&str, &str)> = vec![("http.max_content_length", limit.as_str())];
-    settings.extend(routes().iter().filter_map(|r| r.enabled_by).map(|s| (s, "true")));
+    settings.extend(
+        routes()
+            .iter()
+            .filter_map(|r| r.enabled_by)
+            .map(|s| (s, "true")),
+    );
     let node = std::sync::Arc::new(TestNode::with_settings(&settings));
     // Warm the superuser's compiled permission once: concurrent first requests would each
     // compile it (the permission cache has no single-flight).
     let (status, _) = node
-        .call(Method::GET, "/_security/_authenticate", Some(SUPERUSER), None)
+        .call(
+            Method::GET,
+            "/_security/_authenticate",
+            Some(SUPERUSER),
+            None,
+        )
         .await;
     assert_eq!(status, 200);
     let mut failures = Vec::new();
@@ -350,7 +377,10 @@ async fn malformed_requests_are_es_client_errors() {
                 let mut failures = Vec::new();
                 if route.method == Method::HEAD {
                     if r.status >= 500 {
-                        failures.push(format!("HEAD {} [{}] -> {}", route.path, case.what, r.status));
+                        failures.push(format!(
+                            "HEAD {} [{}] -> {}",
+                            route.path, case.what, r.status
+                        ));
                     }
                 } else {
                     check(&route, &case.what, r.status, &r.json(), &mut failures);
@@ -369,6 +399,11 @@ async fn malformed_requests_are_es_client_errors() {
         failures.is_empty(),
         "{} of {total} requests failed:\n{}",
         failures.len(),
-        failures.iter().take(40).cloned().collect::<Vec<_>>().join("\n")
+        failures
+            .iter()
+            .take(40)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n")
     );
 }

@@ -17,7 +17,10 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::oneshot;
 
 /// Read one HTTP/1.1 response (headers + Content-Length body, none for HEAD).
-async fn read_response<S: AsyncRead + Unpin>(s: &mut S, head_request: bool) -> (u16, String, String) {
+async fn read_response<S: AsyncRead + Unpin>(
+    s: &mut S,
+    head_request: bool,
+) -> (u16, String, String) {
     let mut buf = Vec::new();
     let mut byte = [0u8; 1];
     while !buf.ends_with(b"\r\n\r\n") {
@@ -82,14 +85,23 @@ async fn http11_keep_alive_and_graceful_shutdown() {
     // Several requests on one keep-alive connection.
     let (status, head, body) = exchange(&mut conn, &request("GET", "/", Some(SUPERUSER), "")).await;
     assert_eq!(status, 200, "{head}{body}");
-    assert!(head.to_ascii_lowercase().contains("x-elastic-product: elasticsearch"));
-    let (status, _, body) = exchange(&mut conn, &request("GET", "/_security/_authenticate", None, "")).await;
+    assert!(
+        head.to_ascii_lowercase()
+            .contains("x-elastic-product: elasticsearch")
+    );
+    let (status, _, body) = exchange(
+        &mut conn,
+        &request("GET", "/_security/_authenticate", None, ""),
+    )
+    .await;
     assert_eq!(status, 401);
     assert!(body.contains("missing authentication credentials"));
-    let (status, _, body) = exchange(&mut conn, &request("GET", "/nope", Some(SUPERUSER), "")).await;
+    let (status, _, body) =
+        exchange(&mut conn, &request("GET", "/nope", Some(SUPERUSER), "")).await;
     assert_eq!(status, 400);
     assert!(body.contains("no handler found for uri [/nope] and method [GET]"));
-    let (status, head, body) = exchange(&mut conn, &request("HEAD", "/", Some(SUPERUSER), "")).await;
+    let (status, head, body) =
+        exchange(&mut conn, &request("HEAD", "/", Some(SUPERUSER), "")).await;
     assert_eq!(status, 200, "{head}");
     assert!(body.is_empty());
     // Garbage on the wire is answered (or dropped) without taking the server down.
@@ -162,8 +174,11 @@ async fn https_with_a_self_signed_certificate() {
 
     let tcp = TcpStream::connect(addr).await.unwrap();
     let mut tls_conn = connector.connect(name, tcp).await.unwrap();
-    let (status, _, body) =
-        exchange(&mut tls_conn, &request("GET", "/_security/_authenticate", Some(SUPERUSER), "")).await;
+    let (status, _, body) = exchange(
+        &mut tls_conn,
+        &request("GET", "/_security/_authenticate", Some(SUPERUSER), ""),
+    )
+    .await;
     assert_eq!(status, 200, "{body}");
     assert!(body.contains("\"username\":\"elastic\""));
     let (status, _, _) = exchange(&mut tls_conn, &request("GET", "/", None, "")).await;
@@ -178,11 +193,19 @@ fn tls_settings_errors_are_clear() {
     let dir = tempfile::tempdir().unwrap();
     let mut settings = common::test_settings(&[("xpack.security.http.ssl.enabled", "true")]);
     let e = rampart_server::tls::server_config(&settings, Some(dir.path())).unwrap_err();
-    assert!(e.to_string().contains("xpack.security.http.ssl.certificate"), "{e}");
+    assert!(
+        e.to_string()
+            .contains("xpack.security.http.ssl.certificate"),
+        "{e}"
+    );
     settings.set("xpack.security.http.ssl.certificate", "missing.crt");
     settings.set("xpack.security.http.ssl.key", "missing.key");
     let e = rampart_server::tls::server_config(&settings, Some(dir.path())).unwrap_err();
     assert!(e.to_string().contains("missing.crt"), "{e}");
     settings.set("xpack.security.http.ssl.enabled", "false");
-    assert!(rampart_server::tls::server_config(&settings, Some(dir.path())).unwrap().is_none());
+    assert!(
+        rampart_server::tls::server_config(&settings, Some(dir.path()))
+            .unwrap()
+            .is_none()
+    );
 }

@@ -104,7 +104,10 @@ pub fn reset_password(args: ResetPasswordArgs) -> Result<()> {
     } else if !store.set_user_password(&args.username, &hash)? {
         bail!("User [{}] does not exist", args.username);
     }
-    println!("Password for the [{}] user successfully reset.", args.username);
+    println!(
+        "Password for the [{}] user successfully reset.",
+        args.username
+    );
     if !args.interactive {
         println!("New value: {password}");
     }
@@ -129,13 +132,18 @@ pub fn explain(args: ExplainArgs) -> Result<()> {
     let native: Vec<RoleDescriptor> = store
         .get_roles(&names)?
         .into_iter()
-        .filter_map(|doc| match parse_role(&doc.name, &doc.doc, RoleContext::RoleApi) {
-            Ok(r) => Some(r),
-            Err(e) => {
-                eprintln!("warning: stored role [{}] is invalid and grants nothing: {e}", doc.name);
-                None
-            }
-        })
+        .filter_map(
+            |doc| match parse_role(&doc.name, &doc.doc, RoleContext::RoleApi) {
+                Ok(r) => Some(r),
+                Err(e) => {
+                    eprintln!(
+                        "warning: stored role [{}] is invalid and grants nothing: {e}",
+                        doc.name
+                    );
+                    None
+                }
+            },
+        )
         .collect();
     let ctx = Context::load_with(args.roles_file.as_deref(), native, &names, &args.user)?;
     println!("user [{}] roles {:?}", args.user, names);
