@@ -10,3 +10,7 @@ pub mod privileges;
 
 pub use features::{Feature, FeatureRegistry, RegistryError};
 pub use privileges::{APPLICATION, KibanaPrivileges, RESERVED_APPLICATION};
+pub mod error;
+pub mod role;
+
+pub use error::KibanaError;
