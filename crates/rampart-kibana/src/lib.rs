@@ -14,3 +14,7 @@ pub mod error;
 pub mod role;
 
 pub use error::KibanaError;
+pub mod spaces;
+
+pub use spaces::{Solution, Space};
+pub mod access;
