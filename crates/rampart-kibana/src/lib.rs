@@ -18,3 +18,5 @@ pub mod spaces;
 
 pub use spaces::{Solution, Space};
 pub mod access;
+pub mod ml;
+pub mod summary;
