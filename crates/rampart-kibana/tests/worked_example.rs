@@ -1,12 +1,18 @@
 //! The worked example of kibana.md section (i).
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(clippy::bool_assert_comparison)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 mod common;
 
+use rampart_kibana::Space;
 use rampart_kibana::access::{ActionOracle, RoleOracle, feature_available, resolve_capabilities};
 use rampart_kibana::role::{from_es, parse_put_body, to_es, validation_response};
 use rampart_kibana::summary::privilege_summary;
-use rampart_kibana::Space;
 use serde_json::{Value, json};
 
 fn body() -> Value {
@@ -42,9 +48,18 @@ fn summary_columns() {
     assert_eq!(global.spaces, ["*"]);
     assert_eq!(global.base, "Read");
     let cell = |col: &rampart_kibana::summary::SummaryColumn, f: &str| {
-        col.features.iter().find(|c| c.feature == f).unwrap().clone()
+        col.features
+            .iter()
+            .find(|c| c.feature == f)
+            .unwrap()
+            .clone()
     };
-    for f in k.registry.features().iter().filter(|f| f.privileges.is_some()) {
+    for f in k
+        .registry
+        .features()
+        .iter()
+        .filter(|f| f.privileges.is_some())
+    {
         let c = cell(global, &f.id);
         let read = f.top_privilege("read").unwrap();
         let expected = if read.disabled { "None" } else { "Read" };
@@ -85,14 +100,24 @@ fn summary_columns() {
 fn availability_in_marketing_with_dashboard_hidden() {
     let k = common::kit();
     let role = k.compile(&[k.es_role("example", body())]);
-    let oracle = RoleOracle { role: &role, store: &k.store };
-    let space = Space::from_json(&json!({"id": "marketing", "name": "Marketing", "disabledFeatures": ["dashboard"]})).unwrap();
+    let oracle = RoleOracle {
+        role: &role,
+        store: &k.store,
+    };
+    let space = Space::from_json(
+        &json!({"id": "marketing", "name": "Marketing", "disabledFeatures": ["dashboard"]}),
+    )
+    .unwrap();
     let dashboard = k.registry.get("dashboard").unwrap();
     let discover = k.registry.get("discover").unwrap();
     assert!(!feature_available(dashboard, &space, &k.registry, &k.privileges, &oracle).unwrap());
     assert!(feature_available(discover, &space, &k.registry, &k.privileges, &oracle).unwrap());
     // Granted though: the privilege alone would allow it.
-    assert!(oracle.granted("space:marketing", "ui:dashboard/createNew").unwrap());
+    assert!(
+        oracle
+            .granted("space:marketing", "ui:dashboard/createNew")
+            .unwrap()
+    );
     let caps = resolve_capabilities(&k.registry, &space, &oracle).unwrap();
     assert_eq!(caps.nav_links["dashboards"], false);
     assert!(caps.features["dashboard"].values().all(|v| !v));
@@ -105,10 +130,17 @@ fn availability_in_marketing_with_dashboard_hidden() {
 fn opening_discover_asks_app_and_login_on_the_space() {
     let k = common::kit();
     let role = k.compile(&[k.es_role("example", body())]);
-    let oracle = RoleOracle { role: &role, store: &k.store };
+    let oracle = RoleOracle {
+        role: &role,
+        store: &k.store,
+    };
     assert!(oracle.granted("space:marketing", "app:discover").unwrap());
     assert!(oracle.granted("space:marketing", "login:").unwrap());
-    assert!(!oracle.granted("space:marketing", "ui:discover/save").unwrap());
+    assert!(
+        !oracle
+            .granted("space:marketing", "ui:discover/save")
+            .unwrap()
+    );
 }
 
 #[test]

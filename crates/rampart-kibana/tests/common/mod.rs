@@ -1,3 +1,9 @@
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 //! Shared helpers for the integration tests.
 #![allow(dead_code)]
 
@@ -10,6 +16,7 @@ use rampart_kibana::role::{parse_put_body, to_es};
 use rampart_kibana::{FeatureRegistry, KibanaPrivileges};
 use serde_json::Value;
 
+#[derive(Debug)]
 pub struct Kit {
     pub registry: FeatureRegistry,
     pub privileges: KibanaPrivileges,
@@ -20,7 +27,11 @@ pub fn kit() -> Kit {
     let registry = FeatureRegistry::builtin().unwrap();
     let privileges = KibanaPrivileges::build(&registry);
     let store = privileges.store();
-    Kit { registry, privileges, store }
+    Kit {
+        registry,
+        privileges,
+        store,
+    }
 }
 
 impl Kit {
@@ -31,7 +42,13 @@ impl Kit {
     }
 
     pub fn compile(&self, roles: &[RoleDescriptor]) -> EffectiveRole {
-        let p = Permission::compile(roles, &[], &self.store, &RestrictedIndices::builtin().unwrap()).unwrap();
+        let p = Permission::compile(
+            roles,
+            &[],
+            &self.store,
+            &RestrictedIndices::builtin().unwrap(),
+        )
+        .unwrap();
         EffectiveRole::plain(Arc::new(p))
     }
 }
