@@ -81,24 +81,22 @@ fn array<'a>(v: &'a Value, at: &str, errs: &mut Errors) -> &'a [Value] {
     }
 }
 
-fn indices_entry(v: &Value, at: &str, errs: &mut Errors) -> IndicesPrivileges {
+/// One `indices` (or, with `remote`, `remote_indices`) entry.
+fn indices_entry(v: &Value, at: &str, remote: bool, errs: &mut Errors) -> IndicesPrivileges {
     let mut out = IndicesPrivileges::default();
     let Some(o) = object(v, at, errs) else {
         return out;
     };
-    unknown_keys(
-        o,
-        &[
-            "names",
-            "privileges",
-            "field_security",
-            "query",
-            "allow_restricted_indices",
-            "clusters",
-        ],
-        at,
-        errs,
-    );
+    const LOCAL: [&str; 5] = [
+        "names",
+        "privileges",
+        "field_security",
+        "query",
+        "allow_restricted_indices",
+    ];
+    let remote_known: Vec<&str> = LOCAL.iter().copied().chain(["clusters"]).collect();
+    let known: &[&str] = if remote { &remote_known } else { &LOCAL };
+    unknown_keys(o, known, at, errs);
     out.names = match o.get("names") {
         Some(n) => strings(n, &path(at, "names"), 1, errs),
         None => {
@@ -187,8 +185,12 @@ fn elasticsearch(v: &Value, errs: &mut Errors) -> EsPrivileges {
     if let Some(ix) = o.get("indices") {
         let iat = path(at, "indices");
         for (i, item) in array(ix, &iat, errs).iter().enumerate() {
-            es.indices
-                .push(indices_entry(item, &path(&iat, &i.to_string()), errs));
+            es.indices.push(indices_entry(
+                item,
+                &path(&iat, &i.to_string()),
+                false,
+                errs,
+            ));
         }
     }
     if let Some(ri) = o.get("remote_indices") {
@@ -210,7 +212,7 @@ fn elasticsearch(v: &Value, errs: &mut Errors) -> EsPrivileges {
             }
             es.remote_indices.push(RemoteIndicesPrivileges {
                 clusters,
-                indices: indices_entry(item, &iat, errs),
+                indices: indices_entry(item, &iat, true, errs),
             });
         }
     }

@@ -126,6 +126,11 @@ fn es_part_shape_errors() {
         errs[0].to_string(),
         "[request body.elasticsearch.indices.0.names]: array size is [0], but cannot be smaller than [1]"
     );
+    let errs = put(json!({"elasticsearch": {"indices": [{"names": ["a"], "privileges": ["read"], "clusters": ["c"]}]}})).unwrap_err();
+    assert_eq!(
+        errs[0].to_string(),
+        "[request body.elasticsearch.indices.0.clusters]: definition for this key is missing"
+    );
     let errs = put(json!({})).unwrap_err();
     assert_eq!(
         errs[0].to_string(),
