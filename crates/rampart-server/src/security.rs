@@ -26,7 +26,8 @@ pub struct SecurityService {
     /// Parsed native roles per store revision.
     native_roles: RevisionCache<String, Option<(RoleDescriptor, u64)>>,
     /// Stored application privileges, rebuilt when the store revision changes.
-    app_privileges: RwLock<(u64, Arc<ApplicationPrivilegeStore>)>,
+    /// (store revision checked, content fingerprint, compiled privileges)
+    app_privileges: RwLock<(u64, u64, Arc<ApplicationPrivilegeStore>)>,
 }
 
 impl std::fmt::Debug for SecurityService {
@@ -51,7 +52,11 @@ impl SecurityService {
             file_roles: RwLock::new(Vec::new()),
             cache: PermissionCache::new(10_000),
             native_roles: RevisionCache::default(),
-            app_privileges: RwLock::new((u64::MAX, Arc::new(ApplicationPrivilegeStore::default()))),
+            app_privileges: RwLock::new((
+                u64::MAX,
+                0,
+                Arc::new(ApplicationPrivilegeStore::default()),
+            )),
         }
     }
 
@@ -139,13 +144,38 @@ impl SecurityService {
         &self,
         store: &dyn SecurityStore,
     ) -> Result<Arc<ApplicationPrivilegeStore>, ApiError> {
+        Ok(self.application_privileges_versioned(store)?.1)
+    }
+
+    /// The stored application privileges and a fingerprint of their content. Permissions are
+    /// cached by the fingerprint, so unrelated writes (users, API keys) do not recompile them.
+    fn application_privileges_versioned(
+        &self,
+        store: &dyn SecurityStore,
+    ) -> Result<(u64, Arc<ApplicationPrivilegeStore>), ApiError> {
         let revision = store.revision().map_err(ApiError::internal)?;
         if let Ok(cached) = self.app_privileges.read() {
             if cached.0 == revision {
-                return Ok(Arc::clone(&cached.1));
+                return Ok((cached.1, Arc::clone(&cached.2)));
             }
         }
         let docs = store.list_privileges().map_err(ApiError::internal)?;
+        let fingerprint = {
+            use std::hash::{Hash, Hasher};
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            for d in &docs {
+                d.application.hash(&mut h);
+                d.name.hash(&mut h);
+                d.doc.to_string().hash(&mut h);
+            }
+            h.finish()
+        };
+        if let Ok(mut cached) = self.app_privileges.write() {
+            if cached.1 == fingerprint && cached.0 != u64::MAX {
+                cached.0 = revision;
+                return Ok((fingerprint, Arc::clone(&cached.2)));
+            }
+        }
         let privileges = docs.into_iter().map(|d| ApplicationPrivilegeDescriptor {
             application: d.application,
             name: d.name,
@@ -168,9 +198,9 @@ impl SecurityService {
         });
         let compiled = Arc::new(ApplicationPrivilegeStore::new(privileges));
         if let Ok(mut cached) = self.app_privileges.write() {
-            *cached = (revision, Arc::clone(&compiled));
+            *cached = (revision, fingerprint, Arc::clone(&compiled));
         }
-        Ok(compiled)
+        Ok((fingerprint, compiled))
     }
 
     /// Compile (or fetch) the permission of a role set.
@@ -179,16 +209,13 @@ impl SecurityService {
         store: &dyn SecurityStore,
         resolved: &ResolvedRoles,
     ) -> Result<Arc<Permission>, ApiError> {
-        let apps = self.application_privileges(store)?;
+        let (fingerprint, apps) = self.application_privileges_versioned(store)?;
         let mut key = resolved.key.clone();
         key.push(("\u{0}missing".into(), resolved.missing.len() as u64));
         for m in &resolved.missing {
             key.push((format!("\u{0}missing:{m}"), 0));
         }
-        key.push((
-            "\u{0}apps".into(),
-            store.revision().map_err(ApiError::internal)?,
-        ));
+        key.push(("\u{0}apps".into(), fingerprint));
         let key = RoleSetKey::new(key);
         Ok(self.cache.get_or_compile(&key, || {
             Permission::compile(&resolved.roles, &resolved.missing, &apps, &self.restricted)
