@@ -37,14 +37,15 @@ fn side_grants(
     store: &ApplicationPrivilegeStore,
 ) -> Result<bool, CompileError> {
     let resource = PatternSet::new([check.resource])?;
-    let requested_actions: Option<PatternSet> = if is_privilege_name(check.privilege) {
-        match store.get(check.application, check.privilege) {
-            Some(def) => Some(PatternSet::new(def.actions.iter())?),
-            None => None,
-        }
-    } else {
-        Some(PatternSet::new([check.privilege])?)
-    };
+    let requested_actions: Option<std::sync::Arc<PatternSet>> =
+        if is_privilege_name(check.privilege) {
+            match store.get(check.application, check.privilege) {
+                Some(_) => Some(store.actions_of(check.application, &[check.privilege])?),
+                None => None,
+            }
+        } else {
+            Some(std::sync::Arc::new(PatternSet::new([check.privilege])?))
+        };
     for entry in p.applications.entries() {
         if !entry.matches_application(check.application) {
             continue;

@@ -2,6 +2,7 @@
 //! permission (section 11 of the facts).
 
 use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
 
 use rampart_automaton::PatternSet;
 use serde_json::{Map, Value};
@@ -18,10 +19,25 @@ pub struct ApplicationPrivilegeDescriptor {
     pub metadata: Map<String, Value>,
 }
 
+/// (application, sorted privilege names)
+type UnionKey = (String, Vec<String>);
+
 /// The stored application privileges known when a permission is compiled.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 pub struct ApplicationPrivilegeStore {
     by_app: HashMap<String, Vec<ApplicationPrivilegeDescriptor>>,
+    /// Compiled action sets per (application, sorted privilege names): Kibana's privileges carry
+    /// thousands of literal actions, compiled once per store rather than once per role set.
+    unions: RwLock<HashMap<UnionKey, Arc<PatternSet>>>,
+}
+
+impl Clone for ApplicationPrivilegeStore {
+    fn clone(&self) -> Self {
+        ApplicationPrivilegeStore {
+            by_app: self.by_app.clone(),
+            unions: RwLock::new(HashMap::new()),
+        }
+    }
 }
 
 impl ApplicationPrivilegeStore {
@@ -30,7 +46,38 @@ impl ApplicationPrivilegeStore {
         for p in privileges {
             by_app.entry(p.application.clone()).or_default().push(p);
         }
-        ApplicationPrivilegeStore { by_app }
+        ApplicationPrivilegeStore {
+            by_app,
+            unions: RwLock::new(HashMap::new()),
+        }
+    }
+
+    /// The union of the actions of the named privileges of `application` (compiled once).
+    pub fn actions_of(
+        &self,
+        application: &str,
+        names: &[&str],
+    ) -> Result<Arc<PatternSet>, CompileError> {
+        let mut key_names: Vec<String> = names.iter().map(|n| n.to_string()).collect();
+        key_names.sort();
+        key_names.dedup();
+        let key = (application.to_string(), key_names);
+        if let Ok(cache) = self.unions.read() {
+            if let Some(hit) = cache.get(&key) {
+                return Ok(Arc::clone(hit));
+            }
+        }
+        let actions: Vec<&str> = key
+            .1
+            .iter()
+            .filter_map(|n| self.get(application, n))
+            .flat_map(|p| p.actions.iter().map(String::as_str))
+            .collect();
+        let set = Arc::new(PatternSet::new(actions).map_err(CompileError::automaton)?);
+        if let Ok(mut cache) = self.unions.write() {
+            cache.insert(key, Arc::clone(&set));
+        }
+        Ok(set)
     }
 
     pub fn get(&self, application: &str, name: &str) -> Option<&ApplicationPrivilegeDescriptor> {
@@ -74,8 +121,8 @@ pub struct ApplicationEntry {
     /// Raw action patterns from the privilege strings (apply to every matching application).
     pub(crate) raw_actions: Vec<String>,
     /// Actions of named privileges per concrete application.
-    pub(crate) named_actions: HashMap<String, PatternSet>,
-    pub(crate) generic_actions: PatternSet,
+    pub(crate) named_actions: HashMap<String, Arc<PatternSet>>,
+    pub(crate) generic_actions: Arc<PatternSet>,
     pub roles: Vec<String>,
 }
 
@@ -89,12 +136,13 @@ impl ApplicationEntry {
     }
 
     /// The actions this entry grants for a concrete application.
-    pub fn actions_for(&self, application: &str) -> Result<PatternSet, CompileError> {
+    pub fn actions_for(&self, application: &str) -> Result<Arc<PatternSet>, CompileError> {
         match self.named_actions.get(application) {
-            Some(named) if self.raw_actions.is_empty() => Ok(named.clone()),
+            Some(named) if self.raw_actions.is_empty() => Ok(Arc::clone(named)),
             Some(named) => PatternSet::new(named.patterns().iter().chain(&self.raw_actions))
+                .map(Arc::new)
                 .map_err(CompileError::automaton),
-            None => Ok(self.generic_actions.clone()),
+            None => Ok(Arc::clone(&self.generic_actions)),
         }
     }
 }
@@ -162,18 +210,16 @@ impl ApplicationBuilder {
                 .cloned()
                 .collect();
             let mut named_actions = HashMap::new();
+            let names: Vec<&str> = privileges
+                .iter()
+                .filter(|p| is_privilege_name(p))
+                .map(String::as_str)
+                .collect();
             for app in store.applications_matching(&app_matcher) {
-                let actions: Vec<&str> = privileges
-                    .iter()
-                    .filter(|p| is_privilege_name(p))
-                    .filter_map(|p| store.get(app, p))
-                    .flat_map(|p| p.actions.iter().map(String::as_str))
-                    .collect();
-                let set = PatternSet::new(actions).map_err(CompileError::automaton)?;
-                named_actions.insert(app.to_string(), set);
+                named_actions.insert(app.to_string(), store.actions_of(app, &names)?);
             }
             let generic_actions =
-                PatternSet::new(raw_actions.iter()).map_err(CompileError::automaton)?;
+                Arc::new(PatternSet::new(raw_actions.iter()).map_err(CompileError::automaton)?);
             entries.push(ApplicationEntry {
                 application,
                 app_matcher,

@@ -7,6 +7,7 @@ use std::sync::{Arc, RwLock};
 use rampart_automaton::{Automaton, PatternSet, TaggedMatcher};
 
 use super::CompileError;
+use super::patterns::pattern_set;
 use super::privileges::index_privilege_list;
 use super::restricted::RestrictedIndices;
 use crate::role::{FieldSecurity, IndicesPrivileges};
@@ -44,7 +45,7 @@ pub struct IndexGroup {
     pub queries: Option<BTreeSet<String>>,
     /// Roles whose entries were merged here.
     pub roles: Vec<String>,
-    pub(crate) matcher: PatternSet,
+    pub(crate) matcher: Arc<PatternSet>,
     pub(crate) bwc_mapping: bool,
     pub(crate) summary: Arc<GroupSummary>,
 }
@@ -163,7 +164,7 @@ impl IndicesBuilder {
             let role = g.roles.first().cloned().unwrap_or_default();
             let (data, failures) = index_privilege_list(&g.privileges)
                 .map_err(|e| CompileError::privilege(&role, e))?;
-            let matcher = PatternSet::new(names.iter()).map_err(CompileError::automaton)?;
+            let matcher = pattern_set(&names).map_err(CompileError::automaton)?;
             let bwc_mapping = g
                 .privileges
                 .iter()
@@ -292,7 +293,7 @@ impl IndicesPermission {
             if bwc {
                 bwc_only.push(id);
             }
-            let part = (id, g.matcher.clone());
+            let part = (id, PatternSet::clone(&g.matcher));
             if g.allow_restricted {
                 with_r.push(part);
             } else {

@@ -8,6 +8,7 @@ mod application;
 mod cache;
 mod cluster;
 mod indices;
+mod patterns;
 mod privileges;
 mod restricted;
 
