@@ -189,39 +189,37 @@ pub(crate) fn index_covers(
     allow_restricted: bool,
     wanted: &CompiledPrivilege,
 ) -> Result<bool, CompileError> {
-    let restricted = p.indices.restricted().patterns().to_automaton()?;
+    let failures = wanted.selector == Selector::Failures;
+    if rampart_automaton::PatternSet::is_literal(name) {
+        // A literal name is checked as is: the groups that match it (restricted names only by
+        // groups that allow them) must together grant the privilege's actions.
+        let restricted = p.indices.restricted().matches(name);
+        let ids: Vec<u32> = p
+            .indices
+            .groups()
+            .iter()
+            .enumerate()
+            .filter(|(_, g)| g.matches_name(name) && (g.allow_restricted || !restricted))
+            .map(|(i, _)| i as u32)
+            .collect();
+        let granted = p.indices.union_actions(&ids, failures)?;
+        return Ok(wanted.actions.is_subset_of(&granted));
+    }
     let mut target = Automaton::from_pattern(name)?;
-    let literally_restricted =
-        p.indices.restricted().matches(name) && rampart_automaton::PatternSet::is_literal(name);
-    if !allow_restricted && !literally_restricted {
-        target = target.minus(&restricted)?;
+    if !allow_restricted {
+        target = target.minus(p.indices.restricted().automaton()?)?;
     }
     if target.is_empty() {
         return Ok(false);
     }
-    let failures = wanted.selector == Selector::Failures;
-    // Groups with identical privilege sets are unioned before the superset test.
-    let mut by_privileges: Vec<(Vec<String>, Automaton, Automaton)> = Vec::new();
-    for g in p.indices.groups() {
-        let mut names = g.name_patterns().to_automaton()?;
-        if !g.allow_restricted {
-            names = names.minus(&restricted)?;
-        }
-        let actions = if failures {
-            g.failure_actions().clone()
-        } else {
-            g.data_actions().clone()
-        };
-        let mut key = g.privileges.clone();
-        key.sort();
-        match by_privileges.iter_mut().find(|(k, _, _)| *k == key) {
-            Some((_, n, _)) => *n = n.union(&names)?,
-            None => by_privileges.push((key, names, actions)),
-        }
-    }
     let mut granted = Automaton::empty();
-    for (_, names, actions) in &by_privileges {
-        if target.is_subset_of(names) {
+    for pg in p.indices.pattern_groups()? {
+        if target.is_subset_of(&pg.names) {
+            let actions = if failures {
+                &pg.failure_actions
+            } else {
+                &pg.data_actions
+            };
             granted = granted.union(actions)?;
         }
     }

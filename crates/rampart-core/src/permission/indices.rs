@@ -192,6 +192,8 @@ impl IndicesBuilder {
             groups,
             restricted,
             views: RwLock::new(HashMap::new()),
+            action_unions: RwLock::new(HashMap::new()),
+            pattern_groups: std::sync::OnceLock::new(),
         })
     }
 }
@@ -236,6 +238,20 @@ pub struct IndicesPermission {
     restricted: RestrictedIndices,
     /// Per-action views, built on first use (action strings are few and repeat).
     views: RwLock<HashMap<Box<str>, Arc<ActionView>>>,
+    /// Unions of group action languages, per (sorted group ids, failures selector), for
+    /// `_has_privileges` (requests repeat the same questions).
+    action_unions: RwLock<HashMap<(Vec<u32>, bool), Automaton>>,
+    /// Name languages (restricted names removed unless allowed), grouped by identical
+    /// privilege sets, for pattern questions of `_has_privileges`.
+    pattern_groups: std::sync::OnceLock<Result<Vec<PatternGroup>, CompileError>>,
+}
+
+/// Groups with identical privilege sets, their names unioned (section 14 of the facts).
+#[derive(Debug, Clone)]
+pub(crate) struct PatternGroup {
+    pub(crate) names: Automaton,
+    pub(crate) data_actions: Automaton,
+    pub(crate) failure_actions: Automaton,
 }
 
 impl Clone for IndicesPermission {
@@ -244,6 +260,8 @@ impl Clone for IndicesPermission {
             groups: self.groups.clone(),
             restricted: self.restricted.clone(),
             views: RwLock::new(HashMap::new()),
+            action_unions: RwLock::new(HashMap::new()),
+            pattern_groups: std::sync::OnceLock::new(),
         }
     }
 }
@@ -259,6 +277,73 @@ impl IndicesPermission {
 
     pub fn restricted(&self) -> &RestrictedIndices {
         &self.restricted
+    }
+
+    /// The union of the action languages of `ids` on one selector (cached).
+    pub(crate) fn union_actions(
+        &self,
+        ids: &[u32],
+        failures: bool,
+    ) -> Result<Automaton, CompileError> {
+        let key = (ids.to_vec(), failures);
+        if let Ok(cache) = self.action_unions.read() {
+            if let Some(hit) = cache.get(&key) {
+                return Ok(hit.clone());
+            }
+        }
+        let mut union = Automaton::empty();
+        for g in ids.iter().filter_map(|id| self.group(*id)) {
+            let actions = if failures {
+                &g.failure_actions
+            } else {
+                &g.data_actions
+            };
+            union = union.union(actions).map_err(CompileError::automaton)?;
+        }
+        if let Ok(mut cache) = self.action_unions.write() {
+            if cache.len() >= MAX_CACHED_VIEWS {
+                cache.clear();
+            }
+            cache.insert(key, union.clone());
+        }
+        Ok(union)
+    }
+
+    /// Name languages per distinct privilege set (built once).
+    pub(crate) fn pattern_groups(&self) -> Result<&[PatternGroup], CompileError> {
+        let built = self.pattern_groups.get_or_init(|| {
+            let restricted = self
+                .restricted
+                .automaton()
+                .map_err(CompileError::automaton)?;
+            let mut out: Vec<(Vec<String>, PatternGroup)> = Vec::new();
+            for g in &self.groups {
+                let mut names = g.matcher.to_automaton().map_err(CompileError::automaton)?;
+                if !g.allow_restricted {
+                    names = names.minus(restricted).map_err(CompileError::automaton)?;
+                }
+                let mut key = g.privileges.clone();
+                key.sort();
+                match out.iter_mut().find(|(k, _)| *k == key) {
+                    Some((_, pg)) => {
+                        pg.names = pg.names.union(&names).map_err(CompileError::automaton)?
+                    }
+                    None => out.push((
+                        key,
+                        PatternGroup {
+                            names,
+                            data_actions: g.data_actions.clone(),
+                            failure_actions: g.failure_actions.clone(),
+                        },
+                    )),
+                }
+            }
+            Ok(out.into_iter().map(|(_, pg)| pg).collect())
+        });
+        match built {
+            Ok(v) => Ok(v),
+            Err(e) => Err(e.clone()),
+        }
     }
 
     pub(crate) fn view(&self, action: &str) -> Result<Arc<ActionView>, CompileError> {

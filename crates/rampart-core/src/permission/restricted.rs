@@ -3,7 +3,7 @@
 
 use std::sync::{Arc, LazyLock};
 
-use rampart_automaton::{AutomatonError, PatternSet};
+use rampart_automaton::{Automaton, AutomatonError, PatternSet};
 
 use crate::catalog;
 
@@ -11,6 +11,8 @@ use crate::catalog;
 #[derive(Debug, Clone)]
 pub struct RestrictedIndices {
     patterns: Arc<PatternSet>,
+    /// The language as one automaton, built on first use (subset questions need it).
+    automaton: Arc<std::sync::OnceLock<Result<Automaton, AutomatonError>>>,
 }
 
 /// The built-in list compiles once per process (its regexes are not free).
@@ -31,6 +33,7 @@ impl RestrictedIndices {
     {
         Ok(RestrictedIndices {
             patterns: Arc::new(PatternSet::new(patterns)?),
+            automaton: Arc::new(std::sync::OnceLock::new()),
         })
     }
 
@@ -40,5 +43,13 @@ impl RestrictedIndices {
 
     pub fn patterns(&self) -> &PatternSet {
         &self.patterns
+    }
+
+    /// The restricted names as one automaton (built once, shared by clones).
+    pub fn automaton(&self) -> Result<&Automaton, AutomatonError> {
+        match self.automaton.get_or_init(|| self.patterns.to_automaton()) {
+            Ok(a) => Ok(a),
+            Err(e) => Err(e.clone()),
+        }
     }
 }
