@@ -106,15 +106,30 @@ pub fn index_privilege(name: &str) -> Result<Arc<CompiledPrivilege>, PrivilegeEr
     }
 }
 
-/// A raw action privilege grants the pattern with prefix semantics.
+type RawCache = RwLock<HashMap<String, Arc<CompiledPrivilege>>>;
+static RAW_ACTIONS: LazyLock<RawCache> = LazyLock::new(|| RwLock::new(HashMap::new()));
+
+/// A raw action privilege grants the pattern with prefix semantics (compiled once per name).
 fn raw_action(raw: String, selector: Selector) -> Result<Arc<CompiledPrivilege>, AutomatonError> {
+    if let Ok(cache) = RAW_ACTIONS.read() {
+        if let Some(hit) = cache.get(&raw) {
+            return Ok(Arc::clone(hit));
+        }
+    }
     let actions = Automaton::from_pattern(&format!("{raw}*"))?;
-    Ok(Arc::new(CompiledPrivilege {
-        name: raw,
+    let compiled = Arc::new(CompiledPrivilege {
+        name: raw.clone(),
         actions,
         selector,
         conditional: false,
-    }))
+    });
+    if let Ok(mut cache) = RAW_ACTIONS.write() {
+        if cache.len() >= MAX_CACHED_LISTS {
+            cache.clear();
+        }
+        cache.insert(raw, Arc::clone(&compiled));
+    }
+    Ok(compiled)
 }
 
 /// The predefined cluster privileges that grant `action`, in denial-message order.
