@@ -22,7 +22,7 @@ impl EffectiveRole {
         check: &ApplicationCheck<'_>,
         store: &ApplicationPrivilegeStore,
     ) -> Result<bool, CompileError> {
-        for side in self.sides() {
+        for side in self.side_iter() {
             if !side_grants(side, check, store)? {
                 return Ok(false);
             }

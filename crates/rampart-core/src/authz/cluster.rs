@@ -70,7 +70,7 @@ impl EffectiveRole {
         }
         let mut reasons = Vec::new();
         let mut all_sides = true;
-        for (i, side) in self.sides().into_iter().enumerate() {
+        for (i, side) in self.side_iter().enumerate() {
             match side_grant(side, subject, action, request)? {
                 Some(r) => reasons.extend(side_reasons(i, vec![r])),
                 None => {

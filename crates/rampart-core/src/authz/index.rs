@@ -140,7 +140,7 @@ impl EffectiveRole {
         original_names: &[String],
     ) -> Result<Decision, CompileError> {
         let mut reasons = Vec::new();
-        for (i, side) in self.sides().into_iter().enumerate() {
+        for (i, side) in self.side_iter().enumerate() {
             let view = side.indices.view(action)?;
             let failure_grant = side
                 .indices

@@ -17,7 +17,7 @@ impl EffectiveRole {
     ) -> Decision {
         let mut reasons = Vec::new();
         let mut ok = target_exists;
-        for (i, side) in self.sides().into_iter().enumerate() {
+        for (i, side) in self.side_iter().enumerate() {
             if !ok {
                 break;
             }
