@@ -49,13 +49,19 @@ impl EffectiveRole {
 
     /// The permissions that must all allow, in order (key first, then owner).
     pub fn sides(&self) -> Vec<&Permission> {
-        match self {
-            EffectiveRole::Plain(p) => vec![p],
+        self.side_iter().collect()
+    }
+
+    /// The sides without allocating (decisions are on the hot path).
+    pub(crate) fn side_iter(&self) -> impl Iterator<Item = &Permission> {
+        let (first, second): (&Permission, Option<&Permission>) = match self {
+            EffectiveRole::Plain(p) => (p, None),
             EffectiveRole::Limited {
                 assigned,
                 limited_by,
-            } => vec![assigned, limited_by],
-        }
+            } => (assigned, Some(limited_by)),
+        };
+        std::iter::once(first).chain(second)
     }
 
     /// Role names for messages: the plain role's, or the owner's for a limited role.
