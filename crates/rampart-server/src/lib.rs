@@ -17,6 +17,7 @@ pub mod security;
 pub mod settings;
 pub mod startup;
 pub mod state;
+pub mod tls;
 
 pub use routes::app;
 

@@ -211,6 +211,14 @@ impl SecurityService {
             let assigned = self.permission_of(store, &key.role_descriptors)?;
             return Ok(EffectiveRole::limited(assigned, limited_by));
         }
+        if let Credential::ServiceAccount { name, .. } = &auth.credential {
+            // A service account's permissions are its built-in descriptor, never stored roles.
+            let roles: Vec<RoleDescriptor> =
+                crate::authn::service_account::role_descriptor(&self.builtin, name)
+                    .into_iter()
+                    .collect();
+            return Ok(EffectiveRole::plain(self.permission_of(store, &roles)?));
+        }
         let resolved = self.resolve_roles(store, &auth.effective_user().roles)?;
         Ok(EffectiveRole::plain(self.permission(store, &resolved)?))
     }

@@ -108,6 +108,7 @@ pub fn build_state(config: &NodeConfig) -> Result<(SharedState, Bootstrap), Star
     let run_as = settings
         .get_bool("xpack.security.authc.run_as.enabled", true)
         .map_err(|e| StartError::Settings(e.to_string()))?;
+    let elastic_reset_hash = reset_hash(store.as_ref(), &settings)?;
     let audit = AuditLog::from_settings(&settings, &config.data_dir.join("logs"))?;
     let state = AppState {
         node: NodeInfo {
@@ -124,8 +125,26 @@ pub fn build_state(config: &NodeConfig) -> Result<(SharedState, Bootstrap), Star
         store,
         security,
         audit,
+        elastic_reset_hash,
     };
     Ok((Arc::new(state), bootstrap))
+}
+
+/// The `elastic` hash the reset API restores: the bootstrapped one, when that API is enabled.
+fn reset_hash(store: &dyn SecurityStore, settings: &Settings) -> Result<Option<String>, StartError> {
+    let enabled = settings
+        .get_bool(crate::api::reset::RESET_SETTING, false)
+        .map_err(|e| StartError::Settings(e.to_string()))?;
+    if !enabled {
+        return Ok(None);
+    }
+    let state = store
+        .get_reserved_user("elastic")
+        .map_err(|e| StartError::Store {
+            dir: String::new(),
+            reason: e.to_string(),
+        })?;
+    Ok(state.and_then(|s| s.password_hash))
 }
 
 /// A stable cluster UUID kept in the data directory.
@@ -182,13 +201,26 @@ fn bootstrap_elastic(
     Ok(outcome)
 }
 
-/// Serve until SIGINT/SIGTERM.
-pub async fn serve(state: SharedState, addr: SocketAddr) -> Result<(), StartError> {
+/// Serve until SIGINT/SIGTERM, over TLS when `tls` is given.
+pub async fn serve(
+    state: SharedState,
+    addr: SocketAddr,
+    tls: Option<Arc<rustls::ServerConfig>>,
+) -> Result<(), StartError> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
-    tracing::info!(%addr, "rampart listening");
-    axum::serve(listener, crate::app(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    let app = crate::app(state);
+    match tls {
+        Some(config) => {
+            tracing::info!(%addr, "rampart listening (https)");
+            crate::tls::serve_tls(listener, app, config, shutdown_signal()).await?;
+        }
+        None => {
+            tracing::info!(%addr, "rampart listening");
+            axum::serve(listener, app)
+                .with_graceful_shutdown(shutdown_signal())
+                .await?;
+        }
+    }
     Ok(())
 }
 

@@ -18,6 +18,9 @@ pub struct AppState {
     pub file_realm: crate::authn::FileRealm,
     pub audit: AuditLog,
     pub node: NodeInfo,
+    /// `elastic`'s password hash as of startup, restored by the test-harness reset API
+    /// (set only when that API is enabled).
+    pub elastic_reset_hash: Option<String>,
 }
 
 impl std::fmt::Debug for AppState {

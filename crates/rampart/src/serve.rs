@@ -51,6 +51,7 @@ pub fn run(args: ServeArgs) -> Result<()> {
         settings,
         elastic_password: std::env::var("ELASTIC_PASSWORD").ok(),
     };
+    let tls = rampart_server::tls::server_config(&config.settings, config.config_dir.as_deref())?;
     let (state, bootstrap) = build_state(&config)?;
     if let Bootstrap::Generated(password) = &bootstrap {
         println!("The password of the [elastic] user was generated (shown only once): {password}");
@@ -58,6 +59,6 @@ pub fn run(args: ServeArgs) -> Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    runtime.block_on(serve(state, SocketAddr::new(args.host, args.port)))?;
+    runtime.block_on(serve(state, SocketAddr::new(args.host, args.port), tls))?;
     Ok(())
 }

@@ -4,6 +4,7 @@
 mod application;
 mod cluster;
 mod decision;
+mod expression;
 mod global;
 mod index;
 mod message;
@@ -17,6 +18,7 @@ pub use cluster::{ApiKeyOperation, ApiKeyRequest, ClusterRequest, RoleManageRequ
 pub use decision::{
     Decision, Denial, DocumentAccess, FieldAccess, IndexAccess, IndexDecision, Reason,
 };
+pub use expression::{ExpressionDecision, ExpressionError, NameChecker};
 pub use index::{IndexLookup, IndexRequest, NoIndexMetadata};
 pub use subject::{Authentication, Subject};
 
@@ -85,3 +87,6 @@ pub(crate) fn side_reasons(side: usize, reasons: Vec<Reason>) -> Vec<Reason> {
             .collect()
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -311,6 +311,16 @@ impl IndicesPermission {
         Ok(!self.view(action)?.granting.is_empty())
     }
 
+    /// Whether a group granting the view's action matches `name` (restricted rules applied),
+    /// without allocating. `allow_bwc` is false for data streams and their backing indices.
+    pub(crate) fn name_allowed(&self, view: &ActionView, name: &str, allow_bwc: bool) -> bool {
+        if !allow_bwc && view.has_bwc_only() {
+            return !self.matching_groups(view, name, false).is_empty();
+        }
+        view.with_restricted.any_match(name)
+            || (view.without_restricted.any_match(name) && !self.restricted.matches(name))
+    }
+
     /// The granting groups matching `name` (sorted ids).
     pub(crate) fn matching_groups(
         &self,

@@ -149,3 +149,6 @@ impl Permission {
         &self.missing_roles
     }
 }
+
+#[cfg(test)]
+mod tests;

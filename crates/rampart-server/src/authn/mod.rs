@@ -5,11 +5,14 @@
 //! never logged. Successful password checks are cached (keyed by a salted digest of the
 //! password, never the password) because bcrypt is deliberately slow.
 
+pub mod api_key;
 mod basic;
 mod cache;
 pub mod file_realm;
 mod identity;
 pub mod password;
+pub mod service_account;
+pub mod token;
 
 pub use file_realm::FileRealm;
 pub use identity::{ApiKeyIdentity, Authentication, Credential, RealmRef, UserInfo};
@@ -48,10 +51,11 @@ pub struct Authenticator {
     pub algorithm: Algorithm,
     cache: AuthCache,
     pub run_as_enabled: bool,
+    /// Parsed identities of recently used API keys.
+    pub api_keys: api_key::KeyCache,
 }
 
 /// Parsed `Authorization` header.
-#[allow(dead_code)] // ApiKey/Bearer credentials are consumed by the key and token realms.
 enum Presented {
     Basic { username: String, password: String },
     ApiKey { id: String, secret: String },
@@ -91,12 +95,25 @@ impl Authenticator {
             algorithm,
             cache: AuthCache::new(),
             run_as_enabled,
+            api_keys: api_key::KeyCache::default(),
         }
     }
 
     /// Forget cached successful authentications (password or user changes).
     pub fn clear_cache(&self) {
         self.cache.clear();
+    }
+
+    /// Authenticate a username and password through the realm chain (token and API-key
+    /// grants), without run-as.
+    pub async fn authenticate_password(
+        &self,
+        state: &std::sync::Arc<AppState>,
+        username: &str,
+        password: &str,
+        uri: &str,
+    ) -> Result<Authentication, ApiError> {
+        basic::authenticate(state, &self.cache, username, password, uri).await
     }
 
     /// Authenticate a request, including run-as resolution.
@@ -123,11 +140,13 @@ impl Authenticator {
             Presented::Basic { username, password } => {
                 basic::authenticate(state, &self.cache, &username, &password, &req.uri).await?
             }
-            Presented::ApiKey { .. } | Presented::Bearer(_) => {
-                return Err(unauthorized(
-                    "unable to authenticate with provided credentials and anonymous access is not allowed for this request",
-                ));
+            Presented::ApiKey { id, secret } => {
+                api_key::authenticate(state, &self.api_keys, &id, &secret).await?
             }
+            Presented::Bearer(bearer) => match service_account::decode_token(&bearer) {
+                Some(t) => service_account::authenticate(state, t).await?,
+                None => token::authenticate(state, &bearer).await?,
+            },
         };
         if let Some(target) = req.header("es-security-runas-user") {
             if self.run_as_enabled

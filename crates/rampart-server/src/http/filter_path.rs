@@ -33,12 +33,35 @@ fn key_matches(pattern: &str, key: &str) -> bool {
     if pattern == "*" || pattern == "**" {
         return true;
     }
-    match pattern.split_once('*') {
-        None => pattern == key,
-        Some((pre, post)) => {
-            key.len() >= pre.len() + post.len() && key.starts_with(pre) && key.ends_with(post)
+    glob(pattern.as_bytes(), key.as_bytes())
+}
+
+/// `*` matches any run of characters; everything else is literal. Greedy with one
+/// backtrack point, so hostile patterns stay linear-ish instead of exponential.
+fn glob(pattern: &[u8], text: &[u8]) -> bool {
+    let (mut p, mut t) = (0usize, 0usize);
+    let mut star: Option<(usize, usize)> = None;
+    while t < text.len() {
+        match pattern.get(p) {
+            Some(b'*') => {
+                star = Some((p, t));
+                p += 1;
+            }
+            Some(c) if Some(c) == text.get(t) => {
+                p += 1;
+                t += 1;
+            }
+            _ => match star {
+                Some((sp, st)) => {
+                    p = sp + 1;
+                    t = st + 1;
+                    star = Some((sp, st + 1));
+                }
+                None => return false,
+            },
         }
     }
+    pattern.get(p..).unwrap_or_default().iter().all(|c| *c == b'*')
 }
 
 /// Keep what any of the paths select; `None` when nothing is selected.
@@ -122,5 +145,16 @@ mod tests {
         assert_eq!(filter_path(&body, "*.c"), json!({"a": {"c": 2}}));
         assert_eq!(filter_path(&body, "**.f"), json!({"d": [{"f": 2}]}));
         assert_eq!(filter_path(&body, "nothing"), json!({}));
+        assert_eq!(filter_path(&body, ""), body);
+        assert_eq!(filter_path(&body, "**"), body);
+        assert_eq!(filter_path(&body, "-**"), json!({}));
+        assert_eq!(filter_path(&body, "a.*,-a.c"), json!({"a": {"b": 1}}));
+    }
+
+    #[test]
+    fn multi_wildcard_keys() {
+        let body = json!({"abc": 1, "axbxc": 2, "ab": 3});
+        assert_eq!(filter_path(&body, "a*b*c"), json!({"abc": 1, "axbxc": 2}));
+        assert_eq!(filter_path(&body, "a*"), body);
     }
 }

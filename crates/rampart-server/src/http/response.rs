@@ -6,6 +6,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
 use super::filter_path::filter_path;
+use super::negotiation::negotiate;
 use super::request::Req;
 use crate::error::ApiError;
 
@@ -30,7 +31,15 @@ impl Reply {
 pub fn render(req: Option<&Req>, status: u16, body: Value, error: Option<&ApiError>) -> Response {
     let mut body = body;
     let mut pretty = false;
+    let mut content_type = HeaderValue::from_static("application/json");
     if let Some(req) = req {
+        // Answer in the compatible media type the client asked for (already validated on
+        // the way in; a failure here only means the request never got that far).
+        if let Ok(n) = negotiate(&req.headers, false) {
+            if let Ok(v) = HeaderValue::from_str(&n.response_content_type()) {
+                content_type = v;
+            }
+        }
         if let Some(paths) = req.query("filter_path") {
             body = filter_path(&body, paths);
         }
@@ -46,10 +55,7 @@ pub fn render(req: Option<&Req>, status: u16, body: Value, error: Option<&ApiErr
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let mut resp = (status, bytes).into_response();
     let headers = resp.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
+    headers.insert(header::CONTENT_TYPE, content_type);
     if let Some(e) = error {
         for v in &e.authenticate {
             if let Ok(v) = HeaderValue::from_str(v) {

@@ -6,16 +6,18 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::body::{Body, to_bytes};
+use axum::extract::rejection::RawPathParamsRejection;
 use axum::extract::{RawPathParams, Request, State};
 use axum::http::{HeaderValue, Method};
 use axum::response::Response;
 use axum::routing::{MethodFilter, MethodRouter};
 use rampart_core::authz::{EffectiveRole, Subject};
 
-use super::table::{Authz, Facts, Route, routes};
+use super::table::{Authz, Facts, Route, routes_for};
 use crate::authn::Authentication;
 use crate::error::ApiError;
 use crate::http::Req;
+use crate::http::negotiation::negotiate;
 use crate::http::response::{render, respond};
 use crate::state::SharedState;
 
@@ -54,7 +56,7 @@ fn method_filter(m: &Method) -> Option<MethodFilter> {
 
 /// The application: one router built from the route table.
 pub fn app(state: SharedState) -> Router {
-    let table = routes();
+    let table = routes_for(&state.settings);
     let mut by_path: BTreeMap<&'static str, Vec<Route>> = BTreeMap::new();
     for r in table {
         by_path.entry(r.path).or_default().push(r);
@@ -77,7 +79,9 @@ pub fn app(state: SharedState) -> Router {
             let route = Arc::new(r);
             mr = mr.on(
                 filter,
-                move |State(state): State<SharedState>, params: RawPathParams, req: Request| {
+                move |State(state): State<SharedState>,
+                      params: Result<RawPathParams, RawPathParamsRejection>,
+                      req: Request| {
                     let route = Arc::clone(&route);
                     async move { handle(state, route, params, req).await }
                 },
@@ -154,7 +158,18 @@ fn parse_query(q: Option<&str>) -> Vec<(String, String)> {
         .collect()
 }
 
-async fn read(state: &SharedState, params: RawPathParams, req: Request) -> Result<Req, ApiError> {
+async fn read(
+    state: &SharedState,
+    params: Result<RawPathParams, RawPathParamsRejection>,
+    req: Request,
+) -> Result<Req, ApiError> {
+    // A path that percent-decodes to invalid UTF-8 is a client error, not axum's plain text.
+    let params = params.map_err(|_| {
+        ApiError::bad_request(format!(
+            "invalid UTF-8 in the path of uri [{}]",
+            req.uri().path()
+        ))
+    })?;
     let (parts, body) = req.into_parts();
     let limit = state
         .settings
@@ -167,6 +182,7 @@ async fn read(state: &SharedState, params: RawPathParams, req: Request) -> Resul
             format!("request body exceeds the limit of [{limit}] bytes"),
         )
     })?;
+    negotiate(&parts.headers, !body.is_empty())?;
     let params: HashMap<String, String> = params
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -189,7 +205,7 @@ async fn read(state: &SharedState, params: RawPathParams, req: Request) -> Resul
 async fn handle(
     state: SharedState,
     route: Arc<Route>,
-    params: RawPathParams,
+    params: Result<RawPathParams, RawPathParamsRejection>,
     req: Request,
 ) -> Response {
     let req = match read(&state, params, req).await {

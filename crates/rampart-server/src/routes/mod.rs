@@ -5,7 +5,7 @@ mod dispatch;
 mod table;
 
 pub use dispatch::{Ctx, app};
-pub use table::{Authz, Facts, Route, routes};
+pub use table::{Authz, Facts, Route, routes, routes_for};
 
 use std::future::Future;
 use std::pin::Pin;

@@ -67,6 +67,22 @@ pub struct Route {
     pub action: &'static str,
     pub authz: Authz,
     pub handler: Handler,
+    /// A boolean setting that must be `true` for the route to exist (test-harness routes).
+    pub enabled_by: Option<&'static str>,
+}
+
+impl Route {
+    /// Register the route only when `setting` is `true`.
+    pub fn only_if(mut self, setting: &'static str) -> Self {
+        self.enabled_by = Some(setting);
+        self
+    }
+
+    /// Whether the route exists on a node with these settings.
+    pub fn enabled(&self, settings: &crate::settings::Settings) -> bool {
+        self.enabled_by
+            .is_none_or(|s| settings.get_bool(s, false).unwrap_or(false))
+    }
 }
 
 impl std::fmt::Debug for Route {
@@ -92,10 +108,16 @@ fn route(
         action,
         authz,
         handler,
+        enabled_by: None,
     }
 }
 
-/// Every route of the server. Sections by API group; one line per (method, path).
+/// The routes that exist on a node with these settings.
+pub fn routes_for(settings: &crate::settings::Settings) -> Vec<Route> {
+    routes().into_iter().filter(|r| r.enabled(settings)).collect()
+}
+
+/// Every route of the server (including setting-gated ones). Sections by API group; one line per (method, path).
 pub fn routes() -> Vec<Route> {
     use Method as M;
     let plain = Authz::Cluster(None);
@@ -108,12 +130,83 @@ pub fn routes() -> Vec<Route> {
         // == authenticate ==
         route(M::GET, "/_security/_authenticate", "cluster:admin/xpack/security/user/authenticate", plain, api::authenticate::authenticate),
         // == roles, role mappings, application privileges ==
+        route(M::PUT, "/_security/role/{name}", "cluster:admin/xpack/security/role/put", Authz::Cluster(Some(api::roles::put_facts)), api::roles::put),
+        route(M::POST, "/_security/role/{name}", "cluster:admin/xpack/security/role/put", Authz::Cluster(Some(api::roles::put_facts)), api::roles::put),
+        route(M::GET, "/_security/role", "cluster:admin/xpack/security/role/get", plain, api::roles::get),
+        route(M::GET, "/_security/role/{name}", "cluster:admin/xpack/security/role/get", plain, api::roles::get),
+        route(M::DELETE, "/_security/role/{name}", "cluster:admin/xpack/security/role/delete", Authz::Cluster(Some(api::roles::delete_facts)), api::roles::delete),
+        route(M::POST, "/_security/role", "cluster:admin/xpack/security/role/bulk_put", Authz::Cluster(Some(api::roles::bulk_put_facts)), api::roles::bulk_put),
+        route(M::DELETE, "/_security/role", "cluster:admin/xpack/security/role/bulk_delete", Authz::Cluster(Some(api::roles::bulk_delete_facts)), api::roles::bulk_delete),
+        route(M::GET, "/_security/_query/role", "cluster:admin/xpack/security/role/query", plain, api::roles_query::query),
+        route(M::POST, "/_security/_query/role", "cluster:admin/xpack/security/role/query", plain, api::roles_query::query),
+        route(M::POST, "/_security/role/{name}/_clear_cache", "cluster:admin/xpack/security/roles/cache/clear", plain, api::roles::clear_cache),
+        route(M::PUT, "/_security/role_mapping/{name}", "cluster:admin/xpack/security/role_mapping/put", Authz::Cluster(Some(api::role_mappings::put_facts)), api::role_mappings::put),
+        route(M::POST, "/_security/role_mapping/{name}", "cluster:admin/xpack/security/role_mapping/put", Authz::Cluster(Some(api::role_mappings::put_facts)), api::role_mappings::put),
+        route(M::GET, "/_security/role_mapping", "cluster:admin/xpack/security/role_mapping/get", plain, api::role_mappings::get),
+        route(M::GET, "/_security/role_mapping/{name}", "cluster:admin/xpack/security/role_mapping/get", plain, api::role_mappings::get),
+        route(M::DELETE, "/_security/role_mapping/{name}", "cluster:admin/xpack/security/role_mapping/delete", plain, api::role_mappings::delete),
+        route(M::PUT, "/_security/privilege", "cluster:admin/xpack/security/privilege/put", Authz::Cluster(Some(api::privileges::put_facts)), api::privileges::put),
+        route(M::POST, "/_security/privilege", "cluster:admin/xpack/security/privilege/put", Authz::Cluster(Some(api::privileges::put_facts)), api::privileges::put),
+        route(M::GET, "/_security/privilege", "cluster:admin/xpack/security/privilege/get", plain, api::privileges::get),
+        route(M::GET, "/_security/privilege/_builtin", "cluster:admin/xpack/security/privilege/builtin/get", plain, api::privileges::builtin),
+        route(M::GET, "/_security/privilege/{application}", "cluster:admin/xpack/security/privilege/get", Authz::Cluster(Some(api::privileges::path_facts)), api::privileges::get),
+        route(M::GET, "/_security/privilege/{application}/{name}", "cluster:admin/xpack/security/privilege/get", Authz::Cluster(Some(api::privileges::path_facts)), api::privileges::get),
+        route(M::DELETE, "/_security/privilege/{application}/{name}", "cluster:admin/xpack/security/privilege/delete", Authz::Cluster(Some(api::privileges::path_facts)), api::privileges::delete),
+        route(M::POST, "/_security/privilege/{application}/_clear_cache", "cluster:admin/xpack/security/privilege/cache/clear", Authz::Cluster(Some(api::privileges::path_facts)), api::privileges::clear_cache),
         // == end roles ==
         // == users, has_privileges, explain ==
+        route(M::GET, "/_security/user", "cluster:admin/xpack/security/user/get", plain, api::users::get_users),
+        route(M::GET, "/_security/user/{username}", "cluster:admin/xpack/security/user/get", plain, api::users::get_users),
+        route(M::PUT, "/_security/user/{username}", "cluster:admin/xpack/security/user/put", Authz::Cluster(Some(api::users::put_user_facts)), api::users::put_user),
+        route(M::POST, "/_security/user/{username}", "cluster:admin/xpack/security/user/put", Authz::Cluster(Some(api::users::put_user_facts)), api::users::put_user),
+        route(M::DELETE, "/_security/user/{username}", "cluster:admin/xpack/security/user/delete", plain, api::users::delete_user),
+        route(M::PUT, "/_security/user/{username}/_enable", "cluster:admin/xpack/security/user/set_enabled", plain, api::users::enable_user),
+        route(M::POST, "/_security/user/{username}/_enable", "cluster:admin/xpack/security/user/set_enabled", plain, api::users::enable_user),
+        route(M::PUT, "/_security/user/{username}/_disable", "cluster:admin/xpack/security/user/set_enabled", plain, api::users::disable_user),
+        route(M::POST, "/_security/user/{username}/_disable", "cluster:admin/xpack/security/user/set_enabled", plain, api::users::disable_user),
+        route(M::PUT, "/_security/user/_password", "cluster:admin/xpack/security/user/change_password", Authz::Cluster(Some(api::users::change_password_facts)), api::users::change_password),
+        route(M::POST, "/_security/user/_password", "cluster:admin/xpack/security/user/change_password", Authz::Cluster(Some(api::users::change_password_facts)), api::users::change_password),
+        route(M::PUT, "/_security/user/{username}/_password", "cluster:admin/xpack/security/user/change_password", Authz::Cluster(Some(api::users::change_password_facts)), api::users::change_password),
+        route(M::POST, "/_security/user/{username}/_password", "cluster:admin/xpack/security/user/change_password", Authz::Cluster(Some(api::users::change_password_facts)), api::users::change_password),
+        route(M::GET, "/_security/_query/user", "cluster:admin/xpack/security/user/query", plain, api::user_query::query_users),
+        route(M::POST, "/_security/_query/user", "cluster:admin/xpack/security/user/query", plain, api::user_query::query_users),
+        route(M::GET, "/_security/user/_has_privileges", "cluster:admin/xpack/security/user/has_privileges", Authz::Cluster(Some(api::has_privileges::has_privileges_facts)), api::has_privileges::has_privileges),
+        route(M::POST, "/_security/user/_has_privileges", "cluster:admin/xpack/security/user/has_privileges", Authz::Cluster(Some(api::has_privileges::has_privileges_facts)), api::has_privileges::has_privileges),
+        route(M::GET, "/_security/user/{username}/_has_privileges", "cluster:admin/xpack/security/user/has_privileges", Authz::Cluster(Some(api::has_privileges::has_privileges_facts)), api::has_privileges::has_privileges),
+        route(M::POST, "/_security/user/{username}/_has_privileges", "cluster:admin/xpack/security/user/has_privileges", Authz::Cluster(Some(api::has_privileges::has_privileges_facts)), api::has_privileges::has_privileges),
+        route(M::GET, "/_security/user/_privileges", "cluster:admin/xpack/security/user/list_privileges", Authz::Cluster(Some(api::has_privileges::user_privileges_facts)), api::has_privileges::user_privileges),
+        route(M::GET, "/_security/_explain", "cluster:admin/xpack/security/user/has_privileges", Authz::Cluster(Some(api::explain::explain_facts)), api::explain::explain),
+        route(M::POST, "/_security/_explain", "cluster:admin/xpack/security/user/has_privileges", Authz::Cluster(Some(api::explain::explain_facts)), api::explain::explain),
         // == end users ==
         // == api keys, tokens, service accounts, caches ==
+        route(M::PUT, "/_security/api_key", "cluster:admin/xpack/security/api_key/create", Authz::Cluster(Some(api::api_keys::create_facts)), api::api_keys::create),
+        route(M::POST, "/_security/api_key", "cluster:admin/xpack/security/api_key/create", Authz::Cluster(Some(api::api_keys::create_facts)), api::api_keys::create),
+        route(M::GET, "/_security/api_key", "cluster:admin/xpack/security/api_key/get", Authz::Cluster(Some(api::api_key_query::get_facts)), api::api_key_query::get),
+        route(M::DELETE, "/_security/api_key", "cluster:admin/xpack/security/api_key/invalidate", Authz::Cluster(Some(api::api_key_query::invalidate_facts)), api::api_key_query::invalidate),
+        route(M::POST, "/_security/api_key/grant", "cluster:admin/xpack/security/api_key/grant", Authz::Cluster(Some(api::api_keys::grant_facts)), api::api_keys::grant),
+        route(M::POST, "/_security/api_key/_bulk_update", "cluster:admin/xpack/security/api_key/bulk_update", Authz::Cluster(Some(api::api_keys::bulk_update_facts)), api::api_keys::bulk_update),
+        route(M::PUT, "/_security/api_key/{id}", "cluster:admin/xpack/security/api_key/update", Authz::Cluster(Some(api::api_keys::update_facts)), api::api_keys::update),
+        route(M::POST, "/_security/api_key/{ids}/_clear_cache", "cluster:admin/xpack/security/cache/clear", plain, api::api_keys::clear_cache),
+        route(M::GET, "/_security/_query/api_key", "cluster:admin/xpack/security/api_key/query", Authz::Cluster(Some(api::api_key_query::query_facts)), api::api_key_query::query),
+        route(M::POST, "/_security/_query/api_key", "cluster:admin/xpack/security/api_key/query", Authz::Cluster(Some(api::api_key_query::query_facts)), api::api_key_query::query),
+        route(M::POST, "/_security/cross_cluster/api_key", "cluster:admin/xpack/security/cross_cluster/api_key/create", plain, api::api_keys::cross_cluster_unsupported),
+        route(M::PUT, "/_security/cross_cluster/api_key/{id}", "cluster:admin/xpack/security/cross_cluster/api_key/update", plain, api::api_keys::cross_cluster_unsupported),
+        route(M::POST, "/_security/oauth2/token", "cluster:admin/xpack/security/token/create", Authz::Cluster(Some(api::tokens::create_facts)), api::tokens::create),
+        route(M::DELETE, "/_security/oauth2/token", "cluster:admin/xpack/security/token/invalidate", Authz::Cluster(Some(api::tokens::invalidate_facts)), api::tokens::invalidate),
+        route(M::GET, "/_security/service", "cluster:admin/xpack/security/service_account/get", plain, api::service_accounts::get),
+        route(M::GET, "/_security/service/{namespace}", "cluster:admin/xpack/security/service_account/get", plain, api::service_accounts::get),
+        route(M::GET, "/_security/service/{namespace}/{service}", "cluster:admin/xpack/security/service_account/get", plain, api::service_accounts::get),
+        route(M::POST, "/_security/service/{namespace}/{service}/credential/token", "cluster:admin/xpack/security/service_account/token/create", plain, api::service_accounts::create_token),
+        route(M::PUT, "/_security/service/{namespace}/{service}/credential/token", "cluster:admin/xpack/security/service_account/token/create", plain, api::service_accounts::create_token),
+        route(M::POST, "/_security/service/{namespace}/{service}/credential/token/{name}", "cluster:admin/xpack/security/service_account/token/create", plain, api::service_accounts::create_token),
+        route(M::PUT, "/_security/service/{namespace}/{service}/credential/token/{name}", "cluster:admin/xpack/security/service_account/token/create", plain, api::service_accounts::create_token),
+        route(M::DELETE, "/_security/service/{namespace}/{service}/credential/token/{name}", "cluster:admin/xpack/security/service_account/token/delete", plain, api::service_accounts::delete_token),
+        route(M::GET, "/_security/service/{namespace}/{service}/credential", "cluster:admin/xpack/security/service_account/credential/get", plain, api::service_accounts::get_credentials),
+        route(M::POST, "/_security/service/{namespace}/{service}/credential/token/{name}/_clear_cache", "cluster:admin/xpack/security/cache/clear", plain, api::service_accounts::clear_cache),
+        route(M::POST, "/_security/realm/{realms}/_clear_cache", "cluster:admin/xpack/security/realm/cache/clear", plain, api::caches::clear_realm_cache),
         // == end api keys ==
         // == test harness ==
+        route(M::POST, "/_rampart/_reset", api::reset::RESET_ACTION, plain, api::reset::reset).only_if(api::reset::RESET_SETTING),
         // == end test harness ==
     ];
     table
