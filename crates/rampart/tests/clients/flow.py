@@ -13,7 +13,7 @@ from elasticsearch import AuthenticationException, AuthorizationException, Elast
 URL = os.environ["RAMPART_URL"]
 ADMIN_PASSWORD = os.environ["RAMPART_PASSWORD"]
 PREFIX = "py"
-APP = PREFIX + "_app"
+APP = "pyclientapp"  # ES wants an application-name prefix of 3+ characters
 ROLE = PREFIX + "_analyst"
 USER = PREFIX + "_alice"
 USER_PASSWORD = "alice-password-1"
@@ -125,7 +125,13 @@ def main():
     check(privs["applications"] == [{"application": APP, "privileges": ["read"], "resources": ["*"]}],
           "user privileges: applications", privs.body)
 
-    inv = alice.security.invalidate_api_key(ids=[key["id"]])
+    # manage_own_api_key covers invalidation only when the request says owner=true (as in ES).
+    try:
+        alice.security.invalidate_api_key(ids=[key["id"]])
+        check(False, "invalidation without owner=true is refused")
+    except AuthorizationException as e:
+        check(e.meta.status == 403, "invalidation without owner=true is refused with 403", e.meta.status)
+    inv = alice.security.invalidate_api_key(ids=[key["id"]], owner=True)
     check(inv["invalidated_api_keys"] == [key["id"]] and inv["error_count"] == 0, "API key invalidated", inv.body)
     try:
         keyed.security.authenticate()
