@@ -11,6 +11,10 @@ pub(crate) struct PrefixMap<V> {
     /// Distinct prefix lengths in bytes, ascending.
     lengths: Vec<usize>,
     map: FastHashMap<String, V>,
+    /// First bytes of the non-empty prefixes: most names share no first byte with most
+    /// prefixes (e.g. restricted `.`-names), so one bit test skips every hash lookup.
+    first_bytes: [u64; 4],
+    has_empty: bool,
 }
 
 impl<V> Default for PrefixMap<V> {
@@ -18,6 +22,8 @@ impl<V> Default for PrefixMap<V> {
         Self {
             lengths: Vec::new(),
             map: FastHashMap::default(),
+            first_bytes: [0; 4],
+            has_empty: false,
         }
     }
 }
@@ -30,6 +36,14 @@ impl<V> PrefixMap<V> {
     ) -> &mut V {
         if let Err(pos) = self.lengths.binary_search(&prefix.len()) {
             self.lengths.insert(pos, prefix.len());
+        }
+        match prefix.as_bytes().first() {
+            Some(&b) => {
+                if let Some(word) = self.first_bytes.get_mut(usize::from(b >> 6)) {
+                    *word |= 1u64 << (b & 63);
+                }
+            }
+            None => self.has_empty = true,
         }
         self.map.entry(prefix.to_owned()).or_insert_with(make)
     }
@@ -50,16 +64,32 @@ impl<V> PrefixMap<V> {
         self.map.values_mut()
     }
 
+    /// Whether some non-empty prefix could start `s` (first-byte test).
+    fn may_match(&self, s: &str) -> bool {
+        match s.as_bytes().first() {
+            Some(&b) => self
+                .first_bytes
+                .get(usize::from(b >> 6))
+                .is_some_and(|word| word & (1u64 << (b & 63)) != 0),
+            None => false,
+        }
+    }
+
     /// Values of every stored prefix of `s`.
     pub(crate) fn matches<'a>(&'a self, s: &'a str) -> impl Iterator<Item = &'a V> + 'a {
+        let skip_non_empty = !self.may_match(s);
         self.lengths
             .iter()
+            .filter(move |&&len| len == 0 || !skip_non_empty)
             .take_while(move |&&len| len <= s.len())
             .filter_map(move |&len| s.get(..len).and_then(|head| self.map.get(head)))
     }
 
     pub(crate) fn any_match(&self, s: &str) -> bool {
-        self.matches(s).next().is_some()
+        if self.has_empty && self.map.contains_key("") {
+            return true;
+        }
+        self.may_match(s) && self.matches(s).next().is_some()
     }
 }
 

@@ -131,7 +131,10 @@ pub fn build_state(config: &NodeConfig) -> Result<(SharedState, Bootstrap), Star
 }
 
 /// The `elastic` hash the reset API restores: the bootstrapped one, when that API is enabled.
-fn reset_hash(store: &dyn SecurityStore, settings: &Settings) -> Result<Option<String>, StartError> {
+fn reset_hash(
+    store: &dyn SecurityStore,
+    settings: &Settings,
+) -> Result<Option<String>, StartError> {
     let enabled = settings
         .get_bool(crate::api::reset::RESET_SETTING, false)
         .map_err(|e| StartError::Settings(e.to_string()))?;

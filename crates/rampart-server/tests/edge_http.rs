@@ -24,7 +24,11 @@ fn get(path: &str) -> axum::http::request::Builder {
 #[tokio::test]
 async fn unsupported_body_content_type_is_406() {
     let node = TestNode::new();
-    for ct in ["text/html", "application/x-www-form-urlencoded", "application/cbor"] {
+    for ct in [
+        "text/html",
+        "application/x-www-form-urlencoded",
+        "application/cbor",
+    ] {
         let r = node
             .send(
                 Request::builder()
@@ -113,7 +117,10 @@ async fn compatible_with_is_echoed_and_validated() {
         .await;
     assert_eq!(r.status, 400);
     let reason = r.json()["error"]["reason"].as_str().unwrap().to_string();
-    assert!(reason.starts_with("A compatible version is required"), "{reason}");
+    assert!(
+        reason.starts_with("A compatible version is required"),
+        "{reason}"
+    );
     // Plain JSON by default.
     let r = node
         .send(get("/_security/_authenticate").body(Body::empty()).unwrap())
@@ -196,7 +203,12 @@ async fn pretty_filter_path_and_error_trace() {
 async fn invalid_utf8_in_path_params_is_es_400() {
     let node = TestNode::new();
     let (status, body) = node
-        .call(Method::GET, "/_cluster/health/%FF%FE", Some(SUPERUSER), None)
+        .call(
+            Method::GET,
+            "/_cluster/health/%FF%FE",
+            Some(SUPERUSER),
+            None,
+        )
         .await;
     assert_eq!(status, 400);
     assert!(is_es_error(&body, 400), "{body}");
@@ -262,7 +274,12 @@ async fn reset_wipes_the_store_and_keeps_elastic() {
         .await;
     assert_eq!(status, 401);
     let (status, _) = node
-        .call(Method::GET, "/_security/_authenticate", Some(SUPERUSER), None)
+        .call(
+            Method::GET,
+            "/_security/_authenticate",
+            Some(SUPERUSER),
+            None,
+        )
         .await;
     assert_eq!(status, 200);
 }

@@ -41,7 +41,9 @@ fn sample_path(path: &str) -> String {
     let mut rest = path;
     while let Some(start) = rest.find('{') {
         out.push_str(&rest[..start]);
-        let end = rest[start..].find('}').map_or(rest.len(), |e| start + e + 1);
+        let end = rest[start..]
+            .find('}')
+            .map_or(rest.len(), |e| start + e + 1);
         out.push_str("sample");
         rest = &rest[end..];
     }
@@ -50,7 +52,10 @@ fn sample_path(path: &str) -> String {
 }
 
 fn known_actions() -> Option<HashSet<String>> {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/spec/actions.tsv");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/spec/actions.tsv"
+    );
     let text = std::fs::read_to_string(path)
         .or_else(|_| std::fs::read_to_string("/work/shared/spec/actions.tsv"))
         .ok()?;
@@ -125,7 +130,12 @@ async fn gated_routes_do_not_exist_without_their_setting() {
     assert!(!gated.is_empty(), "the reset route is gated");
     for r in gated {
         let (status, body) = node
-            .call(r.method.clone(), &sample_path(r.path), Some(SUPERUSER), None)
+            .call(
+                r.method.clone(),
+                &sample_path(r.path),
+                Some(SUPERUSER),
+                None,
+            )
             .await;
         assert!(status == 400 && no_handler(&body), "{r:?}: {status} {body}");
     }
@@ -135,7 +145,9 @@ async fn gated_routes_do_not_exist_without_their_setting() {
 async fn unauthenticated_requests_get_401_everywhere() {
     let node = TestNode::with_settings(&all_settings_on());
     for r in routes() {
-        let (status, body) = node.call(r.method.clone(), &sample_path(r.path), None, None).await;
+        let (status, body) = node
+            .call(r.method.clone(), &sample_path(r.path), None, None)
+            .await;
         if r.method == Method::HEAD {
             assert_eq!(status, 401, "{r:?}");
             continue;
@@ -163,7 +175,9 @@ async fn users_without_privileges_get_403() {
         if SELF_ACTIONS.contains(&r.action) && !names_another_user {
             continue;
         }
-        let (status, body) = node.call(r.method.clone(), &sample_path(r.path), user, None).await;
+        let (status, body) = node
+            .call(r.method.clone(), &sample_path(r.path), user, None)
+            .await;
         let has_facts = matches!(r.authz, Authz::Cluster(Some(_)));
         if has_facts && status == 400 {
             // Request validation comes before authorization, as in ES: an empty body may be
@@ -176,7 +190,8 @@ async fn users_without_privileges_get_403() {
             assert!(is_es_error(&body, 403), "{r:?}: {body}");
             let reason = body["error"]["reason"].as_str().unwrap();
             assert!(
-                reason.starts_with("action [") && reason.contains("is unauthorized for user [nopriv]"),
+                reason.starts_with("action [")
+                    && reason.contains("is unauthorized for user [nopriv]"),
                 "{r:?}: {reason}"
             );
         }

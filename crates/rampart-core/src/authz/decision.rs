@@ -29,9 +29,8 @@ pub enum Reason {
     IndexGroup {
         name: String,
         via: Option<String>,
-        patterns: Vec<String>,
-        privileges: Vec<String>,
-        roles: Vec<String>,
+        #[serde(flatten)]
+        group: std::sync::Arc<crate::permission::GroupSummary>,
     },
     /// The action needs only "some index group grants it" (name-only composite action).
     NameOnly { roles: Vec<String> },

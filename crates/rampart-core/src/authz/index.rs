@@ -287,9 +287,7 @@ fn add_side(
         .map(|g| Reason::IndexGroup {
             name: name.to_string(),
             via: m.via.clone(),
-            patterns: g.names.clone(),
-            privileges: g.privileges.clone(),
-            roles: g.roles.clone(),
+            group: std::sync::Arc::clone(&g.summary),
         })
         .collect();
     reasons.extend(side_reasons(side, side_list));

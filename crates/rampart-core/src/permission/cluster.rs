@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use rampart_automaton::{Automaton, PatternSet};
 
-use super::privileges::{CompiledPrivilege, cluster_privilege};
+use super::privileges::{CompiledPrivilege, cluster_privilege, cluster_privilege_list};
 use super::{CompileError, Sourced};
 use crate::role::{GlobalPrivileges, RoleManageGroup};
 
@@ -85,12 +85,15 @@ impl ClusterBuilder {
     }
 
     pub(crate) fn build(self) -> Result<ClusterPermission, CompileError> {
-        let mut combined = Automaton::empty();
-        for g in &self.grants {
-            combined = combined
-                .union(&g.value.actions)
-                .map_err(CompileError::automaton)?;
-        }
+        let names: Vec<String> = self.grants.iter().map(|g| g.value.name.clone()).collect();
+        let role = self
+            .grants
+            .first()
+            .and_then(|g| g.roles.first())
+            .cloned()
+            .unwrap_or_default();
+        let combined =
+            cluster_privilege_list(&names).map_err(|e| CompileError::privilege(&role, e))?;
         let mut names: Vec<String> = self
             .grants
             .iter()

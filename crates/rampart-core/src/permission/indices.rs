@@ -7,9 +7,8 @@ use std::sync::{Arc, RwLock};
 use rampart_automaton::{Automaton, PatternSet, TaggedMatcher};
 
 use super::CompileError;
-use super::privileges::index_privilege;
+use super::privileges::index_privilege_list;
 use super::restricted::RestrictedIndices;
-use crate::catalog::Selector;
 use crate::role::{FieldSecurity, IndicesPrivileges};
 
 /// Privileges that also grant mapping updates on indices and aliases (BWC rule, section 6.1).
@@ -18,6 +17,14 @@ const BWC_MAPPING_ACTIONS: [&str; 2] = [
     "indices:admin/mapping/put",
     "indices:admin/mapping/auto_put",
 ];
+
+/// What a decision reason says about a group (shared, so reasons cost no copies).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct GroupSummary {
+    pub patterns: Vec<String>,
+    pub privileges: Vec<String>,
+    pub roles: Vec<String>,
+}
 
 /// Role index entries with the same name set and restricted flag, merged.
 #[derive(Debug, Clone)]
@@ -39,6 +46,7 @@ pub struct IndexGroup {
     pub roles: Vec<String>,
     pub(crate) matcher: PatternSet,
     pub(crate) bwc_mapping: bool,
+    pub(crate) summary: Arc<GroupSummary>,
 }
 
 impl IndexGroup {
@@ -153,27 +161,20 @@ impl IndicesBuilder {
         let mut groups = Vec::with_capacity(self.groups.len());
         for ((allow_restricted, names), g) in self.groups {
             let role = g.roles.first().cloned().unwrap_or_default();
-            let mut data = Automaton::empty();
-            let mut failures = Automaton::empty();
-            for p in &g.privileges {
-                let c = index_privilege(p).map_err(|e| CompileError::privilege(&role, e))?;
-                let union_into =
-                    |target: &Automaton| target.union(&c.actions).map_err(CompileError::automaton);
-                match c.selector {
-                    Selector::Data => data = union_into(&data)?,
-                    Selector::Failures => failures = union_into(&failures)?,
-                    Selector::DataAndFailures | Selector::All => {
-                        data = union_into(&data)?;
-                        failures = union_into(&failures)?;
-                    }
-                }
-            }
+            let (data, failures) = index_privilege_list(&g.privileges)
+                .map_err(|e| CompileError::privilege(&role, e))?;
             let matcher = PatternSet::new(names.iter()).map_err(CompileError::automaton)?;
             let bwc_mapping = g
                 .privileges
                 .iter()
                 .any(|p| BWC_MAPPING_PRIVILEGES.contains(&p.as_str()));
+            let summary = Arc::new(GroupSummary {
+                patterns: names.clone(),
+                privileges: g.privileges.clone(),
+                roles: g.roles.clone(),
+            });
             groups.push(IndexGroup {
+                summary,
                 names,
                 allow_restricted,
                 privileges: g.privileges,

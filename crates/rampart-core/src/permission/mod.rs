@@ -18,7 +18,7 @@ pub use application::{
 pub use cache::{PermissionCache, RoleSetKey};
 pub use cluster::ClusterPermission;
 pub(crate) use indices::ActionView;
-pub use indices::{IndexGroup, IndicesPermission};
+pub use indices::{GroupSummary, IndexGroup, IndicesPermission};
 pub use privileges::{
     CompiledPrivilege, PrivilegeError, cluster_privilege, cluster_privileges_granting,
     index_privilege, index_privileges_granting,

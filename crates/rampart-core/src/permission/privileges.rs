@@ -4,7 +4,7 @@
 //! The automata of the predefined privileges are built on first use and shared.
 
 use std::collections::HashMap;
-use std::sync::{Arc, LazyLock};
+use std::sync::{Arc, LazyLock, RwLock};
 
 use rampart_automaton::{Automaton, AutomatonError};
 
@@ -138,8 +138,32 @@ pub fn cluster_privileges_granting(
         .collect())
 }
 
-/// The predefined index privileges that grant `action` for data access, in denial order.
+type GrantingCache = RwLock<HashMap<(String, bool), Vec<&'static str>>>;
+static INDEX_GRANTING: LazyLock<GrantingCache> = LazyLock::new(|| RwLock::new(HashMap::new()));
+
+/// The predefined index privileges that grant `action` for data access, in denial order
+/// (cached per action: denials repeat).
 pub fn index_privileges_granting(
+    action: &str,
+    selector_failures: bool,
+) -> Result<Vec<&'static str>, AutomatonError> {
+    let key = (action.to_string(), selector_failures);
+    if let Ok(c) = INDEX_GRANTING.read() {
+        if let Some(hit) = c.get(&key) {
+            return Ok(hit.clone());
+        }
+    }
+    let computed = compute_index_privileges_granting(action, selector_failures)?;
+    if let Ok(mut c) = INDEX_GRANTING.write() {
+        if c.len() >= MAX_CACHED_LISTS {
+            c.clear();
+        }
+        c.insert(key, computed.clone());
+    }
+    Ok(computed)
+}
+
+fn compute_index_privileges_granting(
     action: &str,
     selector_failures: bool,
 ) -> Result<Vec<&'static str>, AutomatonError> {
@@ -161,4 +185,94 @@ pub fn index_privileges_granting(
             })
         })
         .collect())
+}
+
+/// Compiled action languages of privilege lists, shared by every compilation: roles repeat
+/// the same lists (`read`, `read,view_index_metadata`, …), so each is built once per process.
+type ListCache = RwLock<HashMap<Vec<String>, (Automaton, Automaton)>>;
+
+static INDEX_LISTS: LazyLock<ListCache> = LazyLock::new(|| RwLock::new(HashMap::new()));
+static CLUSTER_LISTS: LazyLock<ListCache> = LazyLock::new(|| RwLock::new(HashMap::new()));
+const MAX_CACHED_LISTS: usize = 4096;
+
+fn cached(
+    cache: &ListCache,
+    names: &[String],
+    build: impl FnOnce(&[String]) -> Result<(Automaton, Automaton), PrivilegeError>,
+) -> Result<(Automaton, Automaton), PrivilegeError> {
+    let mut key: Vec<String> = names.iter().map(|n| n.to_lowercase()).collect();
+    key.sort();
+    key.dedup();
+    if let Ok(c) = cache.read() {
+        if let Some(hit) = c.get(&key) {
+            return Ok(hit.clone());
+        }
+    }
+    let built = build(&key)?;
+    if let Ok(mut c) = cache.write() {
+        if c.len() >= MAX_CACHED_LISTS {
+            c.clear();
+        }
+        c.insert(key, built.clone());
+    }
+    Ok(built)
+}
+
+/// The (data, failures) action languages of a list of index privilege strings, built with one
+/// determinization per selector (index privileges have no exclusions).
+pub fn index_privilege_list(names: &[String]) -> Result<(Automaton, Automaton), PrivilegeError> {
+    cached(&INDEX_LISTS, names, |names| {
+        let mut data: Vec<String> = Vec::new();
+        let mut failures: Vec<String> = Vec::new();
+        for name in names {
+            match catalog::resolve_index_privilege(name)? {
+                IndexPrivilegeName::Named(def) => {
+                    let patterns = def.actions.iter().map(|a| a.to_string());
+                    match def.selector {
+                        Selector::Data => data.extend(patterns),
+                        Selector::Failures => failures.extend(patterns),
+                        Selector::DataAndFailures | Selector::All => {
+                            let p: Vec<String> = patterns.collect();
+                            failures.extend(p.iter().cloned());
+                            data.extend(p);
+                        }
+                    }
+                }
+                IndexPrivilegeName::RawAction(raw) => data.push(format!("{raw}*")),
+            }
+        }
+        Ok((
+            Automaton::from_patterns(&data)?,
+            Automaton::from_patterns(&failures)?,
+        ))
+    })
+}
+
+/// The union of the unconditional cluster privileges in `names`: privileges without
+/// exclusions go into one determinization; the few with exclusions are unioned in.
+pub fn cluster_privilege_list(names: &[String]) -> Result<Automaton, PrivilegeError> {
+    let (combined, _) = cached(&CLUSTER_LISTS, names, |names| {
+        let mut patterns: Vec<String> = Vec::new();
+        let mut with_exclusions: Vec<Arc<CompiledPrivilege>> = Vec::new();
+        for name in names {
+            match catalog::resolve_cluster_privilege(name)? {
+                ClusterPrivilegeName::Named(def) if def.conditional => {}
+                ClusterPrivilegeName::Named(def) if def.excluded.is_empty() => {
+                    patterns.extend(def.actions.iter().map(|a| a.to_string()));
+                }
+                ClusterPrivilegeName::Named(def) => {
+                    if let Some(p) = lookup(&CLUSTER, def.name)? {
+                        with_exclusions.push(p);
+                    }
+                }
+                ClusterPrivilegeName::RawAction(raw) => patterns.push(format!("{raw}*")),
+            }
+        }
+        let mut combined = Automaton::from_patterns(&patterns)?;
+        for p in with_exclusions {
+            combined = combined.union(&p.actions)?;
+        }
+        Ok((combined, Automaton::empty()))
+    })?;
+    Ok(combined)
 }

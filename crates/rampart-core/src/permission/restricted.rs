@@ -1,6 +1,8 @@
 //! Restricted (system) index names: matched by role patterns only with
 //! `allow_restricted_indices: true`.
 
+use std::sync::{Arc, LazyLock};
+
 use rampart_automaton::{AutomatonError, PatternSet};
 
 use crate::catalog;
@@ -8,13 +10,17 @@ use crate::catalog;
 /// The set of restricted index names.
 #[derive(Debug, Clone)]
 pub struct RestrictedIndices {
-    patterns: PatternSet,
+    patterns: Arc<PatternSet>,
 }
+
+/// The built-in list compiles once per process (its regexes are not free).
+static BUILTIN: LazyLock<Result<RestrictedIndices, AutomatonError>> =
+    LazyLock::new(|| RestrictedIndices::new(catalog::restricted_index_patterns().iter().copied()));
 
 impl RestrictedIndices {
     /// The default list from the privilege catalog.
     pub fn builtin() -> Result<Self, AutomatonError> {
-        Self::new(catalog::restricted_index_patterns().iter().copied())
+        BUILTIN.clone()
     }
 
     /// A custom list (the list is configurable: modules register further system indices).
@@ -24,7 +30,7 @@ impl RestrictedIndices {
         S: AsRef<str>,
     {
         Ok(RestrictedIndices {
-            patterns: PatternSet::new(patterns)?,
+            patterns: Arc::new(PatternSet::new(patterns)?),
         })
     }
 

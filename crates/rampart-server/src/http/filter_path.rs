@@ -61,7 +61,11 @@ fn glob(pattern: &[u8], text: &[u8]) -> bool {
             },
         }
     }
-    pattern.get(p..).unwrap_or_default().iter().all(|c| *c == b'*')
+    pattern
+        .get(p..)
+        .unwrap_or_default()
+        .iter()
+        .all(|c| *c == b'*')
 }
 
 /// Keep what any of the paths select; `None` when nothing is selected.

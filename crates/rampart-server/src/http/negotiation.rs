@@ -225,7 +225,12 @@ mod tests {
 
     #[test]
     fn unsupported_types_are_406() {
-        for ct in ["text/html", "application/x-www-form-urlencoded", "garbage", ""] {
+        for ct in [
+            "text/html",
+            "application/x-www-form-urlencoded",
+            "garbage",
+            "",
+        ] {
             let e = negotiate(&headers(&[("content-type", ct)]), true).unwrap_err();
             assert_eq!(e.status, 406, "{ct}");
             assert_eq!(
@@ -240,7 +245,10 @@ mod tests {
     #[test]
     fn compatible_with_versions() {
         let n = negotiate(
-            &headers(&[("accept", "application/vnd.elasticsearch+json;compatible-with=8")]),
+            &headers(&[(
+                "accept",
+                "application/vnd.elasticsearch+json;compatible-with=8",
+            )]),
             false,
         )
         .unwrap();
@@ -250,15 +258,24 @@ mod tests {
             "application/vnd.elasticsearch+json;compatible-with=8"
         );
         let e = negotiate(
-            &headers(&[("accept", "application/vnd.elasticsearch+json;compatible-with=6")]),
+            &headers(&[(
+                "accept",
+                "application/vnd.elasticsearch+json;compatible-with=6",
+            )]),
             false,
         )
         .unwrap_err();
         assert_eq!((e.status, e.es_type.as_str()), (400, "status_exception"));
-        assert!(e.reason.starts_with("Accept version must be either version 9, 8 or 7, but found 6"));
+        assert!(
+            e.reason
+                .starts_with("Accept version must be either version 9, 8 or 7, but found 6")
+        );
         let e = negotiate(
             &headers(&[
-                ("accept", "application/vnd.elasticsearch+json;compatible-with=8"),
+                (
+                    "accept",
+                    "application/vnd.elasticsearch+json;compatible-with=8",
+                ),
                 (
                     "content-type",
                     "application/vnd.elasticsearch+json;compatible-with=9",

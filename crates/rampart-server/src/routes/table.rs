@@ -114,7 +114,10 @@ fn route(
 
 /// The routes that exist on a node with these settings.
 pub fn routes_for(settings: &crate::settings::Settings) -> Vec<Route> {
-    routes().into_iter().filter(|r| r.enabled(settings)).collect()
+    routes()
+        .into_iter()
+        .filter(|r| r.enabled(settings))
+        .collect()
 }
 
 /// Every route of the server (including setting-gated ones). Sections by API group; one line per (method, path).
