@@ -14,6 +14,7 @@ use rampart_store::SecurityStore;
 
 use crate::authn::{Authentication, Credential};
 use crate::error::ApiError;
+use crate::revision_cache::RevisionCache;
 
 /// Role resolution and permission compilation for the server.
 pub struct SecurityService {
@@ -22,8 +23,11 @@ pub struct SecurityService {
     /// Roles from the file realm's roles.yml (replaced when the file changes).
     file_roles: RwLock<Vec<RoleDescriptor>>,
     cache: PermissionCache,
+    /// Parsed native roles per store revision.
+    native_roles: RevisionCache<String, Option<(RoleDescriptor, u64)>>,
     /// Stored application privileges, rebuilt when the store revision changes.
-    app_privileges: RwLock<(u64, Arc<ApplicationPrivilegeStore>)>,
+    /// (store revision checked, content fingerprint, compiled privileges)
+    app_privileges: RwLock<(u64, u64, Arc<ApplicationPrivilegeStore>)>,
 }
 
 impl std::fmt::Debug for SecurityService {
@@ -47,7 +51,12 @@ impl SecurityService {
             restricted,
             file_roles: RwLock::new(Vec::new()),
             cache: PermissionCache::new(10_000),
-            app_privileges: RwLock::new((u64::MAX, Arc::new(ApplicationPrivilegeStore::default()))),
+            native_roles: RevisionCache::default(),
+            app_privileges: RwLock::new((
+                u64::MAX,
+                0,
+                Arc::new(ApplicationPrivilegeStore::default()),
+            )),
         }
     }
 
@@ -100,20 +109,29 @@ impl SecurityService {
             }
         }
         if !native_names.is_empty() {
-            let docs = store.get_roles(&native_names).map_err(ApiError::internal)?;
+            let revision = store.revision().map_err(ApiError::internal)?;
             for name in native_names {
-                match docs.iter().find(|d| d.name == name) {
-                    Some(doc) => match parse_role(&doc.name, &doc.doc, RoleContext::RoleApi) {
-                        Ok(role) => {
-                            out.key.push((name.clone(), doc.revision.saturating_add(1)));
-                            out.roles.push(role);
+                // Parsed stored roles are cached per store revision: no store read per request.
+                let parsed = self
+                    .native_roles
+                    .get_or_load(&name, revision, || -> Result<_, ApiError> {
+                        let Some(doc) = store.get_role(&name).map_err(ApiError::internal)? else {
+                            return Ok(None);
+                        };
+                        match parse_role(&doc.name, &doc.doc, RoleContext::RoleApi) {
+                            Ok(role) => Ok(Some((role, doc.revision))),
+                            Err(e) => {
+                                // A stored role that no longer parses grants nothing (fail closed).
+                                tracing::warn!(role = %name, error = %e, "stored role is invalid; ignoring it");
+                                Ok(None)
+                            }
                         }
-                        Err(e) => {
-                            // A stored role that no longer parses grants nothing (fail closed).
-                            tracing::warn!(role = %name, error = %e, "stored role is invalid; ignoring it");
-                            out.missing.push(name);
-                        }
-                    },
+                    })?;
+                match parsed {
+                    Some((role, rev)) => {
+                        out.key.push((name.clone(), rev.saturating_add(1)));
+                        out.roles.push(role);
+                    }
                     None => out.missing.push(name),
                 }
             }
@@ -126,13 +144,38 @@ impl SecurityService {
         &self,
         store: &dyn SecurityStore,
     ) -> Result<Arc<ApplicationPrivilegeStore>, ApiError> {
+        Ok(self.application_privileges_versioned(store)?.1)
+    }
+
+    /// The stored application privileges and a fingerprint of their content. Permissions are
+    /// cached by the fingerprint, so unrelated writes (users, API keys) do not recompile them.
+    fn application_privileges_versioned(
+        &self,
+        store: &dyn SecurityStore,
+    ) -> Result<(u64, Arc<ApplicationPrivilegeStore>), ApiError> {
         let revision = store.revision().map_err(ApiError::internal)?;
         if let Ok(cached) = self.app_privileges.read() {
             if cached.0 == revision {
-                return Ok(Arc::clone(&cached.1));
+                return Ok((cached.1, Arc::clone(&cached.2)));
             }
         }
         let docs = store.list_privileges().map_err(ApiError::internal)?;
+        let fingerprint = {
+            use std::hash::{Hash, Hasher};
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            for d in &docs {
+                d.application.hash(&mut h);
+                d.name.hash(&mut h);
+                d.doc.to_string().hash(&mut h);
+            }
+            h.finish()
+        };
+        if let Ok(mut cached) = self.app_privileges.write() {
+            if cached.1 == fingerprint && cached.0 != u64::MAX {
+                cached.0 = revision;
+                return Ok((fingerprint, Arc::clone(&cached.2)));
+            }
+        }
         let privileges = docs.into_iter().map(|d| ApplicationPrivilegeDescriptor {
             application: d.application,
             name: d.name,
@@ -155,9 +198,9 @@ impl SecurityService {
         });
         let compiled = Arc::new(ApplicationPrivilegeStore::new(privileges));
         if let Ok(mut cached) = self.app_privileges.write() {
-            *cached = (revision, Arc::clone(&compiled));
+            *cached = (revision, fingerprint, Arc::clone(&compiled));
         }
-        Ok(compiled)
+        Ok((fingerprint, compiled))
     }
 
     /// Compile (or fetch) the permission of a role set.
@@ -166,16 +209,13 @@ impl SecurityService {
         store: &dyn SecurityStore,
         resolved: &ResolvedRoles,
     ) -> Result<Arc<Permission>, ApiError> {
-        let apps = self.application_privileges(store)?;
+        let (fingerprint, apps) = self.application_privileges_versioned(store)?;
         let mut key = resolved.key.clone();
         key.push(("\u{0}missing".into(), resolved.missing.len() as u64));
         for m in &resolved.missing {
             key.push((format!("\u{0}missing:{m}"), 0));
         }
-        key.push((
-            "\u{0}apps".into(),
-            store.revision().map_err(ApiError::internal)?,
-        ));
+        key.push(("\u{0}apps".into(), fingerprint));
         let key = RoleSetKey::new(key);
         Ok(self.cache.get_or_compile(&key, || {
             Permission::compile(&resolved.roles, &resolved.missing, &apps, &self.restricted)

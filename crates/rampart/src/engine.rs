@@ -31,6 +31,17 @@ pub struct Context {
 
 impl Context {
     pub fn load(roles_file: Option<&Path>, names: &[String], user: &str) -> Result<Self> {
+        Self::load_with(roles_file, Vec::new(), names, user)
+    }
+
+    /// Like `load`, with extra (e.g. stored native) role descriptors looked up after the
+    /// built-in and file roles, as the server resolves them.
+    pub fn load_with(
+        roles_file: Option<&Path>,
+        native: Vec<RoleDescriptor>,
+        names: &[String],
+        user: &str,
+    ) -> Result<Self> {
         let builtin = BuiltinRoles::load()?;
         let mut custom: Vec<RoleDescriptor> = Vec::new();
         if let Some(path) = roles_file {
@@ -45,10 +56,10 @@ impl Context {
         let mut found = Vec::new();
         let mut missing = Vec::new();
         for name in names {
-            match custom
-                .iter()
-                .find(|r| &r.name == name)
-                .or_else(|| builtin.get(name))
+            match builtin
+                .get(name)
+                .or_else(|| custom.iter().find(|r| &r.name == name))
+                .or_else(|| native.iter().find(|r| &r.name == name))
             {
                 Some(r) => found.push(r.clone()),
                 None => missing.push(name.clone()),

@@ -4,8 +4,10 @@
 //! `rampart authorize` and `rampart has-privileges` answer questions for roles you give it.
 //! `rampart serve` runs the server.
 
+mod admin;
 mod engine;
 mod serve;
+mod users;
 
 use std::path::PathBuf;
 
@@ -50,6 +52,12 @@ enum Command {
         #[command(subcommand)]
         question: engine::Question,
     },
+    /// Manage file-realm users (`users`, `users_roles` in the config directory).
+    Users(users::UsersArgs),
+    /// Reset a built-in or native user's password in a data directory (offline).
+    ResetPassword(admin::ResetPasswordArgs),
+    /// Explain the engine's decision for a stored user.
+    Explain(admin::ExplainArgs),
     /// Evaluate a `_has_privileges` request body (a JSON file, or `-` for standard input).
     HasPrivileges {
         #[command(flatten)]
@@ -63,6 +71,9 @@ fn main() -> Result<()> {
     match cli.command {
         Command::Serve(args) => serve::run(args),
         Command::Demo => engine::demo(),
+        Command::Users(args) => users::run(args),
+        Command::ResetPassword(args) => admin::reset_password(args),
+        Command::Explain(args) => admin::explain(args),
         Command::Authorize { roles, question } => {
             let ctx =
                 engine::Context::load(roles.roles_file.as_deref(), &roles.roles, &roles.user)?;

@@ -17,9 +17,12 @@ struct Found {
     hash: Option<String>,
 }
 
+/// The reserved users, parsed once.
+static RESERVED: std::sync::LazyLock<Vec<rampart_core::builtin::ReservedUser>> =
+    std::sync::LazyLock::new(|| reserved_users().unwrap_or_default());
+
 fn reserved_info(name: &str) -> Option<UserInfo> {
-    let users = reserved_users().ok()?;
-    let u = users.into_iter().find(|u| u.username == name)?;
+    let u = RESERVED.iter().find(|u| u.username == name)?.clone();
     Some(UserInfo {
         username: u.username,
         roles: u.roles,
@@ -32,10 +35,13 @@ fn reserved_info(name: &str) -> Option<UserInfo> {
 
 /// Find a user by name in the realm chain (reserved, file, native).
 fn find(state: &AppState, username: &str) -> Result<Option<Found>, ApiError> {
+    let revision = state.store.revision().map_err(ApiError::internal)?;
+    let key = username.to_string();
     if let Some(mut user) = reserved_info(username) {
         let st = state
-            .store
-            .get_reserved_user(username)
+            .authn
+            .reserved_cache
+            .get_or_load(&key, revision, || state.store.get_reserved_user(username))
             .map_err(ApiError::internal)?;
         if let Some(st) = &st {
             user.enabled = st.enabled;
@@ -53,7 +59,12 @@ fn find(state: &AppState, username: &str) -> Result<Option<Found>, ApiError> {
             hash: Some(hash),
         }));
     }
-    if let Some(rec) = state.store.get_user(username).map_err(ApiError::internal)? {
+    let native = state
+        .authn
+        .native_cache
+        .get_or_load(&key, revision, || state.store.get_user(username))
+        .map_err(ApiError::internal)?;
+    if let Some(rec) = native {
         let user = UserInfo {
             username: rec.username,
             roles: rec.roles,

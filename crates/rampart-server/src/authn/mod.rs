@@ -22,6 +22,7 @@ use base64::engine::general_purpose::STANDARD;
 
 use crate::error::ApiError;
 use crate::http::Req;
+use crate::revision_cache::RevisionCache;
 use crate::state::AppState;
 use cache::AuthCache;
 use password::Algorithm;
@@ -53,6 +54,9 @@ pub struct Authenticator {
     pub run_as_enabled: bool,
     /// Parsed identities of recently used API keys.
     pub api_keys: api_key::KeyCache,
+    /// Store lookups of the realm chain, per store revision.
+    pub(crate) reserved_cache: RevisionCache<String, Option<rampart_store::ReservedUserState>>,
+    pub(crate) native_cache: RevisionCache<String, Option<rampart_store::UserRecord>>,
 }
 
 /// Parsed `Authorization` header.
@@ -96,6 +100,8 @@ impl Authenticator {
             cache: AuthCache::new(),
             run_as_enabled,
             api_keys: api_key::KeyCache::default(),
+            reserved_cache: RevisionCache::default(),
+            native_cache: RevisionCache::default(),
         }
     }
 

@@ -41,7 +41,13 @@ pub fn render(req: Option<&Req>, status: u16, body: Value, error: Option<&ApiErr
             }
         }
         if let Some(paths) = req.query("filter_path") {
-            body = filter_path(&body, paths);
+            let filtered = filter_path(&body, paths);
+            // An error must stay recognisable as one: if the filter removed it entirely, the
+            // client gets the whole error rather than an empty object.
+            let lost_error = error.is_some() && filtered.as_object().is_some_and(|o| o.is_empty());
+            if !lost_error {
+                body = filtered;
+            }
         }
         pretty = matches!(req.query("pretty"), Some("" | "true"));
     }

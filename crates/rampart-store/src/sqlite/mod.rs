@@ -32,12 +32,19 @@ const MAX_IDLE_READERS: usize = 4;
 /// How long a connection waits for a lock held by another process before failing.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// How long a revision answered from memory is trusted before re-reading it.
+const REVISION_RECHECK: Duration = Duration::from_millis(250);
+
 /// A `SecurityStore` backed by one SQLite database file.
 #[derive(Debug)]
 pub struct SqliteStore {
     path: PathBuf,
     writer: Mutex<Connection>,
     readers: Mutex<Vec<Connection>>,
+    /// The last revision this process wrote or read, and when it was read from disk: every
+    /// request asks for the revision (cache keys), so it is answered from memory and re-read
+    /// at most every `REVISION_RECHECK` to notice writes by other processes (CLI tools).
+    revision: Mutex<(u64, Option<std::time::Instant>)>,
     /// Keeps the directory of an `in_memory` store alive; declared last so the connections
     /// close before it is deleted.
     _temp_dir: Option<tempfile::TempDir>,
@@ -88,6 +95,7 @@ impl SqliteStore {
             path,
             writer: Mutex::new(writer),
             readers: Mutex::new(Vec::new()),
+            revision: Mutex::new((0, None)),
             _temp_dir: temp_dir,
         })
     }
@@ -102,6 +110,20 @@ impl SqliteStore {
     }
 
     /// Runs `body` in a read transaction: one consistent snapshot for all its statements.
+    /// The cached revision if it was checked recently.
+    pub(crate) fn recent_revision(&self) -> Option<u64> {
+        let cached = lock(&self.revision);
+        cached
+            .1
+            .filter(|at| at.elapsed() < REVISION_RECHECK)
+            .map(|_| cached.0)
+    }
+
+    /// Remember a revision read from disk.
+    pub(crate) fn note_revision(&self, r: u64) {
+        *lock(&self.revision) = (r, Some(std::time::Instant::now()));
+    }
+
     pub(crate) fn read<T>(
         &self,
         body: impl FnOnce(&Transaction<'_>) -> Result<T, StoreError>,
@@ -129,7 +151,14 @@ impl SqliteStore {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut write = WriteTx { tx, revision: None };
         let value = body(&mut write)?;
+        let bumped = write.revision;
         write.tx.commit()?;
+        if let Some(r) = bumped {
+            let mut cached = lock(&self.revision);
+            if r > cached.0 {
+                *cached = (r, Some(std::time::Instant::now()));
+            }
+        }
         Ok(value)
     }
 }

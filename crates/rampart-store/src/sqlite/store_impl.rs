@@ -160,13 +160,18 @@ impl SecurityStore for SqliteStore {
     }
 
     fn revision(&self) -> StoreResult<u64> {
-        self.read(|tx| {
+        if let Some(r) = self.recent_revision() {
+            return Ok(r);
+        }
+        let r = self.read(|tx| {
             let raw: i64 =
                 tx.query_row("SELECT revision FROM store_meta WHERE id = 0", [], |row| {
                     row.get(0)
                 })?;
             to_u64("store revision", raw)
-        })
+        })?;
+        self.note_revision(r);
+        Ok(r)
     }
 
     fn reset(&self, keep_users: &[String]) -> StoreResult<()> {

@@ -1,0 +1,62 @@
+//! Read-through caches of store lookups, valid for one store revision: every write bumps the
+//! revision, so a hit can never be stale for longer than the store's own revision check.
+
+use std::collections::HashMap;
+use std::hash::Hash;
+use std::sync::RwLock;
+
+const MAX_ENTRIES: usize = 100_000;
+
+/// Values keyed by `K`, each remembered with the revision it was read at.
+#[derive(Debug)]
+pub struct RevisionCache<K, V> {
+    entries: RwLock<HashMap<K, (u64, V)>>,
+}
+
+impl<K: Eq + Hash + Clone, V: Clone> Default for RevisionCache<K, V> {
+    fn default() -> Self {
+        RevisionCache {
+            entries: RwLock::new(HashMap::new()),
+        }
+    }
+}
+
+impl<K: Eq + Hash + Clone, V: Clone> RevisionCache<K, V> {
+    /// The cached value for `key` at `revision`, or `load()`'s answer (then cached).
+    pub fn get_or_load<E>(
+        &self,
+        key: &K,
+        revision: u64,
+        load: impl FnOnce() -> Result<V, E>,
+    ) -> Result<V, E> {
+        if let Ok(entries) = self.entries.read() {
+            if let Some((rev, v)) = entries.get(key) {
+                if *rev == revision {
+                    return Ok(v.clone());
+                }
+            }
+        }
+        let value = load()?;
+        if let Ok(mut entries) = self.entries.write() {
+            if entries.len() >= MAX_ENTRIES {
+                entries.clear();
+            }
+            entries.insert(key.clone(), (revision, value.clone()));
+        }
+        Ok(value)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_new_revision_reloads() {
+        let cache: RevisionCache<String, u32> = RevisionCache::default();
+        let k = "a".to_string();
+        assert_eq!(cache.get_or_load::<()>(&k, 1, || Ok(1)), Ok(1));
+        assert_eq!(cache.get_or_load::<()>(&k, 1, || Ok(2)), Ok(1));
+        assert_eq!(cache.get_or_load::<()>(&k, 2, || Ok(3)), Ok(3));
+    }
+}
