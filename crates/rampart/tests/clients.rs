@@ -149,10 +149,7 @@ fn cached_install(name: &str, install: impl FnOnce(&Path) -> Command) -> PathBuf
     let staging = cache.join(format!("{name}.partial-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&staging);
     std::fs::create_dir_all(&staging).unwrap();
-    expect_success(
-        &format!("installing {name}"),
-        &run(&mut install(&staging)),
-    );
+    expect_success(&format!("installing {name}"), &run(&mut install(&staging)));
     if std::fs::rename(&staging, &ready).is_err() {
         // Another test process finished the same install first; use theirs.
         let _ = std::fs::remove_dir_all(&staging);
@@ -184,10 +181,16 @@ fn python_client_drives_a_security_flow() {
     let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".into());
     let packages = cached_install("python-elasticsearch-9", |dir| {
         let mut c = Command::new(&python);
-        c.args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check"])
-            .arg("--target")
-            .arg(dir)
-            .arg("elasticsearch>=9,<10");
+        c.args([
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+        ])
+        .arg("--target")
+        .arg(dir)
+        .arg("elasticsearch>=9,<10");
         c
     });
     let server = Server::start("python");
