@@ -118,15 +118,16 @@ fn active_keys(st: &AppState) -> Result<Vec<ApiKeyEntry>, ApiError> {
         now_ms: crate::api::api_keys::now_ms(),
         ..Default::default()
     };
-    let parse = |v: &Value| crate::authn::api_key::parse_descriptor_map(v, RoleContext::ApiKey);
+    let parse = |v: &Value, ctx| crate::authn::api_key::parse_descriptor_map(v, ctx);
     st.store
         .find_api_keys(&filter)
         .map_err(ApiError::internal)?
         .into_iter()
         .map(|k| {
             Ok(ApiKeyEntry {
-                role_descriptors: parse(&k.role_descriptors)?,
-                limited_by: parse(&k.limited_by_role_descriptors)?,
+                role_descriptors: parse(&k.role_descriptors, RoleContext::ApiKey)?,
+                // The owner snapshot is stored in the role-API shape (as authentication reads it).
+                limited_by: parse(&k.limited_by_role_descriptors, RoleContext::RoleApi)?,
                 id: k.id,
                 name: k.name,
                 owner: k.username,
