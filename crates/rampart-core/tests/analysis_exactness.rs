@@ -1,6 +1,11 @@
 //! Exactness of access analysis: for random role sets, users, keys and targets, the answers
 //! equal brute force through the engine's own `authorize_*` over a universe of names/actions.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -14,13 +19,33 @@ use rampart_core::authz::{ClusterRequest, EffectiveRole, IndexRequest, NoIndexMe
 use rampart_core::permission::{ApplicationPrivilegeStore, Permission, RestrictedIndices};
 use rampart_core::role::{IndicesPrivileges, RoleDescriptor};
 
-const NAMES: &[&str] = &["logs-1", "logs-2", "metrics-a", "secret", "other", ".security-7"];
+const NAMES: &[&str] = &[
+    "logs-1",
+    "logs-2",
+    "metrics-a",
+    "secret",
+    "other",
+    ".security-7",
+];
 const PATTERNS: &[&str] = &[
-    "logs-*", "logs-1", "metrics-*", "*", "secret", "/lo.*/", ".security*", "?ther",
+    "logs-*",
+    "logs-1",
+    "metrics-*",
+    "*",
+    "secret",
+    "/lo.*/",
+    ".security*",
+    "?ther",
 ];
 const INDEX_PRIVILEGES: &[&str] = &[
-    "read", "write", "all", "indices:data/read/search", "view_index_metadata", "create_doc",
-    "monitor", "indices:data/read/*",
+    "read",
+    "write",
+    "all",
+    "indices:data/read/search",
+    "view_index_metadata",
+    "create_doc",
+    "monitor",
+    "indices:data/read/*",
 ];
 const INDEX_ACTIONS: &[&str] = &[
     "indices:data/read/search",
@@ -31,7 +56,12 @@ const INDEX_ACTIONS: &[&str] = &[
     "indices:admin/create",
 ];
 const CLUSTER_PRIVILEGES: &[&str] = &[
-    "monitor", "manage", "manage_security", "read_security", "cluster:monitor/health", "all",
+    "monitor",
+    "manage",
+    "manage_security",
+    "read_security",
+    "cluster:monitor/health",
+    "all",
 ];
 const CLUSTER_ACTIONS: &[&str] = &[
     "cluster:monitor/health",
@@ -104,7 +134,10 @@ fn index_allowed(role: &EffectiveRole, name: &str, action: &str) -> bool {
         lookup: &NoIndexMetadata,
     };
     let subject = Subject::user("x", "native", "native");
-    role.authorize_index(&subject, &req).unwrap().decision.is_allowed()
+    role.authorize_index(&subject, &req)
+        .unwrap()
+        .decision
+        .is_allowed()
 }
 
 fn cluster_allowed(role: &EffectiveRole, action: &str) -> bool {

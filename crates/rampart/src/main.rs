@@ -5,6 +5,7 @@
 //! `rampart serve` runs the server.
 
 mod engine;
+mod impact;
 mod serve;
 
 use std::path::PathBuf;
@@ -56,6 +57,9 @@ enum Command {
         roles: RoleArgs,
         request: PathBuf,
     },
+    /// What a role change adds or removes, and for whom.
+    #[command(subcommand)]
+    Impact(impact::ImpactCommand),
 }
 
 fn main() -> Result<()> {
@@ -63,6 +67,7 @@ fn main() -> Result<()> {
     match cli.command {
         Command::Serve(args) => serve::run(args),
         Command::Demo => engine::demo(),
+        Command::Impact(cmd) => std::process::exit(impact::run(cmd)?),
         Command::Authorize { roles, question } => {
             let ctx =
                 engine::Context::load(roles.roles_file.as_deref(), &roles.roles, &roles.user)?;

@@ -57,8 +57,8 @@ pub struct Delta {
 pub struct IndexChange {
     /// Patterns whose names make up the region (a name is in the region when it matches all
     /// of `matching` and none of `not_matching`).
-    pub matching: Vec<String>,
-    pub not_matching: Vec<String>,
+    pub matching: Vec<Vec<String>>,
+    pub not_matching: Vec<Vec<String>>,
     pub example_names: Vec<String>,
     #[serde(flatten)]
     pub actions: Delta,
@@ -411,7 +411,7 @@ fn describe_index_actions(
     let mut privileges = Vec::new();
     for def in catalog::index_privileges() {
         let p = index_privilege(def.name).map_err(|e| AnalysisError::BadTarget(e.to_string()))?;
-        if !p.actions.is_empty() && p.actions.is_subset_of(lang) {
+        if p.selector.covers_data() && !p.actions.is_empty() && p.actions.is_subset_of(lang) {
             privileges.push(def.name.to_string());
         }
     }
@@ -520,21 +520,21 @@ fn compare_indices(
                 .into_iter()
                 .collect()
         };
-        let matching: BTreeSet<String> = region
-            .inside
-            .iter()
-            .filter_map(|i| groups.get(*i))
-            .flat_map(|(_, g)| g.names.clone())
-            .collect();
-        let not_matching: BTreeSet<String> = (0..groups.len())
-            .filter(|i| !region.inside.contains(i))
-            .filter_map(|i| groups.get(i))
-            .flat_map(|(_, g)| g.names.clone())
-            .filter(|n| !matching.contains(n))
-            .collect();
+        // Each list is one role entry's names: the region matches some pattern of every
+        // `matching` list and no pattern of any `not_matching` list.
+        let entry_names = |inside: bool| -> Vec<Vec<String>> {
+            let set: BTreeSet<Vec<String>> = (0..groups.len())
+                .filter(|i| region.inside.contains(i) == inside)
+                .filter_map(|i| groups.get(i))
+                .map(|(_, g)| g.names.clone())
+                .collect();
+            set.into_iter().collect()
+        };
+        let matching = entry_names(true);
+        let not_matching = entry_names(false);
         out.push(IndexChange {
-            matching: matching.into_iter().collect(),
-            not_matching: not_matching.into_iter().collect(),
+            matching,
+            not_matching,
             example_names: region.names.examples(EXAMPLES),
             actions: Delta {
                 added: describe_index_actions(&added, pats(true, &added))?,

@@ -6,10 +6,12 @@
 use std::sync::Arc;
 
 use rampart_core::analysis::{
-    AccessIndex, AccessInput, AnalysisError, ApiKeyEntry, ImpactInput, MappingEntry, RoleSource,
-    Target, UserEntry, analyze_impact,
+    AccessIndex, AccessInput, AnalysisError, ApiKeyEntry, ImpactInput, ImpactReport, MappingEntry,
+    RoleSource, Target, UserEntry, analyze_impact,
 };
-use rampart_core::role::{RoleContext, RoleDescriptor, parse_role, parse_role_bytes, validate_role};
+use rampart_core::role::{
+    RoleContext, RoleDescriptor, parse_role, parse_role_bytes, validate_role,
+};
 use rampart_store::ApiKeyFilter;
 use serde_json::Value;
 
@@ -32,18 +34,28 @@ impl From<AnalysisError> for ApiError {
     }
 }
 
-fn string_field(obj: &serde_json::Map<String, Value>, section: &str, field: &str) -> Result<String, ApiError> {
+fn string_field(
+    obj: &serde_json::Map<String, Value>,
+    section: &str,
+    field: &str,
+) -> Result<String, ApiError> {
     match obj.get(field) {
         Some(Value::String(s)) => Ok(s.clone()),
-        Some(_) => Err(ApiError::parse(format!("[{section}.{field}] must be a string"))),
-        None => Err(ApiError::validation(&[format!("[{section}.{field}] is required")])),
+        Some(_) => Err(ApiError::parse(format!(
+            "[{section}.{field}] must be a string"
+        ))),
+        None => Err(ApiError::validation(&[format!(
+            "[{section}.{field}] is required"
+        )])),
     }
 }
 
 /// Parse the who-can-reach body: exactly one of `index`, `cluster`, `application`, `kibana`.
 pub fn parse_target(body: &Value) -> Result<Target, ApiError> {
     let Value::Object(fields) = body else {
-        return Err(ApiError::parse("failed to parse access request. expected an object"));
+        return Err(ApiError::parse(
+            "failed to parse access request. expected an object",
+        ));
     };
     let mut target = None;
     for (key, value) in fields {
@@ -57,7 +69,9 @@ pub fn parse_target(body: &Value) -> Result<Target, ApiError> {
                 name: string_field(o, "index", "name")?,
                 privilege: string_field(o, "index", "privilege")?,
             },
-            ("cluster", Value::String(p)) => Target::Cluster { privilege: p.clone() },
+            ("cluster", Value::String(p)) => Target::Cluster {
+                privilege: p.clone(),
+            },
             ("application", Value::Object(o)) => Target::Application {
                 application: string_field(o, "application", "application")?,
                 privilege: string_field(o, "application", "privilege")?,
@@ -88,15 +102,30 @@ pub fn parse_target(body: &Value) -> Result<Target, ApiError> {
 fn all_users(st: &AppState) -> Result<Vec<UserEntry>, ApiError> {
     let mut out: Vec<UserEntry> = crate::api::users::reserved_user_infos(st)?
         .into_iter()
-        .map(|u| UserEntry { name: u.username, realm: "reserved".into(), roles: u.roles, enabled: u.enabled })
+        .map(|u| UserEntry {
+            name: u.username,
+            realm: "reserved".into(),
+            roles: u.roles,
+            enabled: u.enabled,
+        })
         .collect();
     for name in st.file_realm.usernames() {
         if let Some((u, _)) = st.file_realm.lookup(&name) {
-            out.push(UserEntry { name: u.username, realm: "file".into(), roles: u.roles, enabled: u.enabled });
+            out.push(UserEntry {
+                name: u.username,
+                realm: "file".into(),
+                roles: u.roles,
+                enabled: u.enabled,
+            });
         }
     }
     for u in st.store.list_users().map_err(ApiError::internal)? {
-        out.push(UserEntry { name: u.username, realm: "native".into(), roles: u.roles, enabled: u.enabled });
+        out.push(UserEntry {
+            name: u.username,
+            realm: "native".into(),
+            roles: u.roles,
+            enabled: u.enabled,
+        });
     }
     Ok(out)
 }
@@ -143,21 +172,46 @@ fn mappings(st: &AppState) -> Result<Vec<MappingEntry>, ApiError> {
         .map_err(ApiError::internal)?
         .into_iter()
         .map(|m| MappingEntry {
-            roles: m.doc.get("roles").and_then(Value::as_array).map(|a| {
-                a.iter().filter_map(|r| r.as_str().map(String::from)).collect()
-            }).unwrap_or_default(),
+            roles: m
+                .doc
+                .get("roles")
+                .and_then(Value::as_array)
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|r| r.as_str().map(String::from))
+                        .collect()
+                })
+                .unwrap_or_default(),
             rules: m.doc.get("rules").map(Value::to_string).unwrap_or_default(),
-            enabled: m.doc.get("enabled").and_then(Value::as_bool).unwrap_or(true),
+            enabled: m
+                .doc
+                .get("enabled")
+                .and_then(Value::as_bool)
+                .unwrap_or(true),
             name: m.name,
         })
         .collect())
 }
 
 fn build_index(st: &AppState) -> Result<AccessIndex, ApiError> {
-    let mut roles: Vec<(RoleDescriptor, RoleSource)> =
-        st.security.builtin.iter().cloned().map(|r| (r, RoleSource::Builtin)).collect();
-    roles.extend(st.security.file_roles().into_iter().map(|r| (r, RoleSource::File)));
-    roles.extend(native_roles(st)?.into_iter().map(|r| (r, RoleSource::Native)));
+    let mut roles: Vec<(RoleDescriptor, RoleSource)> = st
+        .security
+        .builtin
+        .iter()
+        .cloned()
+        .map(|r| (r, RoleSource::Builtin))
+        .collect();
+    roles.extend(
+        st.security
+            .file_roles()
+            .into_iter()
+            .map(|r| (r, RoleSource::File)),
+    );
+    roles.extend(
+        native_roles(st)?
+            .into_iter()
+            .map(|r| (r, RoleSource::Native)),
+    );
     let input = AccessInput {
         roles,
         users: all_users(st)?,
@@ -175,11 +229,17 @@ pub fn who(ctx: Ctx, req: Req) -> BoxFut {
         let target = parse_target(&req.json_required()?)?;
         let st = Arc::clone(&ctx.state);
         let answer = blocking(move || Ok(build_index(&st)?.who(target)?)).await?;
-        Ok(Reply::ok(serde_json::to_value(answer).map_err(ApiError::internal)?))
+        Ok(Reply::ok(
+            serde_json::to_value(answer).map_err(ApiError::internal)?,
+        ))
     })
 }
 
-fn impact_input(st: &AppState, old: Vec<RoleDescriptor>, new: Vec<RoleDescriptor>) -> Result<ImpactInput, ApiError> {
+fn impact_input(
+    st: &AppState,
+    old: Vec<RoleDescriptor>,
+    new: Vec<RoleDescriptor>,
+) -> Result<ImpactInput, ApiError> {
     Ok(ImpactInput {
         old,
         new,
@@ -190,6 +250,18 @@ fn impact_input(st: &AppState, old: Vec<RoleDescriptor>, new: Vec<RoleDescriptor
     })
 }
 
+/// The impact of replacing the current role `proposed.name` with `proposed` (also the CLI's).
+pub fn role_impact_report(
+    st: &AppState,
+    proposed: RoleDescriptor,
+) -> Result<ImpactReport, ApiError> {
+    let current = st
+        .security
+        .resolve_roles(st.store.as_ref(), std::slice::from_ref(&proposed.name))?
+        .roles;
+    Ok(analyze_impact(&impact_input(st, current, vec![proposed])?)?)
+}
+
 /// `POST /_security/role/{name}/_impact`: the body is the proposed role (as for put role).
 pub fn role_impact(ctx: Ctx, req: Req) -> BoxFut {
     Box::pin(async move {
@@ -197,12 +269,10 @@ pub fn role_impact(ctx: Ctx, req: Req) -> BoxFut {
         let proposed = parse_role_bytes(&name, &req.body, RoleContext::RoleApi)?;
         validate_role(&proposed, RoleContext::RoleApi)?;
         let st = Arc::clone(&ctx.state);
-        let report = blocking(move || {
-            let current = st.security.resolve_roles(st.store.as_ref(), std::slice::from_ref(&name))?.roles;
-            Ok(analyze_impact(&impact_input(&st, current, vec![proposed])?)?)
-        })
-        .await?;
-        Ok(Reply::ok(serde_json::to_value(report).map_err(ApiError::internal)?))
+        let report = blocking(move || role_impact_report(&st, proposed)).await?;
+        Ok(Reply::ok(
+            serde_json::to_value(report).map_err(ApiError::internal)?,
+        ))
     })
 }
 
@@ -216,7 +286,9 @@ fn role_set(body: &Value, field: &str) -> Result<Vec<RoleDescriptor>, ApiError> 
                 Ok(role)
             })
             .collect(),
-        Some(_) => Err(ApiError::parse(format!("[{field}] must be an object of roles by name"))),
+        Some(_) => Err(ApiError::parse(format!(
+            "[{field}] must be an object of roles by name"
+        ))),
         None => Err(ApiError::validation(&[format!("[{field}] is required")])),
     }
 }
@@ -227,12 +299,16 @@ pub fn roles_impact(ctx: Ctx, req: Req) -> BoxFut {
         let body = req.json_required()?;
         if let Some(obj) = body.as_object() {
             if let Some(k) = obj.keys().find(|k| *k != "old" && *k != "new") {
-                return Err(ApiError::parse(format!("failed to parse impact request. unknown field [{k}]")));
+                return Err(ApiError::parse(format!(
+                    "failed to parse impact request. unknown field [{k}]"
+                )));
             }
         }
         let (old, new) = (role_set(&body, "old")?, role_set(&body, "new")?);
         let st = Arc::clone(&ctx.state);
         let report = blocking(move || Ok(analyze_impact(&impact_input(&st, old, new)?)?)).await?;
-        Ok(Reply::ok(serde_json::to_value(report).map_err(ApiError::internal)?))
+        Ok(Reply::ok(
+            serde_json::to_value(report).map_err(ApiError::internal)?,
+        ))
     })
 }
