@@ -3,6 +3,7 @@
 //! No IO, no async: every function takes its inputs (roles, metadata snapshots, requests) as
 //! values and returns decisions as values. See ARCHITECTURE.md for the map.
 
+pub mod analysis;
 pub mod authz;
 pub mod builtin;
 pub mod catalog;

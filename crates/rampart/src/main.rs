@@ -6,6 +6,7 @@
 
 mod admin;
 mod engine;
+mod impact;
 mod serve;
 mod users;
 
@@ -64,6 +65,9 @@ enum Command {
         roles: RoleArgs,
         request: PathBuf,
     },
+    /// What a role change adds or removes, and for whom.
+    #[command(subcommand)]
+    Impact(impact::ImpactCommand),
 }
 
 fn main() -> Result<()> {
@@ -74,6 +78,7 @@ fn main() -> Result<()> {
         Command::Users(args) => users::run(args),
         Command::ResetPassword(args) => admin::reset_password(args),
         Command::Explain(args) => admin::explain(args),
+        Command::Impact(cmd) => std::process::exit(impact::run(cmd)?),
         Command::Authorize { roles, question } => {
             let ctx =
                 engine::Context::load(roles.roles_file.as_deref(), &roles.roles, &roles.user)?;

@@ -208,6 +208,11 @@ pub fn routes() -> Vec<Route> {
         route(M::POST, "/_security/service/{namespace}/{service}/credential/token/{name}/_clear_cache", "cluster:admin/xpack/security/cache/clear", plain, api::service_accounts::clear_cache),
         route(M::POST, "/_security/realm/{realms}/_clear_cache", "cluster:admin/xpack/security/realm/cache/clear", plain, api::caches::clear_realm_cache),
         // == end api keys ==
+        // == access analysis ==
+        route(M::POST, "/_security/_access/who", api::access::WHO_ACTION, plain, api::access::who),
+        route(M::POST, "/_security/role/{name}/_impact", api::access::IMPACT_ACTION, plain, api::access::role_impact),
+        route(M::POST, "/_security/_impact", api::access::IMPACT_ACTION, plain, api::access::roles_impact),
+        // == end access analysis ==
         // == test harness ==
         route(M::POST, "/_rampart/_reset", api::reset::RESET_ACTION, plain, api::reset::reset).only_if(api::reset::RESET_SETTING),
         // == end test harness ==

@@ -1,0 +1,271 @@
+//! Exactness of access analysis: for random role sets, users, keys and targets, the answers
+//! equal brute force through the engine's own `authorize_*` over a universe of names/actions.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use proptest::prelude::*;
+use rampart_core::analysis::{
+    AccessIndex, AccessInput, ApiKeyEntry, ImpactInput, MappingEntry, RoleSource, Target,
+    UserEntry, analyze_impact,
+};
+use rampart_core::authz::{ClusterRequest, EffectiveRole, IndexRequest, NoIndexMetadata, Subject};
+use rampart_core::permission::{ApplicationPrivilegeStore, Permission, RestrictedIndices};
+use rampart_core::role::{IndicesPrivileges, RoleDescriptor};
+
+const NAMES: &[&str] = &[
+    "logs-1",
+    "logs-2",
+    "metrics-a",
+    "secret",
+    "other",
+    ".security-7",
+];
+const PATTERNS: &[&str] = &[
+    "logs-*",
+    "logs-1",
+    "metrics-*",
+    "*",
+    "secret",
+    "/lo.*/",
+    ".security*",
+    "?ther",
+];
+const INDEX_PRIVILEGES: &[&str] = &[
+    "read",
+    "write",
+    "all",
+    "indices:data/read/search",
+    "view_index_metadata",
+    "create_doc",
+    "monitor",
+    "indices:data/read/*",
+];
+const INDEX_ACTIONS: &[&str] = &[
+    "indices:data/read/search",
+    "indices:data/write/index",
+    "indices:admin/mapping/put",
+    "indices:monitor/stats",
+    "indices:data/read/get",
+    "indices:admin/create",
+];
+const CLUSTER_PRIVILEGES: &[&str] = &[
+    "monitor",
+    "manage",
+    "manage_security",
+    "read_security",
+    "cluster:monitor/health",
+    "all",
+];
+const CLUSTER_ACTIONS: &[&str] = &[
+    "cluster:monitor/health",
+    "cluster:monitor/state",
+    "cluster:admin/xpack/security/role/get",
+    "cluster:admin/xpack/security/user/put",
+    "cluster:admin/settings/update",
+];
+
+fn pick(pool: &'static [&'static str]) -> impl Strategy<Value = String> {
+    prop::sample::select(pool).prop_map(str::to_string)
+}
+
+fn entry() -> impl Strategy<Value = IndicesPrivileges> {
+    (
+        prop::collection::vec(pick(PATTERNS), 1..3),
+        prop::collection::vec(pick(INDEX_PRIVILEGES), 1..3),
+        any::<bool>(),
+        prop::option::weighted(0.3, Just(r#"{"term":{"a":1}}"#.to_string())),
+    )
+        .prop_map(|(names, privileges, allow, query)| IndicesPrivileges {
+            names,
+            privileges,
+            allow_restricted_indices: allow,
+            query,
+            field_security: None,
+        })
+}
+
+fn role(name: String) -> impl Strategy<Value = RoleDescriptor> {
+    (
+        prop::collection::vec(pick(CLUSTER_PRIVILEGES), 0..3),
+        prop::collection::vec(entry(), 0..3),
+        prop::collection::vec(pick(&["u*", "u1", "admin"]), 0..2),
+    )
+        .prop_map(move |(cluster, indices, run_as)| RoleDescriptor {
+            cluster,
+            indices,
+            run_as,
+            ..RoleDescriptor::named(name.clone())
+        })
+}
+
+fn roles() -> impl Strategy<Value = Vec<RoleDescriptor>> {
+    (1usize..5).prop_flat_map(|n| (0..n).map(|i| role(format!("r{i}"))).collect::<Vec<_>>())
+}
+
+fn subsets(n: usize, count: usize) -> impl Strategy<Value = Vec<Vec<usize>>> {
+    prop::collection::vec(prop::collection::vec(0..n.max(1), 0..3), count)
+}
+
+fn compile(roles: &[RoleDescriptor]) -> Arc<Permission> {
+    Arc::new(
+        Permission::compile(
+            roles,
+            &[],
+            &ApplicationPrivilegeStore::default(),
+            &RestrictedIndices::builtin().unwrap(),
+        )
+        .unwrap(),
+    )
+}
+
+fn index_allowed(role: &EffectiveRole, name: &str, action: &str) -> bool {
+    let names = [name.to_string()];
+    let req = IndexRequest {
+        action,
+        names: &names,
+        data_streams: false,
+        lookup: &NoIndexMetadata,
+    };
+    let subject = Subject::user("x", "native", "native");
+    role.authorize_index(&subject, &req)
+        .unwrap()
+        .decision
+        .is_allowed()
+}
+
+fn cluster_allowed(role: &EffectiveRole, action: &str) -> bool {
+    let subject = Subject::user("x", "native", "native");
+    role.authorize_cluster(&subject, action, &ClusterRequest::default())
+        .unwrap()
+        .is_allowed()
+}
+
+fn take(roles: &[RoleDescriptor], ids: &[usize]) -> Vec<RoleDescriptor> {
+    let set: BTreeSet<usize> = ids.iter().map(|i| i % roles.len()).collect();
+    set.into_iter().map(|i| roles[i].clone()).collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(32))]
+
+    #[test]
+    fn who_can_reach_equals_brute_force(
+        roles in roles(),
+        user_roles in subsets(5, 6),
+        key_sides in subsets(5, 4),
+        key_owner in subsets(5, 4),
+    ) {
+        let users: Vec<UserEntry> = user_roles.iter().enumerate().map(|(i, ids)| UserEntry {
+            name: format!("u{i}"),
+            realm: "native".into(),
+            roles: take(&roles, ids).into_iter().map(|r| r.name).collect(),
+            enabled: true,
+        }).collect();
+        let keys: Vec<ApiKeyEntry> = key_sides.iter().zip(&key_owner).enumerate().map(|(i, (k, o))| ApiKeyEntry {
+            id: format!("k{i}"),
+            name: None,
+            owner: "u0".into(),
+            role_descriptors: take(&roles, k),
+            limited_by: take(&roles, o),
+        }).collect();
+        let mapping = MappingEntry {
+            name: "m".into(),
+            roles: users[0].roles.clone(),
+            rules: "{\"field\":{\"username\":\"*\"}}".into(),
+            enabled: true,
+        };
+        let index = AccessIndex::build(AccessInput {
+            roles: roles.iter().cloned().map(|r| (r, RoleSource::Native)).collect(),
+            users: users.clone(),
+            mappings: vec![mapping],
+            api_keys: keys.clone(),
+            applications: ApplicationPrivilegeStore::default(),
+            restricted: RestrictedIndices::builtin().unwrap(),
+        }).unwrap();
+        let user_perms: Vec<EffectiveRole> = users.iter().map(|u| {
+            let rs: Vec<RoleDescriptor> = roles.iter().filter(|r| u.roles.contains(&r.name)).cloned().collect();
+            EffectiveRole::plain(compile(&rs))
+        }).collect();
+        let key_perms: Vec<EffectiveRole> = keys.iter().map(|k| {
+            if k.role_descriptors.is_empty() {
+                EffectiveRole::plain(compile(&k.limited_by))
+            } else {
+                EffectiveRole::limited(compile(&k.role_descriptors), compile(&k.limited_by))
+            }
+        }).collect();
+        let role_perms: Vec<EffectiveRole> = roles.iter()
+            .map(|r| EffectiveRole::plain(compile(std::slice::from_ref(r)))).collect();
+        let mut targets: Vec<(Target, Box<dyn Fn(&EffectiveRole) -> bool>)> = Vec::new();
+        for name in NAMES {
+            for action in INDEX_ACTIONS {
+                let (n, a) = (name.to_string(), action.to_string());
+                targets.push((
+                    Target::Index { name: n.clone(), privilege: a.clone() },
+                    Box::new(move |r: &EffectiveRole| index_allowed(r, &n, &a)),
+                ));
+            }
+        }
+        for action in CLUSTER_ACTIONS {
+            let a = action.to_string();
+            targets.push((
+                Target::Cluster { privilege: a.clone() },
+                Box::new(move |r: &EffectiveRole| cluster_allowed(r, &a)),
+            ));
+        }
+        for (target, allowed) in targets {
+            let answer = index.who(target.clone()).unwrap();
+            let got: BTreeSet<String> = answer.users.iter().map(|u| u.username.clone()).collect();
+            let want: BTreeSet<String> = users.iter().zip(&user_perms).filter(|(_, p)| allowed(p)).map(|(u, _)| u.name.clone()).collect();
+            prop_assert_eq!(&got, &want, "users for {:?}", target);
+            let got_roles: BTreeSet<String> = answer.roles.iter().map(|r| r.role.clone()).collect();
+            let want_roles: BTreeSet<String> = roles.iter().zip(&role_perms)
+                .filter(|(_, p)| allowed(p)).map(|(r, _)| r.name.clone()).collect();
+            prop_assert_eq!(&got_roles, &want_roles, "roles for {:?}", target);
+            let got_keys: BTreeSet<String> = answer.api_keys.iter().map(|k| k.id.clone()).collect();
+            let want_keys: BTreeSet<String> = keys.iter().zip(&key_perms).filter(|(_, p)| allowed(p)).map(|(k, _)| k.id.clone()).collect();
+            prop_assert_eq!(&got_keys, &want_keys, "keys for {:?}", target);
+            let mapping_reaches = want.contains("u0");
+            prop_assert_eq!(answer.role_mappings.len() == 1, mapping_reaches, "mapping for {:?}", target);
+        }
+    }
+
+    #[test]
+    fn impact_sets_equal_brute_force_difference(before in role("r".into()), after in role("r".into())) {
+        let report = analyze_impact(&ImpactInput {
+            old: vec![before.clone()],
+            new: vec![after.clone()],
+            users: Vec::new(),
+            api_keys: Vec::new(),
+            applications: ApplicationPrivilegeStore::default(),
+            restricted: RestrictedIndices::builtin().unwrap(),
+        }).unwrap();
+        let change = &report.roles[0];
+        let old = EffectiveRole::plain(compile(&[before]));
+        let new = EffectiveRole::plain(compile(&[after]));
+        let mut any_added = false;
+        for name in NAMES {
+            for action in INDEX_ACTIONS {
+                let (o, n) = (index_allowed(&old, name, action), index_allowed(&new, name, action));
+                any_added |= n && !o;
+                prop_assert_eq!(change.index_added(name, action), n && !o, "added {} {}", name, action);
+                prop_assert_eq!(change.index_removed(name, action), o && !n, "removed {} {}", name, action);
+            }
+        }
+        for action in CLUSTER_ACTIONS {
+            let (o, n) = (cluster_allowed(&old, action), cluster_allowed(&new, action));
+            any_added |= n && !o;
+            prop_assert_eq!(change.cluster_added(action), n && !o, "cluster added {}", action);
+            prop_assert_eq!(change.cluster_removed(action), o && !n, "cluster removed {}", action);
+        }
+        if any_added {
+            prop_assert!(report.widens);
+        }
+    }
+}
