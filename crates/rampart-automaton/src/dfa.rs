@@ -1,7 +1,7 @@
 //! Dense deterministic automaton over byte equivalence classes, and subset
 //! construction from an [`Nfa`].
 
-use std::collections::HashMap;
+use crate::fast_hash::FastHashMap as HashMap;
 
 use crate::error::{AutomatonError, Limits};
 use crate::nfa::{Frag, Nfa};
@@ -185,9 +185,9 @@ pub(crate) fn determinize(
         tagged,
         limits,
         sets: vec![Vec::new()],
-        index: HashMap::from([(Vec::new(), 0)]),
+        index: HashMap::from_iter([(Vec::new(), 0)]),
         labels: vec![0],
-        label_index: HashMap::new(),
+        label_index: HashMap::default(),
         label_sets: Vec::new(),
         visited: vec![false; nfa.len()],
     };

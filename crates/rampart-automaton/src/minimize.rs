@@ -1,7 +1,7 @@
 //! Hopcroft minimization plus canonical renumbering, so every automaton the
 //! crate hands out is minimal and equal languages give equal tables.
 
-use std::collections::HashMap;
+use crate::fast_hash::FastHashMap as HashMap;
 
 use crate::dfa::Dfa;
 
@@ -221,7 +221,7 @@ impl Partition {
 fn hopcroft(reverse: &ReverseEdges, labels: &[u32], live: &[bool]) -> Vec<u32> {
     let n = labels.len();
     // Initial blocks: all dead states together, live states by label.
-    let mut groups: HashMap<Option<u32>, Vec<u32>> = HashMap::new();
+    let mut groups: HashMap<Option<u32>, Vec<u32>> = HashMap::default();
     let mut group_order: Vec<Option<u32>> = Vec::new();
     for s in 0..n {
         let key = if live.get(s).copied().unwrap_or(false) {
@@ -354,7 +354,7 @@ pub(crate) fn canonicalize(
     let renamed = |s: u32| new_id.get(s as usize).copied().unwrap_or(0);
 
     // Merge classes whose columns are identical.
-    let mut column_ids: HashMap<Vec<u32>, u8> = HashMap::new();
+    let mut column_ids: HashMap<Vec<u32>, u8> = HashMap::default();
     let mut class_map = vec![0u8; k];
     for (c, slot) in class_map.iter_mut().enumerate() {
         let column: Vec<u32> = order

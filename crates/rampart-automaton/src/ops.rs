@@ -2,8 +2,8 @@
 //! intersection, difference, complement), on-the-fly inclusion and
 //! equivalence checks, and the "all valid UTF-8" automaton.
 
-use std::collections::HashMap;
-use std::collections::HashSet;
+use crate::fast_hash::FastHashMap as HashMap;
+use crate::fast_hash::FastHashSet as HashSet;
 use std::sync::OnceLock;
 
 use crate::dfa::Dfa;
@@ -65,7 +65,7 @@ fn build_any_utf8() -> Dfa {
 /// Byte classes of a product: one class per distinct pair of component
 /// classes, with the component classes of each.
 fn joint_classes(a: &Dfa, b: &Dfa) -> ([u8; 256], Vec<(usize, usize)>) {
-    let mut ids: HashMap<(usize, usize), u8> = HashMap::new();
+    let mut ids: HashMap<(usize, usize), u8> = HashMap::default();
     let mut pairs = Vec::new();
     let mut classes = [0u8; 256];
     for (byte, slot) in (0..=255u8).zip(classes.iter_mut()) {
@@ -91,7 +91,7 @@ pub(crate) fn product(
 ) -> Result<Dfa, AutomatonError> {
     let (classes, pairs) = joint_classes(a, b);
     let k = pairs.len();
-    let mut index: HashMap<u64, u32> = HashMap::new();
+    let mut index: HashMap<u64, u32> = HashMap::default();
     let mut states: Vec<(u32, u32)> = vec![(a.start, b.start)];
     index.insert(pair_key(a.start, b.start), 0);
     let mut table: Vec<u32> = Vec::new();
@@ -145,7 +145,7 @@ fn reaches(
     prune_a_dead: bool,
 ) -> bool {
     let (_, pairs) = joint_classes(a, b);
-    let mut seen: HashSet<u64> = HashSet::new();
+    let mut seen: HashSet<u64> = HashSet::default();
     let mut stack = vec![(sa, sb)];
     seen.insert(pair_key(sa, sb));
     while let Some((x, y)) = stack.pop() {

@@ -26,6 +26,8 @@ pub struct PatternSet {
     limits: Limits,
     /// Exact totality, computed on first request (may need the full automaton).
     total: OnceLock<bool>,
+    /// The whole set as one automaton, built on first request (subset questions repeat).
+    automaton: OnceLock<Result<Automaton, AutomatonError>>,
 }
 
 impl PatternSet {
@@ -51,6 +53,7 @@ impl PatternSet {
             complex: None,
             limits: *limits,
             total: OnceLock::new(),
+            automaton: OnceLock::new(),
         };
         let mut complex: Vec<Ast> = Vec::new();
         for p in patterns {
@@ -117,6 +120,12 @@ impl PatternSet {
     /// One automaton for the whole set. Literals and prefixes go through a
     /// trie (linear in their size); complex patterns reuse their DFA.
     pub fn to_automaton(&self) -> Result<Automaton, AutomatonError> {
+        self.automaton
+            .get_or_init(|| self.build_automaton())
+            .clone()
+    }
+
+    fn build_automaton(&self) -> Result<Automaton, AutomatonError> {
         let simple = self.simple_automaton();
         match &self.complex {
             None => Ok(simple),

@@ -97,7 +97,13 @@ pub fn has_privileges(
     };
     for name in &req.cluster {
         let wanted = cluster_privilege(name).map_err(unknown)?;
-        let ok = role.sides().iter().all(|p| cluster_implies(p, &wanted));
+        let ok = role.sides().iter().all(|p| {
+            p.memo
+                .get_or::<()>(format!("c\u{0}{}", wanted.name), || {
+                    Ok(cluster_implies(p, &wanted))
+                })
+                .unwrap_or(false)
+        });
         push_unique(&mut resp.cluster, name, ok);
     }
     for item in &req.index {
@@ -107,7 +113,15 @@ pub fn has_privileges(
                 let wanted = index_privilege(privilege).map_err(unknown)?;
                 let mut ok = true;
                 for p in role.sides() {
-                    ok &= index_covers(p, name, item.allow_restricted_indices, &wanted)
+                    let key = format!(
+                        "i\u{0}{name}\u{0}{}\u{0}{}",
+                        wanted.name, item.allow_restricted_indices
+                    );
+                    ok &= p
+                        .memo
+                        .get_or(key, || {
+                            index_covers(p, name, item.allow_restricted_indices, &wanted)
+                        })
                         .map_err(internal)?;
                 }
                 push_unique(&mut answers, privilege, ok);

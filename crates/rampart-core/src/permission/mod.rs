@@ -86,6 +86,43 @@ pub struct Permission {
     pub run_as: Option<Sourced<PatternSet>>,
     pub remote_indices: Vec<RemoteIndicesPrivileges>,
     pub remote_cluster: Vec<RemoteClusterPrivileges>,
+    /// Answers to `_has_privileges` questions already asked of this permission.
+    pub(crate) memo: Memo,
+}
+
+/// A small answer cache; clones start empty (answers belong to one compiled permission).
+#[derive(Debug, Default)]
+pub(crate) struct Memo(std::sync::RwLock<std::collections::HashMap<String, bool>>);
+
+impl Clone for Memo {
+    fn clone(&self) -> Self {
+        Memo::default()
+    }
+}
+
+impl Memo {
+    const MAX: usize = 4096;
+
+    /// The remembered answer for `key`, or `compute()` (remembered when it succeeds).
+    pub(crate) fn get_or<E>(
+        &self,
+        key: String,
+        compute: impl FnOnce() -> Result<bool, E>,
+    ) -> Result<bool, E> {
+        if let Ok(m) = self.0.read() {
+            if let Some(v) = m.get(&key) {
+                return Ok(*v);
+            }
+        }
+        let v = compute()?;
+        if let Ok(mut m) = self.0.write() {
+            if m.len() >= Self::MAX {
+                m.clear();
+            }
+            m.insert(key, v);
+        }
+        Ok(v)
+    }
 }
 
 impl Permission {
@@ -137,6 +174,7 @@ impl Permission {
             run_as,
             remote_indices,
             remote_cluster,
+            memo: Memo::default(),
         })
     }
 
