@@ -19,6 +19,9 @@ use rampart_core::authz::{ClusterRequest, EffectiveRole, IndexRequest, NoIndexMe
 use rampart_core::permission::{ApplicationPrivilegeStore, Permission, RestrictedIndices};
 use rampart_core::role::{IndicesPrivileges, RoleDescriptor};
 
+/// A brute-force answer for one target.
+type Oracle = Box<dyn Fn(&EffectiveRole) -> bool>;
+
 const NAMES: &[&str] = &[
     "logs-1",
     "logs-2",
@@ -202,7 +205,7 @@ proptest! {
         }).collect();
         let role_perms: Vec<EffectiveRole> = roles.iter()
             .map(|r| EffectiveRole::plain(compile(std::slice::from_ref(r)))).collect();
-        let mut targets: Vec<(Target, Box<dyn Fn(&EffectiveRole) -> bool>)> = Vec::new();
+        let mut targets: Vec<(Target, Oracle)> = Vec::new();
         for name in NAMES {
             for action in INDEX_ACTIONS {
                 let (n, a) = (name.to_string(), action.to_string());

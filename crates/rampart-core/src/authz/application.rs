@@ -23,7 +23,14 @@ impl EffectiveRole {
         store: &ApplicationPrivilegeStore,
     ) -> Result<bool, CompileError> {
         for side in self.side_iter() {
-            if !side_grants(side, check, store)? {
+            let key = format!(
+                "a\u{0}{}\u{0}{}\u{0}{}\u{0}{}",
+                store.id(),
+                check.application,
+                check.privilege,
+                check.resource
+            );
+            if !side.memo.get_or(key, || side_grants(side, check, store))? {
                 return Ok(false);
             }
         }

@@ -23,12 +23,26 @@ pub struct ApplicationPrivilegeDescriptor {
 type UnionKey = (String, Vec<String>);
 
 /// The stored application privileges known when a permission is compiled.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct ApplicationPrivilegeStore {
     by_app: HashMap<String, Vec<ApplicationPrivilegeDescriptor>>,
     /// Compiled action sets per (application, sorted privilege names): Kibana's privileges carry
     /// thousands of literal actions, compiled once per store rather than once per role set.
     unions: RwLock<HashMap<UnionKey, Arc<PatternSet>>>,
+    /// Distinguishes store instances (answers cached elsewhere are valid for one instance).
+    id: u64,
+}
+
+static NEXT_STORE_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
+fn next_store_id() -> u64 {
+    NEXT_STORE_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+}
+
+impl Default for ApplicationPrivilegeStore {
+    fn default() -> Self {
+        ApplicationPrivilegeStore::new(std::iter::empty())
+    }
 }
 
 impl Clone for ApplicationPrivilegeStore {
@@ -36,6 +50,7 @@ impl Clone for ApplicationPrivilegeStore {
         ApplicationPrivilegeStore {
             by_app: self.by_app.clone(),
             unions: RwLock::new(HashMap::new()),
+            id: next_store_id(),
         }
     }
 }
@@ -49,7 +64,13 @@ impl ApplicationPrivilegeStore {
         ApplicationPrivilegeStore {
             by_app,
             unions: RwLock::new(HashMap::new()),
+            id: next_store_id(),
         }
+    }
+
+    /// This instance's identity (answers cached per permission are valid for one instance).
+    pub fn id(&self) -> u64 {
+        self.id
     }
 
     /// The union of the actions of the named privileges of `application` (compiled once).
