@@ -50,5 +50,14 @@ where
         .map_err(crate::error::ApiError::internal)?
 }
 
+/// Run store READS inline. Reads are answered from revision-keyed caches almost always and
+/// otherwise are short WAL snapshot reads that never wait for writers, so a thread hop per
+/// request (the cost `blocking` pays) is not worth it on the hot path. Writes use `blocking`.
+pub fn read_inline<T>(
+    f: impl FnOnce() -> Result<T, crate::error::ApiError>,
+) -> Result<T, crate::error::ApiError> {
+    f()
+}
+
 /// The shared state handle.
 pub type SharedState = Arc<AppState>;

@@ -9,7 +9,7 @@ use crate::authn::Credential;
 use crate::error::ApiError;
 use crate::http::{Reply, Req};
 use crate::routes::{BoxFut, Ctx, Facts};
-use crate::state::blocking;
+use crate::state::{blocking, read_inline};
 
 /// The user whose privileges are checked: always the caller (the run-as target when running as).
 fn checked_user(req: &Req, ctx: &Ctx) -> Result<String, ApiError> {
@@ -38,7 +38,7 @@ pub fn has_privileges(ctx: Ctx, req: Req) -> BoxFut {
         let username = checked_user(&req, &ctx)?;
         let request = HasPrivilegesRequest::parse(&username, &req.json_required()?)?;
         let st = Arc::clone(&ctx.state);
-        let apps = blocking(move || st.security.application_privileges(st.store.as_ref())).await?;
+        let apps = read_inline(move || st.security.application_privileges(st.store.as_ref()))?;
         let response = evaluate(&ctx.role, &username, &request, &apps)?;
         Ok(Reply::ok(response.to_json()))
     })

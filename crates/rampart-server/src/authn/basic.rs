@@ -8,7 +8,7 @@ use super::cache::AuthCache;
 use super::identity::{Authentication, Credential, RealmRef, UserInfo};
 use super::{NATIVE_REALM, RESERVED_REALM, password, unauthorized};
 use crate::error::ApiError;
-use crate::state::{AppState, blocking};
+use crate::state::{AppState, blocking, read_inline};
 
 /// A user found by some realm, with its password hash.
 struct Found {
@@ -89,7 +89,7 @@ pub(crate) async fn lookup(
 ) -> Result<Option<(UserInfo, RealmRef)>, ApiError> {
     let st = Arc::clone(state);
     let name = username.to_string();
-    blocking(move || Ok(find(&st, &name)?.map(|f| (f.user, f.realm)))).await
+    read_inline(move || Ok(find(&st, &name)?.map(|f| (f.user, f.realm))))
 }
 
 /// Authenticate a username and password.
@@ -102,7 +102,7 @@ pub(crate) async fn authenticate(
 ) -> Result<Authentication, ApiError> {
     let st = Arc::clone(state);
     let name = username.to_string();
-    let found = blocking(move || find(&st, &name)).await?;
+    let found = read_inline(move || find(&st, &name))?;
     let fail = || {
         unauthorized(format!(
             "unable to authenticate user [{username}] for REST request [{uri}]"

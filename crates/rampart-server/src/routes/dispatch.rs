@@ -235,7 +235,7 @@ async fn authorize(
 ) -> Result<Ctx, ApiError> {
     let st = Arc::clone(state);
     let auth_for_roles = auth.clone();
-    let (role, authenticating) = crate::state::blocking(move || {
+    let (role, authenticating) = crate::state::read_inline(move || {
         let store = st.store.as_ref();
         let role = st.security.effective_role(store, &auth_for_roles)?;
         let authenticating = if auth_for_roles.run_as.is_some() {
@@ -244,8 +244,7 @@ async fn authorize(
             None
         };
         Ok((role, authenticating))
-    })
-    .await?;
+    })?;
     let subject = auth.subject();
     if let (Some(target), Some(authenticating)) = (&auth.run_as, &authenticating) {
         let decision = authenticating.authorize_run_as(
