@@ -72,6 +72,72 @@ pub fn render(req: Option<&Req>, status: u16, body: Value, error: Option<&ApiErr
     resp
 }
 
+/// What rendering needs from a request, taken before the request moves into its handler.
+#[derive(Debug, Clone)]
+pub struct RenderOptions {
+    content_type: HeaderValue,
+    filter_path: Option<String>,
+    pretty: bool,
+}
+
+impl RenderOptions {
+    pub fn of(req: &Req) -> Self {
+        let content_type = negotiate(&req.headers, false)
+            .ok()
+            .and_then(|n| HeaderValue::from_str(&n.response_content_type()).ok())
+            .unwrap_or_else(|| HeaderValue::from_static("application/json"));
+        RenderOptions {
+            content_type,
+            filter_path: req.query("filter_path").map(String::from),
+            pretty: matches!(req.query("pretty"), Some("" | "true")),
+        }
+    }
+
+    /// Render a handler result with these options.
+    pub fn respond(&self, result: Result<Reply, ApiError>) -> Response {
+        let (status, mut body, error) = match result {
+            Ok(reply) => (reply.status, reply.body, None),
+            Err(e) => (e.status, e.body(), Some(e)),
+        };
+        if let Some(paths) = &self.filter_path {
+            let filtered = filter_path(&body, paths);
+            let lost_error = error.is_some() && filtered.as_object().is_some_and(|o| o.is_empty());
+            if !lost_error {
+                body = filtered;
+            }
+        }
+        let mut resp = finish(status, &body, self.pretty, error.as_ref());
+        resp.headers_mut()
+            .insert(header::CONTENT_TYPE, self.content_type.clone());
+        resp
+    }
+}
+
+fn finish(status: u16, body: &Value, pretty: bool, error: Option<&ApiError>) -> Response {
+    let bytes = if pretty {
+        let mut b = serde_json::to_vec_pretty(body).unwrap_or_default();
+        b.push(b'\n');
+        b
+    } else {
+        serde_json::to_vec(body).unwrap_or_default()
+    };
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut resp = (status, bytes).into_response();
+    let headers = resp.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    if let Some(e) = error {
+        for v in &e.authenticate {
+            if let Ok(v) = HeaderValue::from_str(v) {
+                headers.append(header::WWW_AUTHENTICATE, v);
+            }
+        }
+    }
+    resp
+}
+
 /// Render a handler result.
 pub fn respond(req: &Req, result: Result<Reply, ApiError>) -> Response {
     match result {

@@ -18,7 +18,7 @@ use crate::authn::Authentication;
 use crate::error::ApiError;
 use crate::http::Req;
 use crate::http::negotiation::negotiate;
-use crate::http::response::{render, respond};
+use crate::http::response::{RenderOptions, render};
 use crate::state::SharedState;
 
 /// What a handler knows about the request's subject.
@@ -212,8 +212,9 @@ async fn handle(
         Ok(r) => r,
         Err(e) => return render(None, e.status, e.body(), Some(&e)),
     };
-    let result = pipeline(state, &route, req.clone()).await;
-    respond(&req, result)
+    let options = RenderOptions::of(&req);
+    let result = pipeline(state, &route, req).await;
+    options.respond(result)
 }
 
 async fn pipeline(
@@ -233,13 +234,11 @@ async fn authorize(
     req: &Req,
     auth: Authentication,
 ) -> Result<Ctx, ApiError> {
-    let st = Arc::clone(state);
-    let auth_for_roles = auth.clone();
-    let (role, authenticating) = crate::state::read_inline(move || {
-        let store = st.store.as_ref();
-        let role = st.security.effective_role(store, &auth_for_roles)?;
-        let authenticating = if auth_for_roles.run_as.is_some() {
-            Some(st.security.authenticating_role(store, &auth_for_roles)?)
+    let (role, authenticating) = crate::state::read_inline(|| {
+        let store = state.store.as_ref();
+        let role = state.security.effective_role(store, &auth)?;
+        let authenticating = if auth.run_as.is_some() {
+            Some(state.security.authenticating_role(store, &auth)?)
         } else {
             None
         };
