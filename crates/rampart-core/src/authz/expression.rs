@@ -130,7 +130,9 @@ impl NameChecker<'_> {
                     || (!lookup.is_data_stream(n) && lookup.parent_data_stream(n).is_none());
                 p.indices.name_allowed(view, n, bwc)
             };
-            direct(name) || lookup.parent_data_stream(name).is_some_and(direct)
+            direct(name)
+                || (lookup.has_data_streams()
+                    && lookup.parent_data_stream(name).is_some_and(direct))
         })
     }
 }

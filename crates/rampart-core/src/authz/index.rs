@@ -13,6 +13,10 @@ pub trait IndexLookup {
     fn parent_data_stream(&self, name: &str) -> Option<&str>;
     /// Whether `name` is a data stream.
     fn is_data_stream(&self, name: &str) -> bool;
+    /// Whether any data stream exists (lets callers skip parent lookups entirely).
+    fn has_data_streams(&self) -> bool {
+        true
+    }
 }
 
 /// A lookup for callers without metadata: nothing is a data stream.
@@ -24,6 +28,9 @@ impl IndexLookup for NoIndexMetadata {
         None
     }
     fn is_data_stream(&self, _name: &str) -> bool {
+        false
+    }
+    fn has_data_streams(&self) -> bool {
         false
     }
 }
@@ -101,7 +108,7 @@ fn side_match(
             via: None,
         });
     }
-    if req.data_streams {
+    if req.data_streams && req.lookup.has_data_streams() {
         if let Some(ds) = req.lookup.parent_data_stream(name) {
             let ids = direct(ds);
             if !ids.is_empty() {
@@ -185,11 +192,11 @@ impl EffectiveRole {
                 false,
             )?));
         }
-        let sides = self.sides();
-        let views = sides
-            .iter()
-            .map(|s| s.indices.view(action))
-            .collect::<Result<Vec<_>, _>>()?;
+        // At most two sides (an API key and its owner): no allocation for them.
+        let mut sides: [Option<(&Permission, std::sync::Arc<ActionView>)>; 2] = [None, None];
+        for (slot, side) in sides.iter_mut().zip(self.side_iter()) {
+            *slot = Some((side, side.indices.view(action)?));
+        }
         let mut denied_plain = Vec::new();
         let mut denied_restricted = Vec::new();
         let mut any_failures = false;
@@ -203,7 +210,7 @@ impl EffectiveRole {
                 ..Default::default()
             };
             let mut ok = true;
-            for (i, (side, view)) in sides.iter().zip(&views).enumerate() {
+            for (i, (side, view)) in sides.iter().flatten().enumerate() {
                 match side_match(side, view, action, name, failures, req) {
                     Some(m) => add_side(side, &m, name, i, &mut entry, &mut reasons),
                     None => {
@@ -214,7 +221,11 @@ impl EffectiveRole {
             }
             if ok {
                 access.push(entry);
-            } else if sides.iter().any(|s| s.indices.restricted().matches(name)) {
+            } else if sides
+                .iter()
+                .flatten()
+                .any(|(s, _)| s.indices.restricted().matches(name))
+            {
                 denied_restricted.push(full.clone());
             } else {
                 denied_plain.push(full.clone());
@@ -253,44 +264,41 @@ fn add_side(
     entry: &mut IndexAccess,
     reasons: &mut Vec<Reason>,
 ) {
-    let groups: Vec<_> = m
-        .groups
-        .iter()
-        .filter_map(|id| p.indices.group(*id))
-        .collect();
-    let dls_free = groups.iter().any(|g| g.queries.is_none());
-    let documents = if dls_free {
+    let groups = || m.groups.iter().filter_map(|id| p.indices.group(*id));
+    let documents = if groups().any(|g| g.queries.is_none()) {
         None
     } else {
         Some(
-            groups
-                .iter()
+            groups()
                 .flat_map(|g| g.queries.iter().flatten().cloned())
                 .collect(),
         )
     };
-    let fls_free = groups.iter().any(|g| g.field_security.is_none());
-    let fields = if fls_free {
+    let fields = if groups().any(|g| g.field_security.is_none()) {
         None
     } else {
         Some(
-            groups
-                .iter()
+            groups()
                 .flat_map(|g| g.field_security.iter().flatten().cloned())
                 .collect(),
         )
     };
     entry.documents.sides.push(documents);
     entry.fields.sides.push(fields);
-    let side_list = groups
-        .iter()
-        .map(|g| Reason::IndexGroup {
+    for g in groups() {
+        let reason = Reason::IndexGroup {
             name: name.to_string(),
             via: m.via.clone(),
             group: std::sync::Arc::clone(&g.summary),
-        })
-        .collect();
-    reasons.extend(side_reasons(side, side_list));
+        };
+        reasons.push(if side == 0 {
+            reason
+        } else {
+            Reason::LimitedBy {
+                reason: Box::new(reason),
+            }
+        });
+    }
 }
 
 fn index_denial(
@@ -338,5 +346,8 @@ impl IndexLookup for crate::resolve::IndexMetadata {
     }
     fn is_data_stream(&self, name: &str) -> bool {
         matches!(self.kind(name), crate::resolve::NameKind::DataStream)
+    }
+    fn has_data_streams(&self) -> bool {
+        crate::resolve::IndexMetadata::has_data_streams(self)
     }
 }

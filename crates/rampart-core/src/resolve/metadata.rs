@@ -144,6 +144,8 @@ pub enum MetadataError {
 pub struct IndexMetadata {
     entries: Namespace,
     remote_clusters: Vec<String>,
+    /// Whether any data stream exists (decisions skip parent lookups when none does).
+    has_data_streams: bool,
 }
 
 /// Sorted names packed into one string, with their entries in a parallel vector, plus a hash
@@ -280,9 +282,13 @@ impl IndexMetadata {
         entries: BTreeMap<String, Abstraction>,
         remote_clusters: Vec<String>,
     ) -> Self {
+        let has_data_streams = entries
+            .values()
+            .any(|a| matches!(a, Abstraction::DataStream(_)));
         IndexMetadata {
             entries: Namespace::from_sorted(entries),
             remote_clusters,
+            has_data_streams,
         }
     }
 
@@ -312,6 +318,11 @@ impl IndexMetadata {
     }
 
     /// Every entry in name order.
+    /// Whether the snapshot holds any data stream.
+    pub fn has_data_streams(&self) -> bool {
+        self.has_data_streams
+    }
+
     pub fn iter(&self) -> impl Iterator<Item = (&str, &Abstraction)> {
         self.entries.iter_from(0)
     }
