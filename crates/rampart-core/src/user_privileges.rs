@@ -50,8 +50,8 @@ fn group_entries(g: &IndexGroup) -> Vec<Value> {
                     Value::Array(fls.iter().map(field_security_json).collect()),
                 );
             }
-            if let Some(q) = &g.queries {
-                m.insert("query".into(), json!(q.iter().collect::<Vec<_>>()));
+            if g.queries.is_some() {
+                m.insert("query".into(), json!(g.queries_in_order));
             }
             m.insert("allow_restricted_indices".into(), json!(g.allow_restricted));
             Value::Object(m)

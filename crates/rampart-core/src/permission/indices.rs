@@ -43,6 +43,8 @@ pub struct IndexGroup {
     pub field_security: Option<Vec<FieldSecurity>>,
     /// DLS queries (OR); `None` when some merged entry had no query (no DLS).
     pub queries: Option<BTreeSet<String>>,
+    /// The same queries in the order the roles gave them (for rendering, as ES does).
+    pub queries_in_order: Vec<String>,
     /// Roles whose entries were merged here.
     pub roles: Vec<String>,
     pub(crate) matcher: Arc<PatternSet>,
@@ -88,6 +90,7 @@ struct GroupBuilder {
     field_security: Option<Vec<FieldSecurity>>,
     fls_free: bool,
     queries: BTreeSet<String>,
+    queries_in_order: Vec<String>,
     dls_free: bool,
     roles: Vec<String>,
 }
@@ -147,7 +150,9 @@ impl IndicesBuilder {
         match entry.query.as_deref().filter(|q| !q.trim().is_empty()) {
             None => g.dls_free = true,
             Some(q) => {
-                g.queries.insert(q.to_string());
+                if g.queries.insert(q.to_string()) {
+                    g.queries_in_order.push(q.to_string());
+                }
             }
         }
         if !g.roles.iter().any(|r| r == role) {
@@ -183,6 +188,11 @@ impl IndicesBuilder {
                 failure_actions: failures,
                 field_security: if g.fls_free { None } else { g.field_security },
                 queries: if g.dls_free { None } else { Some(g.queries) },
+                queries_in_order: if g.dls_free {
+                    Vec::new()
+                } else {
+                    g.queries_in_order
+                },
                 roles: g.roles,
                 matcher,
                 bwc_mapping,
