@@ -27,7 +27,7 @@ pub enum Reason {
     DefaultRole { rule: String },
     /// An index group granted access to `name` (possibly through its data stream `via`).
     IndexGroup {
-        name: String,
+        name: std::sync::Arc<str>,
         via: Option<String>,
         #[serde(flatten)]
         group: std::sync::Arc<crate::permission::GroupSummary>,

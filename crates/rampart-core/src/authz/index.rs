@@ -285,9 +285,10 @@ fn add_side(
     };
     entry.documents.sides.push(documents);
     entry.fields.sides.push(fields);
+    let shared_name: std::sync::Arc<str> = std::sync::Arc::from(name);
     for g in groups() {
         let reason = Reason::IndexGroup {
-            name: name.to_string(),
+            name: std::sync::Arc::clone(&shared_name),
             via: m.via.clone(),
             group: std::sync::Arc::clone(&g.summary),
         };

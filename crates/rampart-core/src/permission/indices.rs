@@ -201,7 +201,7 @@ impl IndicesBuilder {
         Ok(IndicesPermission {
             groups,
             restricted,
-            views: RwLock::new(HashMap::new()),
+            views: RwLock::new(HashMap::default()),
             action_unions: RwLock::new(HashMap::new()),
             pattern_groups: std::sync::OnceLock::new(),
         })
@@ -247,7 +247,7 @@ pub struct IndicesPermission {
     groups: Vec<IndexGroup>,
     restricted: RestrictedIndices,
     /// Per-action views, built on first use (action strings are few and repeat).
-    views: RwLock<HashMap<Box<str>, Arc<ActionView>>>,
+    views: RwLock<HashMap<Box<str>, Arc<ActionView>, ActionHasher>>,
     /// Unions of group action languages, per (sorted group ids, failures selector), for
     /// `_has_privileges` (requests repeat the same questions).
     action_unions: RwLock<HashMap<(Vec<u32>, bool), Automaton>>,
@@ -255,6 +255,28 @@ pub struct IndicesPermission {
     /// privilege sets, for pattern questions of `_has_privileges`.
     pattern_groups: std::sync::OnceLock<Result<Vec<PatternGroup>, CompileError>>,
 }
+
+/// FNV-1a for the per-action view map: keys are action names from the route table, looked up
+/// on every decision, so a cheap hash matters more than flooding resistance (the map is
+/// bounded and cleared when full).
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct ActionNameHasher(u64);
+
+impl std::hash::Hasher for ActionNameHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
+        for b in bytes {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type ActionHasher = std::hash::BuildHasherDefault<ActionNameHasher>;
 
 /// Groups with identical privilege sets, their names unioned (section 14 of the facts).
 #[derive(Debug, Clone)]
@@ -269,7 +291,7 @@ impl Clone for IndicesPermission {
         IndicesPermission {
             groups: self.groups.clone(),
             restricted: self.restricted.clone(),
-            views: RwLock::new(HashMap::new()),
+            views: RwLock::new(HashMap::default()),
             action_unions: RwLock::new(HashMap::new()),
             pattern_groups: std::sync::OnceLock::new(),
         }
@@ -428,7 +450,12 @@ impl IndicesPermission {
         let restricted = self.restricted.matches(name);
         let mut ids = view.with_restricted.matching_tags(name);
         if !restricted {
-            ids.extend(view.without_restricted.matching_tags(name));
+            let more = view.without_restricted.matching_tags(name);
+            if ids.is_empty() {
+                ids = more;
+            } else {
+                ids.extend(more);
+            }
         }
         if !allow_bwc {
             ids.retain(|id| !view.bwc_only.contains(id));
