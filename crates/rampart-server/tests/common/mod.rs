@@ -123,15 +123,46 @@ impl TestNode {
     }
 
     /// `method path` as `user` (Basic auth) with an optional JSON body; status and JSON.
-    pub async fn call(
+    /// `method` is a `Method` or a `&str`; `user` a `(name, password)` pair or an `Option` of one.
+    pub async fn call<'a>(
         &self,
-        method: Method,
+        method: impl AsMethod,
         path: &str,
-        user: Option<(&str, &str)>,
+        user: impl Into<Option<(&'a str, &'a str)>>,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        let auth = user.into().map(|(u, p)| basic(u, p));
+        self.call_auth(method, path, auth.as_deref(), body).await
+    }
+
+    /// `call` as the superuser.
+    pub async fn admin(&self, method: impl AsMethod, path: &str, body: Option<Value>) -> (u16, Value) {
+        self.call(method, path, SUPERUSER, body).await
+    }
+
+    /// `call` with the user first.
+    pub async fn call_as(
+        &self,
+        user: (&str, &str),
+        method: impl AsMethod,
+        path: &str,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        self.call(method, path, user, body).await
+    }
+
+    /// `call` with a whole `Authorization` header value (`Basic …`, `Bearer …`, `ApiKey …`).
+    pub async fn call_auth(
+        &self,
+        method: impl AsMethod,
+        path: &str,
+        authorization: Option<&str>,
         body: Option<Value>,
     ) -> (u16, Value) {
         let bytes = body.map(|b| serde_json::to_vec(&b).expect("json"));
-        let r = self.call_raw(method, path, user, bytes).await;
+        let r = self
+            .call_raw_auth(method.as_method(), path, authorization, bytes)
+            .await;
         (r.status, r.json())
     }
 
@@ -143,9 +174,22 @@ impl TestNode {
         user: Option<(&str, &str)>,
         body: Option<Vec<u8>>,
     ) -> Resp {
+        let auth = user.map(|(u, p)| basic(u, p));
+        self.call_raw_auth(method, path, auth.as_deref(), body)
+            .await
+    }
+
+    /// Like `call_raw` with a whole `Authorization` header value.
+    pub async fn call_raw_auth(
+        &self,
+        method: Method,
+        path: &str,
+        authorization: Option<&str>,
+        body: Option<Vec<u8>>,
+    ) -> Resp {
         let mut b = Request::builder().method(method).uri(path);
-        if let Some((u, p)) = user {
-            b = b.header("authorization", basic(u, p));
+        if let Some(auth) = authorization {
+            b = b.header("authorization", auth);
         }
         let req = match body {
             Some(bytes) => b
@@ -162,6 +206,28 @@ impl Default for TestNode {
     fn default() -> Self {
         Self::new()
     }
+}
+
+/// A request method given as `Method` or as its name.
+pub trait AsMethod {
+    fn as_method(self) -> Method;
+}
+
+impl AsMethod for Method {
+    fn as_method(self) -> Method {
+        self
+    }
+}
+
+impl AsMethod for &str {
+    fn as_method(self) -> Method {
+        Method::from_bytes(self.as_bytes()).expect("method name")
+    }
+}
+
+/// The `reason` of an ES error body (`""` when absent).
+pub fn reason(body: &Value) -> &str {
+    body["error"]["reason"].as_str().unwrap_or_default()
 }
 
 /// A `Basic` Authorization header value.
