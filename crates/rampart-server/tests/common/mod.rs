@@ -136,7 +136,12 @@ impl TestNode {
     }
 
     /// `call` as the superuser.
-    pub async fn admin(&self, method: impl AsMethod, path: &str, body: Option<Value>) -> (u16, Value) {
+    pub async fn admin(
+        &self,
+        method: impl AsMethod,
+        path: &str,
+        body: Option<Value>,
+    ) -> (u16, Value) {
         self.call(method, path, SUPERUSER, body).await
     }
 
