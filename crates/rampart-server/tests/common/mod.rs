@@ -145,6 +145,23 @@ impl TestNode {
         self.call(method, path, SUPERUSER, body).await
     }
 
+    /// A native user created through the user API as the superuser.
+    pub async fn put_user(&self, name: &str, password: &str, roles: &[&str]) {
+        let (s, b) = self
+            .admin(
+                "PUT",
+                &format!("/_security/user/{name}"),
+                Some(serde_json::json!({"password": password, "roles": roles})),
+            )
+            .await;
+        assert_eq!(s, 200, "{b}");
+    }
+
+    /// The status of `GET /_cluster/health` as `user`: 200 when the credentials authenticate.
+    pub async fn health_status(&self, user: (&str, &str)) -> u16 {
+        self.call("GET", "/_cluster/health", user, None).await.0
+    }
+
     /// `call` with the user first.
     pub async fn call_as(
         &self,
