@@ -132,7 +132,11 @@ impl TestNode {
         body: Option<Value>,
     ) -> (u16, Value) {
         let auth = user.into().map(|(u, p)| basic(u, p));
-        self.call_auth(method, path, auth.as_deref(), body).await
+        let bytes = body.map(|b| serde_json::to_vec(&b).expect("json"));
+        let r = self
+            .call_raw_auth(method.as_method(), path, auth.as_deref(), bytes)
+            .await;
+        (r.status, r.json())
     }
 
     /// `call` as the superuser.
@@ -178,12 +182,12 @@ impl TestNode {
         &self,
         method: impl AsMethod,
         path: &str,
-        authorization: Option<&str>,
+        authorization: &str,
         body: Option<Value>,
     ) -> (u16, Value) {
         let bytes = body.map(|b| serde_json::to_vec(&b).expect("json"));
         let r = self
-            .call_raw_auth(method.as_method(), path, authorization, bytes)
+            .call_raw_auth(method.as_method(), path, Some(authorization), bytes)
             .await;
         (r.status, r.json())
     }
