@@ -126,7 +126,7 @@ impl TestNode {
     /// `method` is a `Method` or a `&str`; `user` a `(name, password)` pair or an `Option` of one.
     pub async fn call<'a>(
         &self,
-        method: impl AsMethod,
+        method: impl IntoMethod,
         path: &str,
         user: impl Into<Option<(&'a str, &'a str)>>,
         body: Option<Value>,
@@ -134,7 +134,7 @@ impl TestNode {
         let auth = user.into().map(|(u, p)| basic(u, p));
         let bytes = body.map(|b| serde_json::to_vec(&b).expect("json"));
         let r = self
-            .call_raw_auth(method.as_method(), path, auth.as_deref(), bytes)
+            .call_raw_auth(method.into_method(), path, auth.as_deref(), bytes)
             .await;
         (r.status, r.json())
     }
@@ -142,7 +142,7 @@ impl TestNode {
     /// `call` as the superuser.
     pub async fn admin(
         &self,
-        method: impl AsMethod,
+        method: impl IntoMethod,
         path: &str,
         body: Option<Value>,
     ) -> (u16, Value) {
@@ -170,7 +170,7 @@ impl TestNode {
     pub async fn call_as(
         &self,
         user: (&str, &str),
-        method: impl AsMethod,
+        method: impl IntoMethod,
         path: &str,
         body: Option<Value>,
     ) -> (u16, Value) {
@@ -180,14 +180,14 @@ impl TestNode {
     /// `call` with a whole `Authorization` header value (`Basic …`, `Bearer …`, `ApiKey …`).
     pub async fn call_auth(
         &self,
-        method: impl AsMethod,
+        method: impl IntoMethod,
         path: &str,
         authorization: &str,
         body: Option<Value>,
     ) -> (u16, Value) {
         let bytes = body.map(|b| serde_json::to_vec(&b).expect("json"));
         let r = self
-            .call_raw_auth(method.as_method(), path, Some(authorization), bytes)
+            .call_raw_auth(method.into_method(), path, Some(authorization), bytes)
             .await;
         (r.status, r.json())
     }
@@ -235,18 +235,18 @@ impl Default for TestNode {
 }
 
 /// A request method given as `Method` or as its name.
-pub trait AsMethod {
-    fn as_method(self) -> Method;
+pub trait IntoMethod {
+    fn into_method(self) -> Method;
 }
 
-impl AsMethod for Method {
-    fn as_method(self) -> Method {
+impl IntoMethod for Method {
+    fn into_method(self) -> Method {
         self
     }
 }
 
-impl AsMethod for &str {
-    fn as_method(self) -> Method {
+impl IntoMethod for &str {
+    fn into_method(self) -> Method {
         Method::from_bytes(self.as_bytes()).expect("method name")
     }
 }
