@@ -6,94 +6,10 @@
 )]
 //! Access analysis API: who can reach a target, and the impact of role changes.
 
-use axum::Router;
-use axum::body::Body;
-use axum::http::Request;
-use base64::Engine;
-use http_body_util::BodyExt;
-use rampart_server::authn::password::Algorithm;
-use rampart_server::settings::Settings;
-use rampart_server::startup::{NodeConfig, build_state};
-use rampart_server::state::SharedState;
-use rampart_store::UserRecord;
+mod common;
+
+use common::{TestNode, reason};
 use serde_json::{Value, json};
-use tower::ServiceExt;
-
-const ELASTIC: (&str, &str) = ("elastic", "elastic-password");
-
-struct Node {
-    app: Router,
-    state: SharedState,
-    _dir: tempfile::TempDir,
-}
-
-impl Node {
-    fn new() -> Node {
-        let dir = tempfile::tempdir().unwrap();
-        let mut settings = Settings::default();
-        settings.set("xpack.security.authc.password_hashing.algorithm", "bcrypt4");
-        let (state, _) = build_state(&NodeConfig {
-            data_dir: dir.path().to_path_buf(),
-            config_dir: None,
-            settings,
-            elastic_password: Some(ELASTIC.1.into()),
-        })
-        .unwrap();
-        Node {
-            app: rampart_server::app(state.clone()),
-            state,
-            _dir: dir,
-        }
-    }
-
-    fn add_user(&self, name: &str, password: &str, roles: &[&str]) {
-        let hash = Algorithm::parse("bcrypt4").unwrap().hash(password).unwrap();
-        self.state
-            .store
-            .put_user(&UserRecord {
-                username: name.into(),
-                password_hash: hash,
-                roles: roles.iter().map(|r| r.to_string()).collect(),
-                full_name: None,
-                email: None,
-                metadata: Default::default(),
-                enabled: true,
-            })
-            .unwrap();
-    }
-
-    async fn call_as(
-        &self,
-        user: (&str, &str),
-        method: &str,
-        path: &str,
-        body: Option<Value>,
-    ) -> (u16, Value) {
-        let auth =
-            base64::engine::general_purpose::STANDARD.encode(format!("{}:{}", user.0, user.1));
-        let req = Request::builder()
-            .method(method)
-            .uri(path)
-            .header("authorization", format!("Basic {auth}"))
-            .header("content-type", "application/json")
-            .body(body.map_or_else(Body::empty, |b| Body::from(b.to_string())))
-            .unwrap();
-        let resp = self.app.clone().oneshot(req).await.unwrap();
-        let status = resp.status().as_u16();
-        let bytes = resp.into_body().collect().await.unwrap().to_bytes();
-        let value = if bytes.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_slice(&bytes).unwrap()
-        };
-        (status, value)
-    }
-
-    async fn call(&self, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
-        self.call_as(ELASTIC, method, path, body).await
-    }
-}
-
 fn names(v: &Value, section: &str, field: &str) -> Vec<String> {
     v[section]
         .as_array()
@@ -103,8 +19,8 @@ fn names(v: &Value, section: &str, field: &str) -> Vec<String> {
         .collect()
 }
 
-async fn setup() -> Node {
-    let node = Node::new();
+async fn setup() -> TestNode {
+    let node = TestNode::new();
     let roles = [
         (
             "logs_reader",
@@ -119,7 +35,7 @@ async fn setup() -> Node {
     ];
     for (name, body) in roles {
         let (s, _) = node
-            .call("PUT", &format!("/_security/role/{name}"), Some(body))
+            .admin("PUT", &format!("/_security/role/{name}"), Some(body))
             .await;
         assert_eq!(s, 200);
     }
@@ -129,7 +45,7 @@ async fn setup() -> Node {
     node.add_user("audrey", "audrey-password", &["auditor"]);
     let mapping = json!({"roles": ["logs_reader"], "enabled": true, "rules": {"field": {"groups": "readers"}}});
     let (s, _) = node
-        .call("PUT", "/_security/role_mapping/ldap_readers", Some(mapping))
+        .admin("PUT", "/_security/role_mapping/ldap_readers", Some(mapping))
         .await;
     assert_eq!(s, 200);
     node
@@ -140,7 +56,7 @@ async fn who_can_read_an_index() {
     let node = setup().await;
     let body = json!({"index": {"name": "logs-2024", "privilege": "read"}});
     let (s, b) = node
-        .call("POST", "/_security/_access/who", Some(body))
+        .admin("POST", "/_security/_access/who", Some(body))
         .await;
     assert_eq!(s, 200, "{b}");
     let roles = names(&b, "roles", "role");
@@ -198,11 +114,11 @@ async fn who_can_read_an_index() {
 async fn who_pattern_requires_the_whole_pattern_and_keys_are_limited_by_their_owner() {
     let node = setup().await;
     let key = json!({"name": "k", "role_descriptors": {"r": {"indices": [{"names": ["logs-*"], "privileges": ["read"]}]}}});
-    let (s, k) = node.call("POST", "/_security/api_key", Some(key)).await;
+    let (s, k) = node.admin("POST", "/_security/api_key", Some(key)).await;
     assert_eq!(s, 200, "{k}");
     let id = k["id"].as_str().unwrap().to_string();
     let (_, b) = node
-        .call(
+        .admin(
             "POST",
             "/_security/_access/who",
             Some(json!({"index": {"name": "logs-*", "privilege": "indices:data/read/search"}})),
@@ -213,7 +129,7 @@ async fn who_pattern_requires_the_whole_pattern_and_keys_are_limited_by_their_ow
     assert!(names(&b, "users", "username").contains(&"alice".to_string()));
     // `*` is wider than the key's `logs-*`: the superuser owner reaches it, the key does not.
     let (_, b) = node
-        .call(
+        .admin(
             "POST",
             "/_security/_access/who",
             Some(json!({"index": {"name": "*", "privilege": "read"}})),
@@ -279,7 +195,7 @@ async fn who_rejects_bad_targets_with_400() {
     ];
     for (body, want) in cases {
         let (s, b) = node
-            .call("POST", "/_security/_access/who", Some(body.clone()))
+            .admin("POST", "/_security/_access/who", Some(body.clone()))
             .await;
         assert_eq!(s, 400, "{body} -> {b}");
         assert!(reason(&b).contains(want), "{body} -> {b}");
@@ -291,7 +207,7 @@ async fn role_impact_reports_widening_and_who_gains() {
     let node = setup().await;
     let proposed = json!({"indices": [{"names": ["logs-*", "metrics-*"], "privileges": ["read"]}]});
     let (s, b) = node
-        .call(
+        .admin(
             "POST",
             "/_security/role/logs_reader/_impact",
             Some(proposed),
@@ -333,7 +249,7 @@ async fn role_impact_reports_widening_and_who_gains() {
     // The same role again: nothing changes.
     let same = json!({"indices": [{"names": ["logs-*"], "privileges": ["read"], "query": "{\"term\":{\"team\":\"a\"}}"}]});
     let (_, b) = node
-        .call("POST", "/_security/role/logs_reader/_impact", Some(same))
+        .admin("POST", "/_security/role/logs_reader/_impact", Some(same))
         .await;
     assert_eq!(b["widens"], false, "{b}");
     assert_eq!(b["roles"][0]["status"], "unchanged");
@@ -355,7 +271,7 @@ async fn impact_of_two_role_sets() {
     let old = json!({"ops": {"cluster": ["monitor"], "run_as": ["svc-*"]}});
     let new = json!({"ops": {"cluster": ["monitor", "manage_ilm"], "run_as": ["svc-a"]}});
     let (s, b) = node
-        .call(
+        .admin(
             "POST",
             "/_security/_impact",
             Some(json!({"old": old, "new": new})),
@@ -374,7 +290,7 @@ async fn impact_of_two_role_sets() {
     assert!(ops["run_as"]["removed"]["examples"].as_array().is_some());
     assert!(ops["run_as"].get("added").is_none());
     let (_, b) = node
-        .call(
+        .admin(
             "POST",
             "/_security/_impact",
             Some(json!({"old": new, "new": old})),
@@ -383,7 +299,7 @@ async fn impact_of_two_role_sets() {
     assert_eq!(b["widens"], true, "svc-* is wider than svc-a: {b}");
     let narrower = json!({"ops": {"cluster": ["monitor"]}});
     let (_, b) = node
-        .call(
+        .admin(
             "POST",
             "/_security/_impact",
             Some(json!({"old": old, "new": narrower})),
@@ -391,15 +307,11 @@ async fn impact_of_two_role_sets() {
         .await;
     assert_eq!(b["widens"], false, "{b}");
     let (s, b) = node
-        .call(
+        .admin(
             "POST",
             "/_security/_impact",
             Some(json!({"old": {}, "bogus": {}})),
         )
         .await;
     assert_eq!(s, 400, "{b}");
-}
-
-fn reason(v: &Value) -> &str {
-    v["error"]["reason"].as_str().unwrap_or_default()
 }

@@ -4,105 +4,21 @@
     clippy::panic,
     clippy::indexing_slicing
 )]
-#![allow(dead_code)]
 //! `_has_privileges` and `_privileges` (get user privileges), driven through the router.
 
-use axum::Router;
+mod common;
+
 use axum::body::Body;
 use axum::http::Request;
-use base64::Engine as _;
-use http_body_util::BodyExt;
-use rampart_server::settings::Settings;
-use rampart_server::startup::{NodeConfig, build_state};
-use rampart_server::state::SharedState;
+use common::{SUPERUSER, TestNode, basic, reason};
 use serde_json::{Value, json};
-use tower::ServiceExt;
 
-const ELASTIC: (&str, &str) = ("elastic", "elastic-password");
-
-struct Node {
-    _dir: tempfile::TempDir,
-    state: SharedState,
-    app: Router,
-}
-
-fn node() -> Node {
-    let dir = tempfile::tempdir().unwrap();
-    let mut settings = Settings::default();
-    settings.set("xpack.security.authc.password_hashing.algorithm", "bcrypt4");
-    let (state, _) = build_state(&NodeConfig {
-        data_dir: dir.path().to_path_buf(),
-        config_dir: None,
-        settings,
-        elastic_password: Some(ELASTIC.1.into()),
-    })
-    .unwrap();
-    let app = rampart_server::app(state.clone());
-    Node {
-        _dir: dir,
-        state,
-        app,
-    }
-}
-
-impl Node {
-    async fn call(
-        &self,
-        method: &str,
-        path: &str,
-        auth: (&str, &str),
-        body: Option<Value>,
-    ) -> (u16, Value) {
-        let basic =
-            base64::engine::general_purpose::STANDARD.encode(format!("{}:{}", auth.0, auth.1));
-        let req = Request::builder()
-            .method(method)
-            .uri(path)
-            .header("authorization", format!("Basic {basic}"))
-            .header("content-type", "application/json")
-            .body(body.map_or_else(Body::empty, |b| Body::from(b.to_string())))
-            .unwrap();
-        let resp = self.app.clone().oneshot(req).await.unwrap();
-        let status = resp.status().as_u16();
-        let bytes = resp.into_body().collect().await.unwrap().to_bytes();
-        let value = if bytes.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_slice(&bytes).unwrap()
-        };
-        (status, value)
-    }
-
-    async fn admin(&self, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
-        self.call(method, path, ELASTIC, body).await
-    }
-
-    async fn put_user(&self, name: &str, password: &str, roles: &[&str]) {
-        let (s, b) = self
-            .admin(
-                "PUT",
-                &format!("/_security/user/{name}"),
-                Some(json!({"password": password, "roles": roles})),
-            )
-            .await;
-        assert_eq!(s, 200, "{b}");
-    }
-
-    async fn health_status(&self, auth: (&str, &str)) -> u16 {
-        self.call("GET", "/_cluster/health", auth, None).await.0
-    }
-}
-
-fn reason(body: &Value) -> &str {
-    body["error"]["reason"].as_str().unwrap_or_default()
-}
-
-fn put_role(n: &Node, name: &str, body: Value) {
+fn put_role(n: &TestNode, name: &str, body: Value) {
     n.state.store.put_role(name, &body).unwrap();
     n.state.security.clear_cache();
 }
 
-fn put_app_privilege(n: &Node, application: &str, name: &str, actions: &[&str]) {
+fn put_app_privilege(n: &TestNode, application: &str, name: &str, actions: &[&str]) {
     let doc = rampart_store::AppPrivilegeDoc {
         application: application.into(),
         name: name.into(),
@@ -121,8 +37,8 @@ fn contains(array: &Value, expected: &Value) -> bool {
         .any(|item| fields.iter().all(|(k, v)| item.get(k) == Some(v)))
 }
 
-async fn logs_user() -> Node {
-    let n = node();
+async fn logs_user() -> TestNode {
+    let n = TestNode::new();
     put_role(
         &n,
         "logs_role",
@@ -254,30 +170,23 @@ async fn has_privileges_follows_run_as() {
     let req = Request::builder()
         .method("POST")
         .uri("/_security/user/_has_privileges")
-        .header(
-            "authorization",
-            format!(
-                "Basic {}",
-                base64::engine::general_purpose::STANDARD.encode("elastic:elastic-password")
-            ),
-        )
+        .header("authorization", basic(SUPERUSER.0, SUPERUSER.1))
         .header("es-security-runas-user", "logs_user")
         .header("content-type", "application/json")
         .body(Body::from(
             json!({"cluster": ["monitor", "all"]}).to_string(),
         ))
         .unwrap();
-    let resp = n.app.clone().oneshot(req).await.unwrap();
-    assert_eq!(resp.status().as_u16(), 200);
-    let b: Value =
-        serde_json::from_slice(&resp.into_body().collect().await.unwrap().to_bytes()).unwrap();
+    let resp = n.send(req).await;
+    assert_eq!(resp.status, 200);
+    let b: Value = serde_json::from_slice(&resp.bytes).unwrap();
     assert_eq!(b["username"], json!("logs_user"));
     assert_eq!(b["cluster"], json!({"monitor": true, "all": false}));
 }
 
 /// The roles and users of ES's privileges/40_get_user_privs.yml.
-async fn get_user_privs_fixture() -> Node {
-    let n = node();
+async fn get_user_privs_fixture() -> TestNode {
+    let n = TestNode::new();
     put_app_privilege(&n, "test-app", "user", &["action:login", "version:1.0.*"]);
     put_app_privilege(&n, "test-app", "read", &["data:read/*"]);
     put_app_privilege(&n, "test-app", "write", &["data:write/*"]);
@@ -338,7 +247,7 @@ async fn get_user_privs_fixture() -> Node {
     n
 }
 
-async fn privileges_of(n: &Node, user: &str) -> Value {
+async fn privileges_of(n: &TestNode, user: &str) -> Value {
     let (s, b) = n
         .call(
             "GET",
@@ -463,7 +372,7 @@ async fn user_privileges_merged_roles() {
 
 #[tokio::test]
 async fn superuser_privileges() {
-    let n = node();
+    let n = TestNode::new();
     let (s, b) = n.admin("GET", "/_security/user/_privileges", None).await;
     assert_eq!(s, 200);
     assert_eq!(b["cluster"], json!(["all"]));

@@ -6,107 +6,20 @@
 )]
 //! Role-mapping API (put/get/delete, validation) and rule evaluation (`mapped_roles`).
 
-use axum::Router;
-use axum::body::Body;
-use axum::http::Request;
-use base64::Engine;
-use http_body_util::BodyExt;
-use rampart_server::authn::password::Algorithm;
-use rampart_server::settings::Settings;
-use rampart_server::startup::{NodeConfig, build_state};
-use rampart_server::state::SharedState;
-use rampart_store::UserRecord;
+mod common;
+
+use common::{TestNode, reason};
 use serde_json::{Value, json};
-use tower::ServiceExt;
-
-const ELASTIC: (&str, &str) = ("elastic", "elastic-password");
-
-struct Node {
-    app: Router,
-    state: SharedState,
-    _dir: tempfile::TempDir,
-}
-
-impl Node {
-    fn new() -> Node {
-        let dir = tempfile::tempdir().unwrap();
-        let mut settings = Settings::default();
-        settings.set("xpack.security.authc.password_hashing.algorithm", "bcrypt4");
-        let (state, _) = build_state(&NodeConfig {
-            data_dir: dir.path().to_path_buf(),
-            config_dir: None,
-            settings,
-            elastic_password: Some(ELASTIC.1.into()),
-        })
-        .unwrap();
-        Node {
-            app: rampart_server::app(state.clone()),
-            state,
-            _dir: dir,
-        }
-    }
-
-    fn add_user(&self, name: &str, password: &str, roles: &[&str]) {
-        let hash = Algorithm::parse("bcrypt4").unwrap().hash(password).unwrap();
-        self.state
-            .store
-            .put_user(&UserRecord {
-                username: name.into(),
-                password_hash: hash,
-                roles: roles.iter().map(|r| r.to_string()).collect(),
-                full_name: None,
-                email: None,
-                metadata: Default::default(),
-                enabled: true,
-            })
-            .unwrap();
-    }
-
-    async fn call_as(
-        &self,
-        user: (&str, &str),
-        method: &str,
-        path: &str,
-        body: Option<Value>,
-    ) -> (u16, Value) {
-        let auth =
-            base64::engine::general_purpose::STANDARD.encode(format!("{}:{}", user.0, user.1));
-        let req = Request::builder()
-            .method(method)
-            .uri(path)
-            .header("authorization", format!("Basic {auth}"))
-            .header("content-type", "application/json")
-            .body(body.map_or_else(Body::empty, |b| Body::from(b.to_string())))
-            .unwrap();
-        let resp = self.app.clone().oneshot(req).await.unwrap();
-        let status = resp.status().as_u16();
-        let bytes = resp.into_body().collect().await.unwrap().to_bytes();
-        let value = if bytes.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_slice(&bytes).unwrap()
-        };
-        (status, value)
-    }
-
-    async fn call(&self, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
-        self.call_as(ELASTIC, method, path, body).await
-    }
-}
-
-fn reason(v: &Value) -> &str {
-    v["error"]["reason"].as_str().unwrap_or_default()
-}
 
 use rampart_server::api::role_mappings::{UserFacts, mapped_roles};
 
 #[tokio::test]
 async fn put_get_delete_role_mapping() {
-    let node = Node::new();
+    let node = TestNode::new();
     let body = json!({"enabled": true, "roles": ["kibana_user"], "rules": {"field": {"username": "*"}},
         "metadata": {"uuid": "b9a59ba9-6b92-4be2-bb8d-02bb270cb3a7"}});
     let (s, b) = node
-        .call(
+        .admin(
             "PUT",
             "/_security/role_mapping/everyone",
             Some(body.clone()),
@@ -114,7 +27,7 @@ async fn put_get_delete_role_mapping() {
         .await;
     assert_eq!((s, b), (200, json!({"role_mapping": {"created": true}})));
     let (s, b) = node
-        .call(
+        .admin(
             "POST",
             "/_security/role_mapping/everyone?refresh=true",
             Some(body),
@@ -123,7 +36,7 @@ async fn put_get_delete_role_mapping() {
     assert_eq!((s, b), (200, json!({"role_mapping": {"created": false}})));
 
     let (s, b) = node
-        .call("GET", "/_security/role_mapping/everyone", None)
+        .admin("GET", "/_security/role_mapping/everyone", None)
         .await;
     assert_eq!(s, 200);
     assert_eq!(
@@ -131,44 +44,46 @@ async fn put_get_delete_role_mapping() {
         json!({"everyone": {"enabled": true, "roles": ["kibana_user"],
         "rules": {"field": {"username": "*"}}, "metadata": {"uuid": "b9a59ba9-6b92-4be2-bb8d-02bb270cb3a7"}}})
     );
-    node.call("PUT", "/_security/role_mapping/other", Some(json!({"enabled": false, "roles": ["x"],
+    node.admin("PUT", "/_security/role_mapping/other", Some(json!({"enabled": false, "roles": ["x"],
         "rules": {"any": [{"field": {"groups": ["a", "b"]}}, {"except": {"field": {"realm.name": "file"}}}]}}))).await;
-    let (_, b) = node.call("GET", "/_security/role_mapping", None).await;
+    let (_, b) = node.admin("GET", "/_security/role_mapping", None).await;
     assert_eq!(b.as_object().unwrap().len(), 2);
     assert_eq!(
         b["other"]["rules"]["any"][0]["field"]["groups"],
         json!(["a", "b"])
     );
     let (_, b) = node
-        .call("GET", "/_security/role_mapping/other,missing", None)
+        .admin("GET", "/_security/role_mapping/other,missing", None)
         .await;
     assert_eq!(b.as_object().unwrap().keys().collect::<Vec<_>>(), ["other"]);
 
     let (s, b) = node
-        .call("DELETE", "/_security/role_mapping/everyone", None)
+        .admin("DELETE", "/_security/role_mapping/everyone", None)
         .await;
     assert_eq!((s, b), (200, json!({"found": true})));
     let (s, b) = node
-        .call("DELETE", "/_security/role_mapping/everyone", None)
+        .admin("DELETE", "/_security/role_mapping/everyone", None)
         .await;
     assert_eq!((s, b), (404, json!({"found": false})));
     let (s, b) = node
-        .call("GET", "/_security/role_mapping/everyone", None)
+        .admin("GET", "/_security/role_mapping/everyone", None)
         .await;
     assert_eq!((s, b), (404, json!({})));
 }
 
 #[tokio::test]
 async fn role_templates_are_stored_as_es_shows_them() {
-    let node = Node::new();
+    let node = TestNode::new();
     let body = json!({"enabled": true, "rules": {"field": {"realm.name": "saml1"}},
         "role_templates": [{"template": {"source": "{{#tojson}}groups{{/tojson}}"}, "format": "json"},
                            {"template": {"source": "user_{{username}}"}}]});
     let (s, _) = node
-        .call("PUT", "/_security/role_mapping/tmpl", Some(body))
+        .admin("PUT", "/_security/role_mapping/tmpl", Some(body))
         .await;
     assert_eq!(s, 200);
-    let (_, b) = node.call("GET", "/_security/role_mapping/tmpl", None).await;
+    let (_, b) = node
+        .admin("GET", "/_security/role_mapping/tmpl", None)
+        .await;
     assert_eq!(b["tmpl"]["roles"], json!([]));
     assert_eq!(
         b["tmpl"]["role_templates"][0],
@@ -179,8 +94,8 @@ async fn role_templates_are_stored_as_es_shows_them() {
 
 #[tokio::test]
 async fn role_mapping_validation() {
-    let node = Node::new();
-    let put = |body: Value| node.call("PUT", "/_security/role_mapping/m", Some(body));
+    let node = TestNode::new();
+    let put = |body: Value| node.admin("PUT", "/_security/role_mapping/m", Some(body));
     let rules = json!({"field": {"username": "*"}});
     let cases = [
         (
@@ -232,14 +147,14 @@ async fn role_mapping_validation() {
         let (s, b) = put(body).await;
         assert_eq!((s, reason(&b)), (400, expected), "{b}");
     }
-    let (s, _) = node.call("GET", "/_security/role_mapping/m", None).await;
+    let (s, _) = node.admin("GET", "/_security/role_mapping/m", None).await;
     assert_eq!(s, 404);
 }
 
 #[tokio::test]
 async fn role_mapping_needs_manage_security() {
-    let node = Node::new();
-    node.call(
+    let node = TestNode::new();
+    node.admin(
         "PUT",
         "/_security/role/reader",
         Some(json!({"cluster": ["read_security"]})),
@@ -247,7 +162,7 @@ async fn role_mapping_needs_manage_security() {
     .await;
     node.add_user("reader", "reader-password", &["reader"]);
     let reader = ("reader", "reader-password");
-    node.call(
+    node.admin(
         "PUT",
         "/_security/role_mapping/m",
         Some(json!({"enabled": true, "roles": ["a"], "rules": {"field": {"username": "*"}}})),

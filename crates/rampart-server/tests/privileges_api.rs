@@ -6,103 +6,16 @@
 )]
 //! Application privileges API: put/get/delete, _builtin, cache clear, `global.application.manage`.
 
-use axum::Router;
-use axum::body::Body;
-use axum::http::Request;
-use base64::Engine;
-use http_body_util::BodyExt;
-use rampart_server::authn::password::Algorithm;
-use rampart_server::settings::Settings;
-use rampart_server::startup::{NodeConfig, build_state};
-use rampart_server::state::SharedState;
-use rampart_store::UserRecord;
+mod common;
+
+use common::{TestNode, reason};
 use serde_json::{Value, json};
-use tower::ServiceExt;
-
-const ELASTIC: (&str, &str) = ("elastic", "elastic-password");
-
-struct Node {
-    app: Router,
-    state: SharedState,
-    _dir: tempfile::TempDir,
-}
-
-impl Node {
-    fn new() -> Node {
-        let dir = tempfile::tempdir().unwrap();
-        let mut settings = Settings::default();
-        settings.set("xpack.security.authc.password_hashing.algorithm", "bcrypt4");
-        let (state, _) = build_state(&NodeConfig {
-            data_dir: dir.path().to_path_buf(),
-            config_dir: None,
-            settings,
-            elastic_password: Some(ELASTIC.1.into()),
-        })
-        .unwrap();
-        Node {
-            app: rampart_server::app(state.clone()),
-            state,
-            _dir: dir,
-        }
-    }
-
-    fn add_user(&self, name: &str, password: &str, roles: &[&str]) {
-        let hash = Algorithm::parse("bcrypt4").unwrap().hash(password).unwrap();
-        self.state
-            .store
-            .put_user(&UserRecord {
-                username: name.into(),
-                password_hash: hash,
-                roles: roles.iter().map(|r| r.to_string()).collect(),
-                full_name: None,
-                email: None,
-                metadata: Default::default(),
-                enabled: true,
-            })
-            .unwrap();
-    }
-
-    async fn call_as(
-        &self,
-        user: (&str, &str),
-        method: &str,
-        path: &str,
-        body: Option<Value>,
-    ) -> (u16, Value) {
-        let auth =
-            base64::engine::general_purpose::STANDARD.encode(format!("{}:{}", user.0, user.1));
-        let req = Request::builder()
-            .method(method)
-            .uri(path)
-            .header("authorization", format!("Basic {auth}"))
-            .header("content-type", "application/json")
-            .body(body.map_or_else(Body::empty, |b| Body::from(b.to_string())))
-            .unwrap();
-        let resp = self.app.clone().oneshot(req).await.unwrap();
-        let status = resp.status().as_u16();
-        let bytes = resp.into_body().collect().await.unwrap().to_bytes();
-        let value = if bytes.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_slice(&bytes).unwrap()
-        };
-        (status, value)
-    }
-
-    async fn call(&self, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
-        self.call_as(ELASTIC, method, path, body).await
-    }
-}
-
-fn reason(v: &Value) -> &str {
-    v["error"]["reason"].as_str().unwrap_or_default()
-}
 
 #[tokio::test]
 async fn put_get_update_and_list_privileges() {
-    let node = Node::new();
+    let node = TestNode::new();
     let (s, b) = node
-        .call(
+        .admin(
             "PUT",
             "/_security/privilege",
             Some(json!({"app": {"p1": {"application": "app", "name": "p1",
@@ -111,7 +24,7 @@ async fn put_get_update_and_list_privileges() {
         .await;
     assert_eq!((s, b), (200, json!({"app": {"p1": {"created": true}}})));
     let (s, b) = node
-        .call(
+        .admin(
             "POST",
             "/_security/privilege",
             Some(json!({
@@ -125,11 +38,11 @@ async fn put_get_update_and_list_privileges() {
         json!({"app": {"p2": {"created": true}, "p3": {"created": true}}, "app2": {"p1": {"created": true}}})
     );
     let (_, b) = node
-        .call("PUT", "/_security/privilege?refresh=wait_for", Some(json!({"app": {"p1": {"actions": ["data:read/*", "action:login"], "metadata": {"key3": "val3"}}}})))
+        .admin("PUT", "/_security/privilege?refresh=wait_for", Some(json!({"app": {"p1": {"actions": ["data:read/*", "action:login"], "metadata": {"key3": "val3"}}}})))
         .await;
     assert_eq!(b, json!({"app": {"p1": {"created": false}}}));
 
-    let (s, b) = node.call("GET", "/_security/privilege/app/p1", None).await;
+    let (s, b) = node.admin("GET", "/_security/privilege/app/p1", None).await;
     assert_eq!(s, 200);
     assert_eq!(
         b,
@@ -137,31 +50,33 @@ async fn put_get_update_and_list_privileges() {
         "actions": ["data:read/*", "action:login"], "metadata": {"key3": "val3"}}}})
     );
     let (_, b) = node
-        .call("GET", "/_security/privilege/app/p1,p2", None)
+        .admin("GET", "/_security/privilege/app/p1,p2", None)
         .await;
     assert_eq!(b["app"].as_object().unwrap().len(), 2);
-    let (_, b) = node.call("GET", "/_security/privilege/app", None).await;
+    let (_, b) = node.admin("GET", "/_security/privilege/app", None).await;
     assert_eq!(b["app"].as_object().unwrap().len(), 3);
     assert!(b.get("app2").is_none());
-    let (_, b) = node.call("GET", "/_security/privilege", None).await;
+    let (_, b) = node.admin("GET", "/_security/privilege", None).await;
     assert_eq!(
         b["app2"]["p1"],
         json!({"application": "app2", "name": "p1", "actions": ["*"], "metadata": {}})
     );
     assert_eq!(b["app"].as_object().unwrap().len(), 3);
-    let (_, b) = node.call("GET", "/_security/privilege/app*", None).await;
+    let (_, b) = node.admin("GET", "/_security/privilege/app*", None).await;
     assert_eq!(b.as_object().unwrap().len(), 2);
 
-    let (s, b) = node.call("GET", "/_security/privilege/app/p9", None).await;
+    let (s, b) = node.admin("GET", "/_security/privilege/app/p9", None).await;
     assert_eq!((s, b), (404, json!({})));
-    let (s, b) = node.call("GET", "/_security/privilege/nothere", None).await;
+    let (s, b) = node
+        .admin("GET", "/_security/privilege/nothere", None)
+        .await;
     assert_eq!((s, b), (404, json!({})));
 }
 
 #[tokio::test]
 async fn delete_privileges() {
-    let node = Node::new();
-    node.call(
+    let node = TestNode::new();
+    node.admin(
         "PUT",
         "/_security/privilege",
         Some(json!({"app3": {
@@ -170,11 +85,11 @@ async fn delete_privileges() {
     )
     .await;
     let (s, b) = node
-        .call("DELETE", "/_security/privilege/app3/p1", None)
+        .admin("DELETE", "/_security/privilege/app3/p1", None)
         .await;
     assert_eq!((s, b), (200, json!({"app3": {"p1": {"found": true}}})));
     let (s, b) = node
-        .call("DELETE", "/_security/privilege/app3/p1,p2,p3,p0", None)
+        .admin("DELETE", "/_security/privilege/app3/p1,p2,p3,p0", None)
         .await;
     assert_eq!(s, 200);
     assert_eq!(
@@ -182,14 +97,14 @@ async fn delete_privileges() {
         json!({"app3": {"p1": {"found": false}, "p2": {"found": true}, "p3": {"found": true}, "p0": {"found": false}}})
     );
     let (s, b) = node
-        .call("DELETE", "/_security/privilege/app3/p1", None)
+        .admin("DELETE", "/_security/privilege/app3/p1", None)
         .await;
     assert_eq!((s, b), (404, json!({"app3": {"p1": {"found": false}}})));
     let (s, _) = node
-        .call("GET", "/_security/privilege/app3/p1,p2,p3", None)
+        .admin("GET", "/_security/privilege/app3/p1,p2,p3", None)
         .await;
     assert_eq!(s, 404);
-    let (_, b) = node.call("GET", "/_security/privilege", None).await;
+    let (_, b) = node.admin("GET", "/_security/privilege", None).await;
     assert_eq!(
         b,
         json!({"app3": {"p4": {"application": "app3", "name": "p4", "actions": ["*"], "metadata": {}}}})
@@ -198,8 +113,8 @@ async fn delete_privileges() {
 
 #[tokio::test]
 async fn put_privilege_validation() {
-    let node = Node::new();
-    let put = |body: Value| node.call("PUT", "/_security/privilege", Some(body));
+    let node = TestNode::new();
+    let put = |body: Value| node.admin("PUT", "/_security/privilege", Some(body));
     let (s, b) = put(json!({})).await;
     assert_eq!(s, 400);
     assert_eq!(b["error"]["type"], "action_request_validation_exception");
@@ -239,17 +154,17 @@ async fn put_privilege_validation() {
             "failed to parse privilege [app/read]. unexpected field [bogus]"
         )
     );
-    let (s, b) = node.call("PUT", "/_security/privilege", None).await;
+    let (s, b) = node.admin("PUT", "/_security/privilege", None).await;
     assert_eq!((s, reason(&b)), (400, "request body is required"));
-    let (s, _) = node.call("GET", "/_security/privilege", None).await;
+    let (s, _) = node.admin("GET", "/_security/privilege", None).await;
     assert_eq!(s, 200);
 }
 
 #[tokio::test]
 async fn builtin_privileges_are_sorted_names() {
-    let node = Node::new();
+    let node = TestNode::new();
     let (s, b) = node
-        .call("GET", "/_security/privilege/_builtin", None)
+        .admin("GET", "/_security/privilege/_builtin", None)
         .await;
     assert_eq!(s, 200);
     let names = |k: &str| -> Vec<String> {
@@ -272,10 +187,10 @@ async fn builtin_privileges_are_sorted_names() {
 
 #[tokio::test]
 async fn clear_privileges_cache() {
-    let node = Node::new();
+    let node = TestNode::new();
     for app in ["app", "*"] {
         let (s, b) = node
-            .call(
+            .admin(
                 "POST",
                 &format!("/_security/privilege/{app}/_clear_cache"),
                 None,
@@ -288,8 +203,8 @@ async fn clear_privileges_cache() {
 
 #[tokio::test]
 async fn application_manage_grants_only_matching_applications() {
-    let node = Node::new();
-    node.call(
+    let node = TestNode::new();
+    node.admin(
         "PUT",
         "/_security/role/app_manage",
         Some(json!({"global": {"application": {"manage": {"applications": ["app", "app-*"]}}}})),
@@ -297,7 +212,7 @@ async fn application_manage_grants_only_matching_applications() {
     .await;
     node.add_user("test_user", "x-pack-test-password", &["app_manage"]);
     let user = ("test_user", "x-pack-test-password");
-    node.call(
+    node.admin(
         "PUT",
         "/_security/privilege",
         Some(json!({"app-allow": {"read": {"actions": ["data:read/*"]}},

@@ -6,109 +6,22 @@
 )]
 //! Roles API: put/get/delete, bulk put/delete, query, cache clear, and `global.role.manage`.
 
-use axum::Router;
-use axum::body::Body;
-use axum::http::Request;
-use base64::Engine;
-use http_body_util::BodyExt;
-use rampart_server::authn::password::Algorithm;
-use rampart_server::settings::Settings;
-use rampart_server::startup::{NodeConfig, build_state};
-use rampart_server::state::SharedState;
-use rampart_store::UserRecord;
-use serde_json::{Value, json};
-use tower::ServiceExt;
+mod common;
 
-const ELASTIC: (&str, &str) = ("elastic", "elastic-password");
-
-struct Node {
-    app: Router,
-    state: SharedState,
-    _dir: tempfile::TempDir,
-}
-
-impl Node {
-    fn new() -> Node {
-        let dir = tempfile::tempdir().unwrap();
-        let mut settings = Settings::default();
-        settings.set("xpack.security.authc.password_hashing.algorithm", "bcrypt4");
-        let (state, _) = build_state(&NodeConfig {
-            data_dir: dir.path().to_path_buf(),
-            config_dir: None,
-            settings,
-            elastic_password: Some(ELASTIC.1.into()),
-        })
-        .unwrap();
-        Node {
-            app: rampart_server::app(state.clone()),
-            state,
-            _dir: dir,
-        }
-    }
-
-    fn add_user(&self, name: &str, password: &str, roles: &[&str]) {
-        let hash = Algorithm::parse("bcrypt4").unwrap().hash(password).unwrap();
-        self.state
-            .store
-            .put_user(&UserRecord {
-                username: name.into(),
-                password_hash: hash,
-                roles: roles.iter().map(|r| r.to_string()).collect(),
-                full_name: None,
-                email: None,
-                metadata: Default::default(),
-                enabled: true,
-            })
-            .unwrap();
-    }
-
-    async fn call_as(
-        &self,
-        user: (&str, &str),
-        method: &str,
-        path: &str,
-        body: Option<Value>,
-    ) -> (u16, Value) {
-        let auth =
-            base64::engine::general_purpose::STANDARD.encode(format!("{}:{}", user.0, user.1));
-        let req = Request::builder()
-            .method(method)
-            .uri(path)
-            .header("authorization", format!("Basic {auth}"))
-            .header("content-type", "application/json")
-            .body(body.map_or_else(Body::empty, |b| Body::from(b.to_string())))
-            .unwrap();
-        let resp = self.app.clone().oneshot(req).await.unwrap();
-        let status = resp.status().as_u16();
-        let bytes = resp.into_body().collect().await.unwrap().to_bytes();
-        let value = if bytes.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_slice(&bytes).unwrap()
-        };
-        (status, value)
-    }
-
-    async fn call(&self, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
-        self.call_as(ELASTIC, method, path, body).await
-    }
-}
-
-fn reason(v: &Value) -> &str {
-    v["error"]["reason"].as_str().unwrap_or_default()
-}
+use common::{TestNode, reason};
+use serde_json::json;
 
 #[tokio::test]
 async fn put_get_update_delete_role() {
-    let node = Node::new();
+    let node = TestNode::new();
     let role = json!({"cluster": ["all"], "metadata": {"key1": "val1"},
         "indices": [{"names": "*", "privileges": ["all"]}]});
     let (s, b) = node
-        .call("PUT", "/_security/role/admin_role", Some(role.clone()))
+        .admin("PUT", "/_security/role/admin_role", Some(role.clone()))
         .await;
     assert_eq!((s, b), (200, json!({"role": {"created": true}})));
     let (s, b) = node
-        .call(
+        .admin(
             "POST",
             "/_security/role/admin_role?refresh=true",
             Some(role),
@@ -116,7 +29,7 @@ async fn put_get_update_delete_role() {
         .await;
     assert_eq!((s, b), (200, json!({"role": {"created": false}})));
 
-    let (s, b) = node.call("GET", "/_security/role/admin_role", None).await;
+    let (s, b) = node.admin("GET", "/_security/role/admin_role", None).await;
     assert_eq!(s, 200);
     assert_eq!(b["admin_role"]["cluster"], json!(["all"]));
     assert_eq!(b["admin_role"]["indices"][0]["names"], json!(["*"]));
@@ -127,47 +40,47 @@ async fn put_get_update_delete_role() {
     );
 
     let (s, b) = node
-        .call("DELETE", "/_security/role/admin_role", None)
+        .admin("DELETE", "/_security/role/admin_role", None)
         .await;
     assert_eq!((s, b), (200, json!({"found": true})));
     let (s, b) = node
-        .call("DELETE", "/_security/role/admin_role", None)
+        .admin("DELETE", "/_security/role/admin_role", None)
         .await;
     assert_eq!((s, b), (404, json!({"found": false})));
-    let (s, b) = node.call("GET", "/_security/role/admin_role", None).await;
+    let (s, b) = node.admin("GET", "/_security/role/admin_role", None).await;
     assert_eq!((s, b), (404, json!({})));
 }
 
 #[tokio::test]
 async fn get_roles_lists_builtin_and_native_and_comma_names() {
-    let node = Node::new();
-    node.call(
+    let node = TestNode::new();
+    node.admin(
         "PUT",
         "/_security/role/mine",
         Some(json!({"cluster": ["monitor"]})),
     )
     .await;
-    let (s, all) = node.call("GET", "/_security/role", None).await;
+    let (s, all) = node.admin("GET", "/_security/role", None).await;
     assert_eq!(s, 200);
     assert_eq!(all["superuser"]["metadata"]["_reserved"], true);
     assert_eq!(all["mine"]["cluster"], json!(["monitor"]));
 
     let (s, b) = node
-        .call("GET", "/_security/role/mine,superuser,nope", None)
+        .admin("GET", "/_security/role/mine,superuser,nope", None)
         .await;
     assert_eq!(s, 200);
     let keys: Vec<&String> = b.as_object().unwrap().keys().collect();
     // Built-in roles first, then native ones (as ES lists them).
     assert_eq!(keys, ["superuser", "mine"]);
-    let (s, b) = node.call("GET", "/_security/role/foo,bar", None).await;
+    let (s, b) = node.admin("GET", "/_security/role/foo,bar", None).await;
     assert_eq!((s, b), (404, json!({})));
 }
 
 #[tokio::test]
 async fn put_role_errors() {
-    let node = Node::new();
+    let node = TestNode::new();
     let (s, b) = node
-        .call("PUT", "/_security/role/superuser", Some(json!({})))
+        .admin("PUT", "/_security/role/superuser", Some(json!({})))
         .await;
     assert_eq!(s, 400);
     assert_eq!(b["error"]["type"], "action_request_validation_exception");
@@ -177,7 +90,7 @@ async fn put_role_errors() {
     );
 
     let (s, b) = node
-        .call(
+        .admin(
             "PUT",
             "/_security/role/r",
             Some(json!({"cluster": ["foo"], "bogus": 1})),
@@ -190,7 +103,7 @@ async fn put_role_errors() {
     );
 
     let (s, b) = node
-        .call(
+        .admin(
             "PUT",
             "/_security/role/r",
             Some(json!({"cluster": ["foo"]})),
@@ -203,7 +116,7 @@ async fn put_role_errors() {
     );
 
     let (s, b) = node
-        .call("PUT", "/_security/role/r", Some(json!({"indices": [{"names": "index",
+        .admin("PUT", "/_security/role/r", Some(json!({"indices": [{"names": "index",
             "privileges": ["all"], "query": {"terms": {"field": {"index": "_index", "id": "_id", "path": "_path"}}}}]})))
         .await;
     assert_eq!(s, 400);
@@ -213,17 +126,19 @@ async fn put_role_errors() {
         "{b}"
     );
 
-    let (s, b) = node.call("PUT", "/_security/role/r", None).await;
+    let (s, b) = node.admin("PUT", "/_security/role/r", None).await;
     assert_eq!((s, reason(&b)), (400, "request body is required"));
     let (s, b) = node
-        .call("PUT", "/_security/role/r?refresh=maybe", Some(json!({})))
+        .admin("PUT", "/_security/role/r?refresh=maybe", Some(json!({})))
         .await;
     assert_eq!(
         (s, reason(&b)),
         (400, "Unknown value for refresh: [maybe].")
     );
 
-    let (s, b) = node.call("DELETE", "/_security/role/superuser", None).await;
+    let (s, b) = node
+        .admin("DELETE", "/_security/role/superuser", None)
+        .await;
     assert_eq!(
         (s, reason(&b)),
         (400, "role [superuser] is reserved and cannot be deleted")
@@ -232,15 +147,15 @@ async fn put_role_errors() {
 
 #[tokio::test]
 async fn description_and_remote_sections_round_trip() {
-    let node = Node::new();
+    let node = TestNode::new();
     let body = json!({"description": "Allows all security-related operations.", "cluster": ["manage_security"],
         "remote_indices": [{"names": ["logs*"], "privileges": ["read"], "allow_restricted_indices": false, "clusters": ["*"]}],
         "remote_cluster": [{"privileges": ["monitor_enrich"], "clusters": ["my_remote*", "my_remote2*"]}]});
     let (s, _) = node
-        .call("PUT", "/_security/role/remote_role", Some(body))
+        .admin("PUT", "/_security/role/remote_role", Some(body))
         .await;
     assert_eq!(s, 200);
-    let (_, b) = node.call("GET", "/_security/role/remote_role", None).await;
+    let (_, b) = node.admin("GET", "/_security/role/remote_role", None).await;
     let r = &b["remote_role"];
     assert_eq!(r["description"], "Allows all security-related operations.");
     assert_eq!(r["remote_indices"][0]["clusters"], json!(["*"]));
@@ -252,14 +167,14 @@ async fn description_and_remote_sections_round_trip() {
 
 #[tokio::test]
 async fn bulk_put_and_delete() {
-    let node = Node::new();
-    node.call(
+    let node = TestNode::new();
+    node.admin(
         "PUT",
         "/_security/role/same",
         Some(json!({"cluster": ["monitor"]})),
     )
     .await;
-    node.call(
+    node.admin(
         "PUT",
         "/_security/role/changed",
         Some(json!({"cluster": ["monitor"]})),
@@ -272,7 +187,7 @@ async fn bulk_put_and_delete() {
         "superuser": {"cluster": ["all"]},
         "bad_priv": {"cluster": ["nope"]}
     }});
-    let (s, b) = node.call("POST", "/_security/role", Some(body)).await;
+    let (s, b) = node.admin("POST", "/_security/role", Some(body)).await;
     assert_eq!(s, 200, "{b}");
     assert_eq!(b["created"], json!(["new_role"]));
     assert_eq!(b["updated"], json!(["changed"]));
@@ -290,11 +205,11 @@ async fn bulk_put_and_delete() {
             .unwrap()
             .contains("unknown cluster privilege [nope]")
     );
-    let (_, g) = node.call("GET", "/_security/role/changed", None).await;
+    let (_, g) = node.admin("GET", "/_security/role/changed", None).await;
     assert_eq!(g["changed"]["cluster"], json!(["manage"]));
 
     let (s, b) = node
-        .call(
+        .admin(
             "DELETE",
             "/_security/role",
             Some(json!({"names": ["new_role", "same", "missing", "kibana_system"]})),
@@ -310,7 +225,7 @@ async fn bulk_put_and_delete() {
 
     // A descriptor that does not parse fails the whole request.
     let (s, b) = node
-        .call(
+        .admin(
             "POST",
             "/_security/role",
             Some(json!({"roles": {"x": {"cluster": ["all"]}, "y": {"nope": 1}}})),
@@ -320,10 +235,10 @@ async fn bulk_put_and_delete() {
         (s, reason(&b)),
         (400, "failed to parse role [y]. unexpected field [nope]")
     );
-    let (s, _) = node.call("GET", "/_security/role/x", None).await;
+    let (s, _) = node.admin("GET", "/_security/role/x", None).await;
     assert_eq!(s, 404);
     let (s, b) = node
-        .call("DELETE", "/_security/role", Some(json!({"names": []})))
+        .admin("DELETE", "/_security/role", Some(json!({"names": []})))
         .await;
     assert_eq!(
         (s, reason(&b)),
@@ -333,9 +248,9 @@ async fn bulk_put_and_delete() {
 
 #[tokio::test]
 async fn clear_roles_cache() {
-    let node = Node::new();
+    let node = TestNode::new();
     let (s, b) = node
-        .call("POST", "/_security/role/a,b/_clear_cache", None)
+        .admin("POST", "/_security/role/a,b/_clear_cache", None)
         .await;
     assert_eq!(s, 200);
     assert_eq!(
@@ -348,12 +263,12 @@ async fn clear_roles_cache() {
 
 #[tokio::test]
 async fn role_changes_take_effect_for_users() {
-    let node = Node::new();
+    let node = TestNode::new();
     node.add_user("joe", "s3krit-password", &["admin_role"]);
     let joe = ("joe", "s3krit-password");
     let (s, _) = node.call_as(joe, "GET", "/_security/role", None).await;
     assert_eq!(s, 403);
-    node.call(
+    node.admin(
         "PUT",
         "/_security/role/admin_role",
         Some(json!({"cluster": ["all"]})),
@@ -368,7 +283,7 @@ async fn role_changes_take_effect_for_users() {
         )
         .await;
     assert_eq!(s, 200);
-    node.call(
+    node.admin(
         "PUT",
         "/_security/role/admin_role",
         Some(json!({"cluster": ["monitor"]})),
@@ -380,8 +295,8 @@ async fn role_changes_take_effect_for_users() {
 
 #[tokio::test]
 async fn role_manager_may_put_only_index_roles_within_its_patterns() {
-    let node = Node::new();
-    node.call(
+    let node = TestNode::new();
+    node.admin(
         "PUT",
         "/_security/role/role_manager",
         Some(json!({"global": {"role": {"manage": {"indices": [

@@ -6,111 +6,24 @@
 )]
 //! Role query API: the query DSL subset, paging and sorting.
 
-use axum::Router;
-use axum::body::Body;
-use axum::http::Request;
-use base64::Engine;
-use http_body_util::BodyExt;
-use rampart_server::authn::password::Algorithm;
-use rampart_server::settings::Settings;
-use rampart_server::startup::{NodeConfig, build_state};
-use rampart_server::state::SharedState;
-use rampart_store::UserRecord;
+mod common;
+
+use common::{TestNode, reason};
 use serde_json::{Value, json};
-use tower::ServiceExt;
-
-const ELASTIC: (&str, &str) = ("elastic", "elastic-password");
-
-struct Node {
-    app: Router,
-    state: SharedState,
-    _dir: tempfile::TempDir,
-}
-
-impl Node {
-    fn new() -> Node {
-        let dir = tempfile::tempdir().unwrap();
-        let mut settings = Settings::default();
-        settings.set("xpack.security.authc.password_hashing.algorithm", "bcrypt4");
-        let (state, _) = build_state(&NodeConfig {
-            data_dir: dir.path().to_path_buf(),
-            config_dir: None,
-            settings,
-            elastic_password: Some(ELASTIC.1.into()),
-        })
-        .unwrap();
-        Node {
-            app: rampart_server::app(state.clone()),
-            state,
-            _dir: dir,
-        }
-    }
-
-    fn add_user(&self, name: &str, password: &str, roles: &[&str]) {
-        let hash = Algorithm::parse("bcrypt4").unwrap().hash(password).unwrap();
-        self.state
-            .store
-            .put_user(&UserRecord {
-                username: name.into(),
-                password_hash: hash,
-                roles: roles.iter().map(|r| r.to_string()).collect(),
-                full_name: None,
-                email: None,
-                metadata: Default::default(),
-                enabled: true,
-            })
-            .unwrap();
-    }
-
-    async fn call_as(
-        &self,
-        user: (&str, &str),
-        method: &str,
-        path: &str,
-        body: Option<Value>,
-    ) -> (u16, Value) {
-        let auth =
-            base64::engine::general_purpose::STANDARD.encode(format!("{}:{}", user.0, user.1));
-        let req = Request::builder()
-            .method(method)
-            .uri(path)
-            .header("authorization", format!("Basic {auth}"))
-            .header("content-type", "application/json")
-            .body(body.map_or_else(Body::empty, |b| Body::from(b.to_string())))
-            .unwrap();
-        let resp = self.app.clone().oneshot(req).await.unwrap();
-        let status = resp.status().as_u16();
-        let bytes = resp.into_body().collect().await.unwrap().to_bytes();
-        let value = if bytes.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_slice(&bytes).unwrap()
-        };
-        (status, value)
-    }
-
-    async fn call(&self, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
-        self.call_as(ELASTIC, method, path, body).await
-    }
-}
-
-fn reason(v: &Value) -> &str {
-    v["error"]["reason"].as_str().unwrap_or_default()
-}
 
 #[tokio::test]
 async fn query_roles() {
-    let node = Node::new();
+    let node = TestNode::new();
     let roles = json!({"roles": {
         "admin_role": {"cluster": ["all"], "metadata": {"team": "a", "level": 3}},
         "backwards_role": {"cluster": ["all"], "description": "old one"},
         "role_with_description": {"description": "desc", "metadata": {"team": "b"},
             "applications": [{"application": "kibana-.kibana", "privileges": ["read"], "resources": ["*"]}]}
     }});
-    node.call("POST", "/_security/role", Some(roles)).await;
+    node.admin("POST", "/_security/role", Some(roles)).await;
 
     let (s, b) = node
-        .call(
+        .admin(
             "POST",
             "/_security/_query/role",
             Some(json!({"query": {"match_all": {}}, "sort": ["name"]})),
@@ -125,7 +38,7 @@ async fn query_roles() {
     assert_eq!(b["roles"][0]["_sort"], json!(["admin_role"]));
 
     let (_, b) = node
-        .call(
+        .admin(
             "GET",
             "/_security/_query/role",
             Some(json!({"sort": [{"name": {"order": "desc"}}], "from": 2})),
@@ -137,7 +50,7 @@ async fn query_roles() {
     );
     assert_eq!(b["roles"][0]["name"], "admin_role");
 
-    let (_, b) = node.call("GET", "/_security/_query/role", None).await;
+    let (_, b) = node.admin("GET", "/_security/_query/role", None).await;
     assert_eq!(b["total"], 3);
     assert!(b["roles"][0].get("_sort").is_none());
 
@@ -151,7 +64,7 @@ async fn query_roles() {
             .collect()
     };
     let (_, b) = node
-        .call(
+        .admin(
             "POST",
             "/_security/_query/role",
             Some(q(
@@ -161,7 +74,7 @@ async fn query_roles() {
         .await;
     assert_eq!(b["total"], 3);
     let (_, b) = node
-        .call(
+        .admin(
             "POST",
             "/_security/_query/role",
             Some(q(json!({"term": {"metadata.team": "a"}}))),
@@ -169,7 +82,7 @@ async fn query_roles() {
         .await;
     assert_eq!(names(&b), ["admin_role"]);
     let (_, b) = node
-        .call(
+        .admin(
             "POST",
             "/_security/_query/role",
             Some(q(json!({"prefix": {"name": "ba"}}))),
@@ -177,7 +90,7 @@ async fn query_roles() {
         .await;
     assert_eq!(names(&b), ["backwards_role"]);
     let (_, b) = node
-        .call(
+        .admin(
             "POST",
             "/_security/_query/role",
             Some(q(json!({"wildcard": {"name": "*_role"}}))),
@@ -185,7 +98,7 @@ async fn query_roles() {
         .await;
     assert_eq!(names(&b), ["admin_role", "backwards_role"]);
     let (_, b) = node
-        .call(
+        .admin(
             "POST",
             "/_security/_query/role",
             Some(q(json!({"exists": {"field": "description"}}))),
@@ -193,7 +106,7 @@ async fn query_roles() {
         .await;
     assert_eq!(names(&b), ["backwards_role", "role_with_description"]);
     let (_, b) = node
-        .call(
+        .admin(
             "POST",
             "/_security/_query/role",
             Some(q(
@@ -203,7 +116,7 @@ async fn query_roles() {
         .await;
     assert_eq!(names(&b), ["role_with_description"]);
     let (_, b) = node
-        .call(
+        .admin(
             "POST",
             "/_security/_query/role",
             Some(q(json!({"ids": {"values": ["admin_role"]}}))),
@@ -211,12 +124,12 @@ async fn query_roles() {
         .await;
     assert_eq!(names(&b), ["admin_role"]);
     let (_, b) = node
-        .call("POST", "/_security/_query/role", Some(q(json!({"bool": {"should": [{"term": {"name": "admin_role"}}, {"term": {"metadata.team": "b"}}]}}))))
+        .admin("POST", "/_security/_query/role", Some(q(json!({"bool": {"should": [{"term": {"name": "admin_role"}}, {"term": {"metadata.team": "b"}}]}}))))
         .await;
     assert_eq!(names(&b), ["admin_role", "role_with_description"]);
 
     let (s, b) = node
-        .call(
+        .admin(
             "POST",
             "/_security/_query/role",
             Some(q(json!({"term": {"cluster": "all"}}))),
@@ -227,7 +140,7 @@ async fn query_roles() {
         (400, "Field [cluster] is not allowed for querying")
     );
     let (s, b) = node
-        .call(
+        .admin(
             "POST",
             "/_security/_query/role",
             Some(q(json!({"fuzzy": {"name": "x"}}))),
@@ -241,21 +154,21 @@ async fn query_roles() {
         )
     );
     let (s, _) = node
-        .call("POST", "/_security/_query/role", Some(json!({"bogus": 1})))
+        .admin("POST", "/_security/_query/role", Some(json!({"bogus": 1})))
         .await;
     assert_eq!(s, 400);
 }
 
 #[tokio::test]
 async fn query_roles_needs_read_security() {
-    let node = Node::new();
-    node.call(
+    let node = TestNode::new();
+    node.admin(
         "PUT",
         "/_security/role/reader",
         Some(json!({"cluster": ["read_security"]})),
     )
     .await;
-    node.call("PUT", "/_security/role/nothing", Some(json!({})))
+    node.admin("PUT", "/_security/role/nothing", Some(json!({})))
         .await;
     node.add_user("reader", "reader-password", &["reader"]);
     node.add_user("nobody", "nobody-password", &["nothing"]);

@@ -6,99 +6,14 @@
 )]
 //! Users, enable/disable, change-password and user query APIs, driven through the router.
 
-use axum::Router;
-use axum::body::Body;
-use axum::http::Request;
-use base64::Engine as _;
-use http_body_util::BodyExt;
-use rampart_server::settings::Settings;
-use rampart_server::startup::{NodeConfig, build_state};
-use rampart_server::state::SharedState;
+mod common;
+
+use common::{SUPERUSER, TestNode, reason};
 use serde_json::{Value, json};
-use tower::ServiceExt;
-
-const ELASTIC: (&str, &str) = ("elastic", "elastic-password");
-
-struct Node {
-    _dir: tempfile::TempDir,
-    state: SharedState,
-    app: Router,
-}
-
-fn node() -> Node {
-    let dir = tempfile::tempdir().unwrap();
-    let mut settings = Settings::default();
-    settings.set("xpack.security.authc.password_hashing.algorithm", "bcrypt4");
-    let (state, _) = build_state(&NodeConfig {
-        data_dir: dir.path().to_path_buf(),
-        config_dir: None,
-        settings,
-        elastic_password: Some(ELASTIC.1.into()),
-    })
-    .unwrap();
-    let app = rampart_server::app(state.clone());
-    Node {
-        _dir: dir,
-        state,
-        app,
-    }
-}
-
-impl Node {
-    async fn call(
-        &self,
-        method: &str,
-        path: &str,
-        auth: (&str, &str),
-        body: Option<Value>,
-    ) -> (u16, Value) {
-        let basic =
-            base64::engine::general_purpose::STANDARD.encode(format!("{}:{}", auth.0, auth.1));
-        let req = Request::builder()
-            .method(method)
-            .uri(path)
-            .header("authorization", format!("Basic {basic}"))
-            .header("content-type", "application/json")
-            .body(body.map_or_else(Body::empty, |b| Body::from(b.to_string())))
-            .unwrap();
-        let resp = self.app.clone().oneshot(req).await.unwrap();
-        let status = resp.status().as_u16();
-        let bytes = resp.into_body().collect().await.unwrap().to_bytes();
-        let value = if bytes.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_slice(&bytes).unwrap()
-        };
-        (status, value)
-    }
-
-    async fn admin(&self, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
-        self.call(method, path, ELASTIC, body).await
-    }
-
-    async fn put_user(&self, name: &str, password: &str, roles: &[&str]) {
-        let (s, b) = self
-            .admin(
-                "PUT",
-                &format!("/_security/user/{name}"),
-                Some(json!({"password": password, "roles": roles})),
-            )
-            .await;
-        assert_eq!(s, 200, "{b}");
-    }
-
-    async fn health_status(&self, auth: (&str, &str)) -> u16 {
-        self.call("GET", "/_cluster/health", auth, None).await.0
-    }
-}
-
-fn reason(body: &Value) -> &str {
-    body["error"]["reason"].as_str().unwrap_or_default()
-}
 
 #[tokio::test]
 async fn create_get_update_and_authenticate() {
-    let n = node();
+    let n = TestNode::new();
     let body = json!({"password": "s3krit-password", "roles": ["superuser"], "full_name": "Bazooka Joe",
                       "email": "joe@bazooka.gum", "metadata": {"key1": "val1"}});
     let (s, b) = n.admin("PUT", "/_security/user/joe", Some(body)).await;
@@ -130,7 +45,7 @@ async fn create_get_update_and_authenticate() {
 
 #[tokio::test]
 async fn put_user_validation() {
-    let n = node();
+    let n = TestNode::new();
     let cases = [
         (
             "joe",
@@ -241,7 +156,7 @@ async fn put_user_validation() {
 
 #[tokio::test]
 async fn password_hash_from_another_user_authenticates() {
-    let n = node();
+    let n = TestNode::new();
     n.put_user("bob", "correct horse battery staple", &[]).await;
     let hash = n
         .state
@@ -287,7 +202,7 @@ async fn password_hash_from_another_user_authenticates() {
 
 #[tokio::test]
 async fn list_users_reserved_first_and_missing_is_bare_404() {
-    let n = node();
+    let n = TestNode::new();
     n.put_user("alice", "s3krit-password", &["viewer"]).await;
     let (s, b) = n.admin("GET", "/_security/user", None).await;
     assert_eq!(s, 200);
@@ -321,7 +236,7 @@ async fn list_users_reserved_first_and_missing_is_bare_404() {
 
 #[tokio::test]
 async fn delete_users() {
-    let n = node();
+    let n = TestNode::new();
     n.put_user("joe", "s3krit-password", &[]).await;
     assert_eq!(
         n.admin("DELETE", "/_security/user/joe", None).await,
@@ -342,7 +257,7 @@ async fn delete_users() {
 
 #[tokio::test]
 async fn enable_disable_native_and_reserved_users() {
-    let n = node();
+    let n = TestNode::new();
     n.put_user("joe", "s3krit-password", &["superuser"]).await;
     let joe = ("joe", "s3krit-password");
     assert_eq!(n.health_status(joe).await, 200);
@@ -382,7 +297,7 @@ async fn enable_disable_native_and_reserved_users() {
             .0,
         200
     );
-    assert_eq!(n.health_status(ELASTIC).await, 401);
+    assert_eq!(n.health_status(SUPERUSER).await, 401);
     let (_, b) = n.call("GET", "/_security/user/elastic", joe, None).await;
     assert_eq!(b["elastic"]["enabled"], json!(false));
     assert_eq!(
@@ -391,7 +306,7 @@ async fn enable_disable_native_and_reserved_users() {
             .0,
         200
     );
-    assert_eq!(n.health_status(ELASTIC).await, 200);
+    assert_eq!(n.health_status(SUPERUSER).await, 200);
 
     // Created disabled: cannot log in until enabled.
     let (s, _) = n

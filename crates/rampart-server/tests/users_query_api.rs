@@ -4,106 +4,20 @@
     clippy::panic,
     clippy::indexing_slicing
 )]
-#![allow(dead_code)]
 //! The user query API (`_security/_query/user`).
 
-use axum::Router;
-use axum::body::Body;
-use axum::http::Request;
-use base64::Engine as _;
-use http_body_util::BodyExt;
-use rampart_server::settings::Settings;
-use rampart_server::startup::{NodeConfig, build_state};
-use rampart_server::state::SharedState;
+mod common;
+
+use common::{TestNode, reason};
 use serde_json::{Value, json};
-use tower::ServiceExt;
 
-const ELASTIC: (&str, &str) = ("elastic", "elastic-password");
-
-struct Node {
-    _dir: tempfile::TempDir,
-    state: SharedState,
-    app: Router,
-}
-
-fn node() -> Node {
-    let dir = tempfile::tempdir().unwrap();
-    let mut settings = Settings::default();
-    settings.set("xpack.security.authc.password_hashing.algorithm", "bcrypt4");
-    let (state, _) = build_state(&NodeConfig {
-        data_dir: dir.path().to_path_buf(),
-        config_dir: None,
-        settings,
-        elastic_password: Some(ELASTIC.1.into()),
-    })
-    .unwrap();
-    let app = rampart_server::app(state.clone());
-    Node {
-        _dir: dir,
-        state,
-        app,
-    }
-}
-
-impl Node {
-    async fn call(
-        &self,
-        method: &str,
-        path: &str,
-        auth: (&str, &str),
-        body: Option<Value>,
-    ) -> (u16, Value) {
-        let basic =
-            base64::engine::general_purpose::STANDARD.encode(format!("{}:{}", auth.0, auth.1));
-        let req = Request::builder()
-            .method(method)
-            .uri(path)
-            .header("authorization", format!("Basic {basic}"))
-            .header("content-type", "application/json")
-            .body(body.map_or_else(Body::empty, |b| Body::from(b.to_string())))
-            .unwrap();
-        let resp = self.app.clone().oneshot(req).await.unwrap();
-        let status = resp.status().as_u16();
-        let bytes = resp.into_body().collect().await.unwrap().to_bytes();
-        let value = if bytes.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_slice(&bytes).unwrap()
-        };
-        (status, value)
-    }
-
-    async fn admin(&self, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
-        self.call(method, path, ELASTIC, body).await
-    }
-
-    async fn put_user(&self, name: &str, password: &str, roles: &[&str]) {
-        let (s, b) = self
-            .admin(
-                "PUT",
-                &format!("/_security/user/{name}"),
-                Some(json!({"password": password, "roles": roles})),
-            )
-            .await;
-        assert_eq!(s, 200, "{b}");
-    }
-
-    async fn health_status(&self, auth: (&str, &str)) -> u16 {
-        self.call("GET", "/_cluster/health", auth, None).await.0
-    }
-}
-
-fn reason(body: &Value) -> &str {
-    body["error"]["reason"].as_str().unwrap_or_default()
-}
-
-async fn query(n: &Node, auth: (&str, &str), body: Option<Value>) -> (u16, Value) {
+async fn query(n: &TestNode, auth: (&str, &str), body: Option<Value>) -> (u16, Value) {
     n.call("POST", "/_security/_query/user", auth, body).await
 }
 
 #[tokio::test]
 async fn query_users() {
-    let n = node();
+    let n = TestNode::new();
     n.put_user(
         "users_admin",
         "x-pack-test-password",

@@ -123,15 +123,72 @@ impl TestNode {
     }
 
     /// `method path` as `user` (Basic auth) with an optional JSON body; status and JSON.
-    pub async fn call(
+    /// `method` is a `Method` or a `&str`; `user` a `(name, password)` pair or an `Option` of one.
+    pub async fn call<'a>(
         &self,
-        method: Method,
+        method: impl IntoMethod,
         path: &str,
-        user: Option<(&str, &str)>,
+        user: impl Into<Option<(&'a str, &'a str)>>,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        let auth = user.into().map(|(u, p)| basic(u, p));
+        let bytes = body.map(|b| serde_json::to_vec(&b).expect("json"));
+        let r = self
+            .call_raw_auth(method.into_method(), path, auth.as_deref(), bytes)
+            .await;
+        (r.status, r.json())
+    }
+
+    /// `call` as the superuser.
+    pub async fn admin(
+        &self,
+        method: impl IntoMethod,
+        path: &str,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        self.call(method, path, SUPERUSER, body).await
+    }
+
+    /// A native user created through the user API as the superuser.
+    pub async fn put_user(&self, name: &str, password: &str, roles: &[&str]) {
+        let (s, b) = self
+            .admin(
+                "PUT",
+                &format!("/_security/user/{name}"),
+                Some(serde_json::json!({"password": password, "roles": roles})),
+            )
+            .await;
+        assert_eq!(s, 200, "{b}");
+    }
+
+    /// The status of `GET /_cluster/health` as `user`: 200 when the credentials authenticate.
+    pub async fn health_status(&self, user: (&str, &str)) -> u16 {
+        self.call("GET", "/_cluster/health", user, None).await.0
+    }
+
+    /// `call` with the user first.
+    pub async fn call_as(
+        &self,
+        user: (&str, &str),
+        method: impl IntoMethod,
+        path: &str,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        self.call(method, path, user, body).await
+    }
+
+    /// `call` with a whole `Authorization` header value (`Basic …`, `Bearer …`, `ApiKey …`).
+    pub async fn call_auth(
+        &self,
+        method: impl IntoMethod,
+        path: &str,
+        authorization: &str,
         body: Option<Value>,
     ) -> (u16, Value) {
         let bytes = body.map(|b| serde_json::to_vec(&b).expect("json"));
-        let r = self.call_raw(method, path, user, bytes).await;
+        let r = self
+            .call_raw_auth(method.into_method(), path, Some(authorization), bytes)
+            .await;
         (r.status, r.json())
     }
 
@@ -143,9 +200,22 @@ impl TestNode {
         user: Option<(&str, &str)>,
         body: Option<Vec<u8>>,
     ) -> Resp {
+        let auth = user.map(|(u, p)| basic(u, p));
+        self.call_raw_auth(method, path, auth.as_deref(), body)
+            .await
+    }
+
+    /// Like `call_raw` with a whole `Authorization` header value.
+    pub async fn call_raw_auth(
+        &self,
+        method: Method,
+        path: &str,
+        authorization: Option<&str>,
+        body: Option<Vec<u8>>,
+    ) -> Resp {
         let mut b = Request::builder().method(method).uri(path);
-        if let Some((u, p)) = user {
-            b = b.header("authorization", basic(u, p));
+        if let Some(auth) = authorization {
+            b = b.header("authorization", auth);
         }
         let req = match body {
             Some(bytes) => b
@@ -162,6 +232,28 @@ impl Default for TestNode {
     fn default() -> Self {
         Self::new()
     }
+}
+
+/// A request method given as `Method` or as its name.
+pub trait IntoMethod {
+    fn into_method(self) -> Method;
+}
+
+impl IntoMethod for Method {
+    fn into_method(self) -> Method {
+        self
+    }
+}
+
+impl IntoMethod for &str {
+    fn into_method(self) -> Method {
+        Method::from_bytes(self.as_bytes()).expect("method name")
+    }
+}
+
+/// The `reason` of an ES error body (`""` when absent).
+pub fn reason(body: &Value) -> &str {
+    body["error"]["reason"].as_str().unwrap_or_default()
 }
 
 /// A `Basic` Authorization header value.
