@@ -2,6 +2,7 @@
 
 pub mod access;
 pub mod api_key_dsl;
+pub mod api_key_grant;
 pub mod api_key_query;
 pub mod api_keys;
 pub mod authenticate;
