@@ -31,8 +31,9 @@ fn credential_problems(body: &Value) -> Vec<String> {
                 }
             }
             if body.get("client_authentication").is_some() {
-                problems
-                    .push("[client_authentication] is not supported for grant_type [password]".into());
+                problems.push(
+                    "[client_authentication] is not supported for grant_type [password]".into(),
+                );
             }
         }
         Some("access_token") => {
