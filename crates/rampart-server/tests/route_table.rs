@@ -18,6 +18,10 @@ use rampart_server::routes::{Authz, Route, routes};
 /// Actions Rampart adds that Elasticsearch does not have.
 const RAMPART_ACTIONS: &[&str] = &[rampart_server::api::reset::RESET_ACTION];
 
+/// ES actions that spec/actions.tsv does not list yet; each is named by ES's own YAML tests
+/// (bulk grant: the 403 of api_key/13_bulk_grant.yml).
+const ES_ACTIONS_MISSING_FROM_TSV: &[&str] = &["cluster:admin/xpack/security/api_key/grant/bulk"];
+
 /// Actions every authenticated user may perform on itself (ES's default role), when the
 /// route does not name another user.
 const SELF_ACTIONS: &[&str] = &[
@@ -99,7 +103,10 @@ fn every_action_is_known() {
             "{r:?}: not an action name"
         );
         if let Some(known) = &known {
-            assert!(known.contains(r.action), "{r:?}: action not in actions.tsv");
+            assert!(
+                known.contains(r.action) || ES_ACTIONS_MISSING_FROM_TSV.contains(&r.action),
+                "{r:?}: action not in actions.tsv"
+            );
         }
     }
 }

@@ -41,7 +41,7 @@ fn canonical(field: &str) -> &str {
     }
 }
 
-fn allowed(field: &str) -> bool {
+pub(crate) fn allowed(field: &str) -> bool {
     let f = canonical(field);
     FIELDS.contains(&f) || f.starts_with("metadata.")
 }
@@ -55,7 +55,7 @@ pub(crate) fn field<'a>(doc: &'a Value, name: &str) -> Option<&'a Value> {
     (!cur.is_null()).then_some(cur)
 }
 
-fn not_allowed(field: &str) -> ApiError {
+pub(crate) fn not_allowed(field: &str) -> ApiError {
     ApiError::bad_request(format!(
         "Field [{field}] is not allowed for querying or aggregation"
     ))

@@ -252,6 +252,8 @@ struct QueryBody {
     from: usize,
     size: usize,
     sort: Vec<(String, bool)>,
+    search_after: Option<Vec<Value>>,
+    aggs: Option<super::api_key_aggs::Aggs>,
 }
 
 fn parse_query_body(body: &Value) -> Result<QueryBody, ApiError> {
@@ -261,6 +263,8 @@ fn parse_query_body(body: &Value) -> Result<QueryBody, ApiError> {
         from: 0,
         size: 10,
         sort: Vec::new(),
+        search_after: None,
+        aggs: None,
     };
     for (k, v) in obj {
         match k.as_str() {
@@ -271,10 +275,13 @@ fn parse_query_body(body: &Value) -> Result<QueryBody, ApiError> {
             "from" => q.from = v.as_u64().unwrap_or(0) as usize,
             "size" => q.size = v.as_u64().unwrap_or(10) as usize,
             "sort" => q.sort = super::api_key_dsl::sort_spec(&v)?,
-            "aggs" | "aggregations" => {
-                return Err(ApiError::bad_request(
-                    "aggregations are not supported by this node's API key query",
-                ));
+            "aggs" | "aggregations" => q.aggs = Some(super::api_key_aggs::parse(&v)?),
+            "search_after" => {
+                q.search_after = Some(
+                    v.as_array()
+                        .cloned()
+                        .ok_or_else(|| ApiError::parse("[search_after] must be an array"))?,
+                )
             }
             other => {
                 return Err(ApiError::bad_request(format!(
@@ -283,7 +290,37 @@ fn parse_query_body(body: &Value) -> Result<QueryBody, ApiError> {
             }
         }
     }
+    if let Some(after) = q.search_after.as_ref().filter(|a| a.len() != q.sort.len()) {
+        return Err(ApiError::bad_request(format!(
+            "search_after has {} value(s) but sort has {}.",
+            after.len(),
+            q.sort.len()
+        )));
+    }
     Ok(q)
+}
+
+/// Whether a document sorts strictly after the `search_after` values. Those values come
+/// back from `_sort` and may arrive as strings (e.g. a templated epoch), so a string is read
+/// as a number when the document's value is a number.
+fn is_after(doc: &Value, sort: &[(String, bool)], after: &[Value]) -> bool {
+    for ((f, asc), a) in sort.iter().zip(after) {
+        let mine = super::api_key_dsl::field(doc, f);
+        let theirs = match (mine, a) {
+            (Some(Value::Number(_)), Value::String(s)) => s
+                .parse::<f64>()
+                .ok()
+                .map_or_else(|| a.clone(), |n| json!(n)),
+            _ => a.clone(),
+        };
+        let theirs = (!theirs.is_null()).then_some(&theirs);
+        let o = super::api_key_dsl::compare(mine, theirs);
+        let o = if *asc { o } else { o.reverse() };
+        if o != Ordering::Equal {
+            return o == Ordering::Greater;
+        }
+    }
+    false
 }
 
 /// `GET|POST /_security/_query/api_key`.
@@ -335,7 +372,14 @@ pub fn query(ctx: Ctx, req: Req) -> BoxFut {
                 Ordering::Equal
             });
         }
+        let aggregations = q.aggs.as_ref().map(|aggs| {
+            let docs: Vec<&Value> = keys.iter().map(|(_, d)| d).collect();
+            super::api_key_aggs::evaluate(aggs, &docs)
+        });
         let total = keys.len();
+        if let Some(after) = &q.search_after {
+            keys.retain(|(_, doc)| is_after(doc, &q.sort, after));
+        }
         let page: Vec<Value> = keys
             .iter()
             .skip(q.from)
@@ -357,8 +401,10 @@ pub fn query(ctx: Ctx, req: Req) -> BoxFut {
                 v
             })
             .collect();
-        Ok(Reply::ok(
-            json!({"total": total, "count": page.len(), "api_keys": page}),
-        ))
+        let mut out = json!({"total": total, "count": page.len(), "api_keys": page});
+        if let Some(a) = aggregations {
+            super::api_keys::put(&mut out, "aggregations", a);
+        }
+        Ok(Reply::ok(out))
     })
 }

@@ -1,5 +1,6 @@
-//! API keys: create, grant, update, bulk update, cache clearing, and the helpers the key
-//! queries share (owner, snapshot, rendering). Get/query/invalidate live in `api_key_query`.
+//! API keys: create, update, bulk update, cache clearing, and the helpers the key
+//! queries share (owner, snapshot, rendering). Get/query/invalidate live in `api_key_query`,
+//! grant and bulk grant in `api_key_grant`.
 
 use std::sync::Arc;
 
@@ -191,7 +192,7 @@ pub(crate) fn parse_spec(body: &Value, create: bool) -> Result<KeySpec, ApiError
     Ok(spec)
 }
 
-fn key_facts() -> Facts {
+pub(crate) fn key_facts() -> Facts {
     Facts {
         api_key: Some(ApiKeyRequest::default()),
         ..Default::default()
@@ -204,13 +205,13 @@ pub fn create_facts(req: &Req, _ctx: &Ctx) -> Result<Facts, ApiError> {
     Ok(key_facts())
 }
 
-/// Store a new key for `owner_auth` and answer with its one-time secret.
-async fn create_for(
+/// Store a new key for `owner_auth`; the answer carries its one-time secret.
+pub(crate) async fn create_for(
     ctx: &Ctx,
     owner: Owner,
     owner_auth: &Authentication,
     spec: KeySpec,
-) -> Result<Reply, ApiError> {
+) -> Result<Value, ApiError> {
     let limited_by = snapshot_of(ctx, owner_auth).await?;
     let secret = api_key::generate_secret();
     let now = now_ms();
@@ -245,7 +246,7 @@ async fn create_for(
         "encoded".into(),
         json!(api_key::encode_credential(&rec.id, &secret)),
     );
-    Ok(Reply::ok(Value::Object(body)))
+    Ok(Value::Object(body))
 }
 
 /// `PUT|POST /_security/api_key`.
@@ -265,61 +266,7 @@ pub fn create(ctx: Ctx, req: Req) -> BoxFut {
         }
         let owner = owner_of(&ctx).await?;
         let auth = ctx.auth.clone();
-        create_for(&ctx, owner, &auth, spec).await
-    })
-}
-
-fn grant_text<'a>(body: &'a Value, key: &str) -> Option<&'a str> {
-    body.get(key).and_then(Value::as_str)
-}
-
-/// Facts of grant: `manage_own_api_key` never suffices, whatever the request says.
-pub fn grant_facts(req: &Req, _ctx: &Ctx) -> Result<Facts, ApiError> {
-    let body = req.json_required()?;
-    let mut problems = Vec::new();
-    match grant_text(&body, "grant_type") {
-        None => problems.push("[grant_type] is required".to_string()),
-        Some("password") => {
-            for f in ["username", "password"] {
-                if grant_text(&body, f).is_none() {
-                    problems.push(format!("[{f}] is required for grant_type [password]"));
-                }
-            }
-        }
-        Some("access_token") => {
-            if grant_text(&body, "access_token").is_none() {
-                problems.push("[access_token] is required for grant_type [access_token]".into());
-            }
-        }
-        Some(other) => problems.push(format!("grant_type [{other}] is not supported")),
-    }
-    if !problems.is_empty() {
-        return Err(ApiError::validation(&problems));
-    }
-    parse_spec(body.get("api_key").unwrap_or(&json!({})), true)?;
-    Ok(key_facts())
-}
-
-/// `POST /_security/api_key/grant`: create a key on behalf of another user.
-pub fn grant(ctx: Ctx, req: Req) -> BoxFut {
-    Box::pin(async move {
-        let body = req.json_required()?;
-        let spec = parse_spec(body.get("api_key").unwrap_or(&json!({})), true)?;
-        let grantee = match grant_text(&body, "grant_type") {
-            Some("password") => {
-                let user = grant_text(&body, "username").unwrap_or_default();
-                let pass = grant_text(&body, "password").unwrap_or_default();
-                ctx.state
-                    .authn
-                    .authenticate_password(&ctx.state, user, pass, &req.uri)
-                    .await?
-            }
-            _ => {
-                let token = grant_text(&body, "access_token").unwrap_or_default();
-                crate::authn::token::authenticate(&ctx.state, token).await?
-            }
-        };
-        create_for(&ctx, owner_of_auth(&grantee), &grantee, spec).await
+        Ok(Reply::ok(create_for(&ctx, owner, &auth, spec).await?))
     })
 }
 

@@ -1,7 +1,9 @@
 //! Handlers, one module per API group. Routes live in `routes::table`.
 
 pub mod access;
+pub mod api_key_aggs;
 pub mod api_key_dsl;
+pub mod api_key_grant;
 pub mod api_key_query;
 pub mod api_keys;
 pub mod authenticate;

@@ -122,6 +122,15 @@ impl Authenticator {
         basic::authenticate(state, &self.cache, username, password, uri).await
     }
 
+    /// Look a user up without credentials (the `run_as` of API-key grants).
+    pub async fn lookup_user(
+        &self,
+        state: &std::sync::Arc<AppState>,
+        username: &str,
+    ) -> Result<Option<(UserInfo, RealmRef)>, ApiError> {
+        basic::lookup(state, username).await
+    }
+
     /// Authenticate a request, including run-as resolution.
     pub async fn authenticate(
         &self,
