@@ -20,12 +20,16 @@ const NAMES_PER_ROLE: usize = 100; // 10k roles × 100 literal names = 1M index 
 
 /// Deterministic pseudo-random numbers (no dependency, same data every run).
 fn lcg(seed: &mut u64) -> usize {
-    *seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+    *seed = seed
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407);
     (*seed >> 33) as usize
 }
 
 fn role(i: usize) -> RoleDescriptor {
-    let literals: Vec<String> = (0..NAMES_PER_ROLE).map(|j| format!("idx-{i}-{j}")).collect();
+    let literals: Vec<String> = (0..NAMES_PER_ROLE)
+        .map(|j| format!("idx-{i}-{j}"))
+        .collect();
     let mut indices = vec![IndicesPrivileges {
         names: literals,
         privileges: vec![if i % 2 == 0 { "read" } else { "write" }.to_string()],
@@ -40,7 +44,11 @@ fn role(i: usize) -> RoleDescriptor {
         });
     }
     RoleDescriptor {
-        cluster: if i % 100 == 0 { vec!["monitor".into()] } else { Vec::new() },
+        cluster: if i % 100 == 0 {
+            vec!["monitor".into()]
+        } else {
+            Vec::new()
+        },
         indices,
         ..RoleDescriptor::named(format!("role-{i}"))
     }
@@ -52,7 +60,9 @@ fn users() -> Vec<UserEntry> {
         .map(|u| UserEntry {
             name: format!("user-{u}"),
             realm: "native".into(),
-            roles: (0..3).map(|_| format!("role-{}", lcg(&mut seed) % ROLES)).collect(),
+            roles: (0..3)
+                .map(|_| format!("role-{}", lcg(&mut seed) % ROLES))
+                .collect(),
             enabled: true,
         })
         .collect()
@@ -62,7 +72,11 @@ fn bench(c: &mut Criterion) {
     let roles: Vec<RoleDescriptor> = (0..ROLES).map(role).collect();
     let users = users();
     let index = AccessIndex::build(AccessInput {
-        roles: roles.iter().cloned().map(|r| (r, RoleSource::Native)).collect(),
+        roles: roles
+            .iter()
+            .cloned()
+            .map(|r| (r, RoleSource::Native))
+            .collect(),
         users: users.clone(),
         mappings: Vec::new(),
         api_keys: Vec::new(),
@@ -74,19 +88,31 @@ fn bench(c: &mut Criterion) {
     g.bench_function("who/index-literal-read", |b| {
         b.iter(|| {
             index
-                .who(Target::Index { name: "idx-4242-17".into(), privilege: "read".into() })
+                .who(Target::Index {
+                    name: "idx-4242-17".into(),
+                    privilege: "read".into(),
+                })
                 .unwrap()
         })
     });
     g.bench_function("who/index-pattern-read", |b| {
         b.iter(|| {
             index
-                .who(Target::Index { name: "team-42-*".into(), privilege: "read".into() })
+                .who(Target::Index {
+                    name: "team-42-*".into(),
+                    privilege: "read".into(),
+                })
                 .unwrap()
         })
     });
     g.bench_function("who/cluster-action", |b| {
-        b.iter(|| index.who(Target::Cluster { privilege: "cluster:monitor/health".into() }).unwrap())
+        b.iter(|| {
+            index
+                .who(Target::Cluster {
+                    privilege: "cluster:monitor/health".into(),
+                })
+                .unwrap()
+        })
     });
     let before = roles[4242].clone();
     let mut after = before.clone();
@@ -99,7 +125,9 @@ fn bench(c: &mut Criterion) {
         applications: ApplicationPrivilegeStore::default(),
         restricted: RestrictedIndices::builtin().unwrap(),
     };
-    g.bench_function("impact/one-role-100k-users", |b| b.iter(|| analyze_impact(&input).unwrap()));
+    g.bench_function("impact/one-role-100k-users", |b| {
+        b.iter(|| analyze_impact(&input).unwrap())
+    });
     g.finish();
 }
 

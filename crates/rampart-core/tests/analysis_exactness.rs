@@ -71,6 +71,9 @@ const CLUSTER_ACTIONS: &[&str] = &[
     "cluster:admin/settings/update",
 ];
 
+/// Brute force: does this effective role allow the target?
+type Oracle = Box<dyn Fn(&EffectiveRole) -> bool>;
+
 fn pick(pool: &'static [&'static str]) -> impl Strategy<Value = String> {
     prop::sample::select(pool).prop_map(str::to_string)
 }
@@ -202,7 +205,7 @@ proptest! {
         }).collect();
         let role_perms: Vec<EffectiveRole> = roles.iter()
             .map(|r| EffectiveRole::plain(compile(std::slice::from_ref(r)))).collect();
-        let mut targets: Vec<(Target, Box<dyn Fn(&EffectiveRole) -> bool>)> = Vec::new();
+        let mut targets: Vec<(Target, Oracle)> = Vec::new();
         for name in NAMES {
             for action in INDEX_ACTIONS {
                 let (n, a) = (name.to_string(), action.to_string());
