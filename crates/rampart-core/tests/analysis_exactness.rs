@@ -74,6 +74,9 @@ const CLUSTER_ACTIONS: &[&str] = &[
     "cluster:admin/settings/update",
 ];
 
+/// Brute force: does this effective role allow the target?
+type Oracle = Box<dyn Fn(&EffectiveRole) -> bool>;
+
 fn pick(pool: &'static [&'static str]) -> impl Strategy<Value = String> {
     prop::sample::select(pool).prop_map(str::to_string)
 }

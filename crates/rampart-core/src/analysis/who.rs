@@ -182,6 +182,12 @@ fn compile(
     Ok(Arc::new(Permission::compile(roles, &[], apps, restricted)?))
 }
 
+/// The only member of a one-string language.
+fn single_member(lang: &Automaton) -> Option<String> {
+    let mut ex = lang.examples(2);
+    if ex.len() == 1 { ex.pop() } else { None }
+}
+
 /// The actions a group grants on data (including the BWC mapping rule).
 pub(crate) fn group_actions(g: &IndexGroup) -> Result<Automaton, AnalysisError> {
     if g.bwc_mapping {
@@ -425,9 +431,15 @@ impl AccessIndex {
                 }
             }
             (Kind::Cluster { actions }, _) => {
+                // One action: a DFA run per role instead of an automaton product.
+                let single = single_member(actions);
                 for (rid, slot) in self.roles.iter().enumerate() {
                     let granted = slot.permission.cluster.action_language();
-                    if !granted.is_empty() && !granted.intersection(actions)?.is_empty() {
+                    let meets = match &single {
+                        Some(a) => granted.matches(a),
+                        None => !granted.is_empty() && !granted.intersection(actions)?.is_empty(),
+                    };
+                    if meets {
                         out.insert(rid as u32, Vec::new());
                     }
                 }
@@ -452,9 +464,9 @@ impl AccessIndex {
         names: &Automaton,
         actions: &Automaton,
     ) -> Result<bool, AnalysisError> {
-        let actions_meet = match actions.shortest_example() {
-            Some(a) if actions.examples(2).len() == 1 => g.grants_action(&a, false),
-            _ => !group_actions(g)?.intersection(actions)?.is_empty(),
+        let actions_meet = match single_member(actions) {
+            Some(a) => g.grants_action(&a, false),
+            None => !group_actions(g)?.intersection(actions)?.is_empty(),
         };
         if !actions_meet {
             return Ok(false);
