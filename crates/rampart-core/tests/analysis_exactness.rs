@@ -19,9 +19,6 @@ use rampart_core::authz::{ClusterRequest, EffectiveRole, IndexRequest, NoIndexMe
 use rampart_core::permission::{ApplicationPrivilegeStore, Permission, RestrictedIndices};
 use rampart_core::role::{IndicesPrivileges, RoleDescriptor};
 
-/// A brute-force answer for one target.
-type Oracle = Box<dyn Fn(&EffectiveRole) -> bool>;
-
 const NAMES: &[&str] = &[
     "logs-1",
     "logs-2",
