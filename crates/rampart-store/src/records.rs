@@ -49,6 +49,28 @@ pub struct AppPrivilegeDoc {
     pub doc: Value,
 }
 
+/// A security document of some other kind (a Kibana space, a user profile, a settings
+/// document), stored opaquely. `seq_no` starts at 1 and rises on every write of this id.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ObjectDoc {
+    pub kind: String,
+    pub id: String,
+    pub seq_no: u64,
+    pub doc: Value,
+}
+
+/// The precondition of an object write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WriteCondition {
+    /// Write whatever is stored.
+    Any,
+    /// Create only: fail with `Conflict` if the id exists.
+    Absent,
+    /// Replace only the version with this `seq_no`: fail with `Conflict` otherwise (also when
+    /// the id does not exist).
+    SeqNo(u64),
+}
+
 /// An API key. Only the hash of its secret is ever stored.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ApiKeyRecord {

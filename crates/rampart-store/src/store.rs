@@ -6,8 +6,9 @@ use serde_json::Value;
 
 use crate::error::StoreError;
 use crate::records::{
-    ApiKeyFilter, ApiKeyRecord, AppPrivilegeDoc, Invalidation, ReservedUserState, RoleDoc,
-    RoleMappingDoc, ServiceTokenRecord, TokenInvalidation, TokenRecord, TokenSelector, UserRecord,
+    ApiKeyFilter, ApiKeyRecord, AppPrivilegeDoc, Invalidation, ObjectDoc, ReservedUserState,
+    RoleDoc, RoleMappingDoc, ServiceTokenRecord, TokenInvalidation, TokenRecord, TokenSelector,
+    UserRecord, WriteCondition,
 };
 
 pub type StoreResult<T> = Result<T, StoreError>;
@@ -103,10 +104,27 @@ pub trait SecurityStore: Send + Sync + 'static {
     fn delete_service_token(&self, namespace: &str, service: &str, name: &str)
     -> StoreResult<bool>;
 
+    // ---- other security documents, by kind ----
+    // Objects do not bump the global revision: no permission depends on them.
+    fn get_object(&self, kind: &str, id: &str) -> StoreResult<Option<ObjectDoc>>;
+    /// Every object of `kind`, sorted by id.
+    fn list_objects(&self, kind: &str) -> StoreResult<Vec<ObjectDoc>>;
+    /// Writes `doc` under (`kind`, `id`) if `condition` holds (`Conflict` otherwise) and returns
+    /// the new `seq_no`.
+    fn put_object(
+        &self,
+        kind: &str,
+        id: &str,
+        doc: &Value,
+        condition: WriteCondition,
+    ) -> StoreResult<u64>;
+    /// `true` if it existed.
+    fn delete_object(&self, kind: &str, id: &str) -> StoreResult<bool>;
+
     // ---- administration ----
     /// Monotonic; changes after every write that changed something.
     fn revision(&self) -> StoreResult<u64>;
     /// Deletes all users but `keep_users`, every role, mapping, privilege, API key, token and
-    /// service token, and clears reserved-user state (for test clusters).
+    /// service token and object, and clears reserved-user state (for test clusters).
     fn reset(&self, keep_users: &[String]) -> StoreResult<()>;
 }

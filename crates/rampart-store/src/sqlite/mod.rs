@@ -9,6 +9,7 @@
 mod api_keys;
 mod codec;
 mod documents;
+mod objects;
 mod schema;
 mod store_impl;
 mod tokens;

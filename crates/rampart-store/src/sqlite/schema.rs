@@ -104,6 +104,18 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (namespace, service, name)
     ) WITHOUT ROWID;
     ",
+    // 2: other security documents (Kibana spaces, user profiles, settings, ...), keyed by
+    // kind and id. `seq_no` is the row's own write counter for optimistic concurrency.
+    r"
+    CREATE TABLE objects (
+        kind TEXT NOT NULL,
+        id TEXT NOT NULL,
+        format INTEGER NOT NULL,
+        seq_no INTEGER NOT NULL,
+        doc TEXT NOT NULL,
+        PRIMARY KEY (kind, id)
+    ) WITHOUT ROWID;
+    ",
 ];
 
 /// The schema version this binary creates and understands.

@@ -4,11 +4,12 @@
 use serde_json::Value;
 
 use super::codec::{json_list, to_u64};
-use super::{SqliteStore, WriteTx, api_keys, documents, tokens, users};
+use super::{SqliteStore, WriteTx, api_keys, documents, objects, tokens, users};
 use crate::error::StoreError;
 use crate::records::{
-    ApiKeyFilter, ApiKeyRecord, AppPrivilegeDoc, Invalidation, ReservedUserState, RoleDoc,
-    RoleMappingDoc, ServiceTokenRecord, TokenInvalidation, TokenRecord, TokenSelector, UserRecord,
+    ApiKeyFilter, ApiKeyRecord, AppPrivilegeDoc, Invalidation, ObjectDoc, ReservedUserState,
+    RoleDoc, RoleMappingDoc, ServiceTokenRecord, TokenInvalidation, TokenRecord, TokenSelector,
+    UserRecord, WriteCondition,
 };
 use crate::store::{SecurityStore, StoreResult};
 
@@ -174,6 +175,25 @@ impl SecurityStore for SqliteStore {
         Ok(r)
     }
 
+    fn get_object(&self, kind: &str, id: &str) -> StoreResult<Option<ObjectDoc>> {
+        self.read(|tx| objects::get(tx, kind, id))
+    }
+    fn list_objects(&self, kind: &str) -> StoreResult<Vec<ObjectDoc>> {
+        self.read(|tx| objects::list(tx, kind))
+    }
+    fn put_object(
+        &self,
+        kind: &str,
+        id: &str,
+        doc: &Value,
+        condition: WriteCondition,
+    ) -> StoreResult<u64> {
+        self.write(|w| objects::put(w, kind, id, doc, condition))
+    }
+    fn delete_object(&self, kind: &str, id: &str) -> StoreResult<bool> {
+        self.write(|w| objects::delete(w, kind, id))
+    }
+
     fn reset(&self, keep_users: &[String]) -> StoreResult<()> {
         self.write(|w| reset_all(w, keep_users))
     }
@@ -192,7 +212,8 @@ fn reset_all(write: &mut WriteTx<'_>, keep_users: &[String]) -> Result<(), Store
          DELETE FROM app_privileges;
          DELETE FROM api_keys;
          DELETE FROM tokens;
-         DELETE FROM service_tokens;",
+         DELETE FROM service_tokens;
+         DELETE FROM objects;",
     )?;
     write.bump()?;
     Ok(())

@@ -13,6 +13,7 @@
 mod admin;
 mod api_keys;
 mod documents;
+mod objects;
 mod tokens;
 mod users;
 
@@ -31,6 +32,7 @@ pub fn cases() -> Vec<Case> {
     let mut all = Vec::new();
     all.extend_from_slice(users::CASES);
     all.extend_from_slice(documents::CASES);
+    all.extend_from_slice(objects::CASES);
     all.extend_from_slice(api_keys::CASES);
     all.extend_from_slice(tokens::CASES);
     all.extend_from_slice(admin::CASES);
