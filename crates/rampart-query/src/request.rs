@@ -31,6 +31,18 @@ pub struct SearchRequest {
     pub suggest: Option<Value>,
     pub profile: bool,
     pub highlight: Option<Value>,
+    /// `version: true`: return each hit's `_version`.
+    pub version: bool,
+    /// `seq_no_primary_term: true`: return each hit's `_seq_no` and `_primary_term`.
+    pub seq_no_primary_term: bool,
+    /// `explain: true`: return a score explanation per hit.
+    pub explain: bool,
+    /// `stored_fields`; `Some([])` for `_none_` (no `_source`, no `_id` metadata).
+    pub stored_fields: Option<Vec<String>>,
+    /// `track_scores`: compute scores even when sorting on fields.
+    pub track_scores: bool,
+    /// `timeout`, kept as given (a time value such as `"1s"`).
+    pub timeout: Option<String>,
 }
 
 impl Default for SearchRequest {
@@ -52,6 +64,12 @@ impl Default for SearchRequest {
             suggest: None,
             profile: false,
             highlight: None,
+            version: false,
+            seq_no_primary_term: false,
+            explain: false,
+            stored_fields: None,
+            track_scores: false,
+            timeout: None,
         }
     }
 }
