@@ -152,8 +152,9 @@ fn split<'a>(name: &'a str, definition: &'a Value) -> Result<Agg<'a>, QueryError
             }
         }
     }
-    let (kind, body) =
-        kind.ok_or_else(|| QueryError::parsing(format!("Missing definition for aggregation [{name}]")))?;
+    let (kind, body) = kind.ok_or_else(|| {
+        QueryError::parsing(format!("Missing definition for aggregation [{name}]"))
+    })?;
     Ok(Agg {
         name,
         kind,
@@ -202,7 +203,10 @@ fn body_error(agg: &Agg<'_>) -> QueryError {
 
 fn check(agg: &Agg<'_>) -> Result<(), QueryError> {
     if UNSUPPORTED.contains(&agg.kind) {
-        return Err(QueryError::unsupported(format!("[{}] aggregation", agg.kind)));
+        return Err(QueryError::unsupported(format!(
+            "[{}] aggregation",
+            agg.kind
+        )));
     }
     let metric = METRIC.contains(&agg.kind);
     if !metric && !BUCKET.contains(&agg.kind) {

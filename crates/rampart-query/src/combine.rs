@@ -67,7 +67,10 @@ mod tests {
             panic!("bool expected");
         };
         assert_eq!(b.should, vec![term(1), term(2)]);
-        assert_eq!(b.minimum_should_match, Some(crate::ast::MinimumShouldMatch::Count(1)));
+        assert_eq!(
+            b.minimum_should_match,
+            Some(crate::ast::MinimumShouldMatch::Count(1))
+        );
         assert_eq!(
             or_all(vec![term(1), Query::MatchAll { boost: None }]),
             Query::MatchAll { boost: None }

@@ -26,7 +26,10 @@ pub enum QueryError {
     QueryString { query: String, detail: String },
     /// A DLS role query that cannot be used at search time; the detail is the cause.
     #[error("failed to parse field 'query' from the role descriptor")]
-    RoleQuery { detail: String, cause_type: &'static str },
+    RoleQuery {
+        detail: String,
+        cause_type: &'static str,
+    },
     /// A real Elasticsearch feature this server does not implement. Never silently ignored.
     #[error("{0} is not supported by this server")]
     Unsupported(String),
@@ -80,7 +83,10 @@ mod tests {
     #[test]
     fn unsupported_features_name_themselves() {
         let err = QueryError::unsupported("[script] query");
-        assert_eq!(err.reason(), "[script] query is not supported by this server");
+        assert_eq!(
+            err.reason(),
+            "[script] query is not supported by this server"
+        );
         assert_eq!(err.es_type(), "illegal_argument_exception");
         assert_eq!(err.status(), 400);
     }
@@ -94,7 +100,10 @@ mod tests {
         assert_eq!(err.reason(), "Failed to parse query [a:(]");
         assert_eq!(
             err.caused_by(),
-            Some(("parse_exception", "Cannot parse 'a:(': unbalanced parenthesis".into()))
+            Some((
+                "parse_exception",
+                "Cannot parse 'a:(': unbalanced parenthesis".into()
+            ))
         );
     }
 }

@@ -149,7 +149,10 @@ pub fn to_es_json(query: &Query) -> Value {
             tie_breaker,
             boost,
         } => {
-            let body = params(&[("queries", list(queries)), ("tie_breaker", json!(tie_breaker))]);
+            let body = params(&[
+                ("queries", list(queries)),
+                ("tie_breaker", json!(tie_breaker)),
+            ]);
             json!({"dis_max": with_boost(body, *boost)})
         }
         Query::Range {
@@ -214,7 +217,13 @@ pub fn to_es_json(query: &Query) -> Value {
     }
 }
 
-fn pattern(name: &str, field: &str, value: &str, case_insensitive: bool, boost: Option<f32>) -> Value {
+fn pattern(
+    name: &str,
+    field: &str,
+    value: &str,
+    case_insensitive: bool,
+    boost: Option<f32>,
+) -> Value {
     let mut p = params(&[("value", json!(value))]);
     if case_insensitive {
         p.insert("case_insensitive".into(), json!(true));

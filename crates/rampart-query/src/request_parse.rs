@@ -26,7 +26,10 @@ const UNSUPPORTED_KEYS: &[&str] = &[
 
 /// `Unknown key for a START_OBJECT in [x].`
 fn unknown_key(key: &str, value: &Value) -> QueryError {
-    QueryError::parsing(format!("Unknown key for a {} in [{key}].", token_name(value)))
+    QueryError::parsing(format!(
+        "Unknown key for a {} in [{key}].",
+        token_name(value)
+    ))
 }
 
 /// Parse a search body; `null` (no body) gives the defaults (`match_all`, size 10).
@@ -63,7 +66,9 @@ pub fn parse_search_request(body: &Value) -> Result<SearchRequest, QueryError> {
                 }
                 let n = values::int("search", key, v)?;
                 let n = usize::try_from(n).map_err(|_| {
-                    QueryError::illegal(format!("[{key}] parameter cannot be negative, found [{n}]"))
+                    QueryError::illegal(format!(
+                        "[{key}] parameter cannot be negative, found [{n}]"
+                    ))
                 })?;
                 match key.as_str() {
                     "from" => request.from = n,
@@ -143,7 +148,9 @@ pub fn parse_search_request(body: &Value) -> Result<SearchRequest, QueryError> {
                 }
             }
             k if UNSUPPORTED_KEYS.contains(&k) => {
-                return Err(QueryError::unsupported(format!("[{k}] in a search request")));
+                return Err(QueryError::unsupported(format!(
+                    "[{k}] in a search request"
+                )));
             }
             _ => return Err(wrong()),
         }
@@ -286,7 +293,10 @@ pub fn parse_search_request_with_params(
     }
     for (value, target) in [
         (&params.version, &mut request.version),
-        (&params.seq_no_primary_term, &mut request.seq_no_primary_term),
+        (
+            &params.seq_no_primary_term,
+            &mut request.seq_no_primary_term,
+        ),
         (&params.explain, &mut request.explain),
         (&params.track_scores, &mut request.track_scores),
     ] {

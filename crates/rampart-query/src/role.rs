@@ -33,7 +33,9 @@ pub fn parse_role_query_value(value: &Value) -> Result<Query, QueryError> {
         });
     }
     validate_role_query(value).map_err(|e| QueryError::RoleQuery {
-        cause_type: e.caused_by().map_or("illegal_argument_exception", |(t, _)| t),
+        cause_type: e
+            .caused_by()
+            .map_or("illegal_argument_exception", |(t, _)| t),
         detail: e.0,
     })?;
     parse_query(value).map_err(|e| match e {
@@ -66,9 +68,12 @@ mod tests {
 
     #[test]
     fn prohibited_queries_fail_with_the_search_time_wrapper() {
-        let err = parse_role_query(r#"{"has_child":{"type":"c","query":{"match_all":{}}}}"#)
-            .unwrap_err();
-        assert_eq!(err.reason(), "failed to parse field 'query' from the role descriptor");
+        let err =
+            parse_role_query(r#"{"has_child":{"type":"c","query":{"match_all":{}}}}"#).unwrap_err();
+        assert_eq!(
+            err.reason(),
+            "failed to parse field 'query' from the role descriptor"
+        );
         assert_eq!(err.es_type(), "parse_exception");
         let (_, cause) = err.caused_by().unwrap();
         assert!(cause.contains("has_child"), "{cause}");
@@ -79,9 +84,17 @@ mod tests {
 
     #[test]
     fn malformed_queries_fail_closed() {
-        for bad in ["not json", "[1]", r#"{"nope":{}}"#, r#"{"term":{"a":{"x":1}}}"#] {
+        for bad in [
+            "not json",
+            "[1]",
+            r#"{"nope":{}}"#,
+            r#"{"term":{"a":{"x":1}}}"#,
+        ] {
             let err = parse_role_query(bad).unwrap_err();
-            assert!(matches!(err, QueryError::RoleQuery { .. }), "{bad}: {err:?}");
+            assert!(
+                matches!(err, QueryError::RoleQuery { .. }),
+                "{bad}: {err:?}"
+            );
         }
     }
 }

@@ -57,7 +57,13 @@ pub fn walk<'a>(query: &'a Query, visit: &mut dyn FnMut(&'a Query)) {
     visit(query);
     match query {
         Query::Bool(b) => {
-            for child in b.must.iter().chain(&b.should).chain(&b.filter).chain(&b.must_not) {
+            for child in b
+                .must
+                .iter()
+                .chain(&b.should)
+                .chain(&b.filter)
+                .chain(&b.must_not)
+            {
                 walk(child, visit);
             }
         }

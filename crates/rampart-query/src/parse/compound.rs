@@ -8,7 +8,12 @@ use crate::ast::{BoolQuery, Query};
 use crate::error::QueryError;
 
 /// A clause list given as one query object or an array of them.
-fn clauses(parser: &mut Parser, query: &str, key: &str, v: &Value) -> Result<Vec<Query>, QueryError> {
+fn clauses(
+    parser: &mut Parser,
+    query: &str,
+    key: &str,
+    v: &Value,
+) -> Result<Vec<Query>, QueryError> {
     match v {
         Value::Object(_) => Ok(vec![parser.query(v)?]),
         Value::Array(items) => items.iter().map(|item| parser.query(item)).collect(),
@@ -94,9 +99,8 @@ pub fn constant_score(parser: &mut Parser, value: &Value) -> Result<Query, Query
             _ => return Err(unsupported_param("constant_score", key)),
         }
     }
-    let filter = filter.ok_or_else(|| {
-        QueryError::parsing("[constant_score] requires a 'filter' element")
-    })?;
+    let filter = filter
+        .ok_or_else(|| QueryError::parsing("[constant_score] requires a 'filter' element"))?;
     Ok(Query::ConstantScore {
         filter: Box::new(filter),
         boost,

@@ -25,7 +25,9 @@ const ANALYSIS_KNOBS: &[&str] = &[
 fn zero_terms_all(params: &Map<String, Value>, name: &str) -> Result<bool, QueryError> {
     match params.get("zero_terms_query") {
         None => Ok(false),
-        Some(v) => match values::string(name, "zero_terms_query", v)?.to_ascii_lowercase().as_str()
+        Some(v) => match values::string(name, "zero_terms_query", v)?
+            .to_ascii_lowercase()
+            .as_str()
         {
             "none" => Ok(false),
             "all" => Ok(true),

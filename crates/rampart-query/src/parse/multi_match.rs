@@ -120,13 +120,20 @@ pub fn multi_match(value: &Value) -> Result<Query, QueryError> {
                 tie_breaker = Some(t);
             }
             "boost" => boost = Some(values::boost("multi_match", v)?),
-            "analyzer" | "lenient" | "max_expansions" | "prefix_length" | "zero_terms_query"
-            | "auto_generate_synonyms_phrase_query" | "fuzzy_transpositions"
-            | "fuzzy_rewrite" | "_name" => {}
+            "analyzer"
+            | "lenient"
+            | "max_expansions"
+            | "prefix_length"
+            | "zero_terms_query"
+            | "auto_generate_synonyms_phrase_query"
+            | "fuzzy_transpositions"
+            | "fuzzy_rewrite"
+            | "_name" => {}
             _ => return Err(unsupported_param("multi_match", key)),
         }
     }
-    let text = text.ok_or_else(|| QueryError::illegal("No text specified for multi_match query"))?;
+    let text =
+        text.ok_or_else(|| QueryError::illegal("No text specified for multi_match query"))?;
     if kind_found == Kind::PhrasePrefix && slop > 0 {
         return Err(QueryError::unsupported(
             "[multi_match] type [phrase_prefix] with a non-zero [slop]",

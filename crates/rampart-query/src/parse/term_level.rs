@@ -229,7 +229,9 @@ pub fn exists(value: &Value) -> Result<Query, QueryError> {
     }
     match field {
         Some(field) if !field.is_empty() => Ok(Query::Exists { field }),
-        _ => Err(QueryError::illegal("[exists] must be provided with a [field]")),
+        _ => Err(QueryError::illegal(
+            "[exists] must be provided with a [field]",
+        )),
     }
 }
 

@@ -61,7 +61,10 @@ fn envelope_errors() {
 
 #[test]
 fn term_short_and_long_forms() {
-    assert_eq!(ok(json!({"term": {"a": "v"}})), term("a", Scalar::Str("v".into())));
+    assert_eq!(
+        ok(json!({"term": {"a": "v"}})),
+        term("a", Scalar::Str("v".into()))
+    );
     assert_eq!(
         ok(json!({"term": {"a": {"value": 5, "boost": 2, "case_insensitive": true}}})),
         Query::Term {
@@ -109,7 +112,10 @@ fn terms_ids_exists() {
             values: vec!["1".into(), "2".into()]
         }
     );
-    assert_eq!(ok(json!({"exists": {"field": "f"}})), Query::Exists { field: "f".into() });
+    assert_eq!(
+        ok(json!({"exists": {"field": "f"}})),
+        Query::Exists { field: "f".into() }
+    );
     assert_eq!(
         err(json!({"exists": {}})).0,
         "[exists] must be provided with a [field]"
@@ -139,7 +145,8 @@ fn ranges_modern_and_legacy() {
             boost: None
         }
     );
-    let legacy = ok(json!({"range": {"d": {"from": "now-1d", "to": null, "include_lower": false}}}));
+    let legacy =
+        ok(json!({"range": {"d": {"from": "now-1d", "to": null, "include_lower": false}}}));
     assert_eq!(
         legacy,
         Query::Range {
@@ -187,7 +194,10 @@ fn patterns_and_fuzzy() {
             boost: Some(3.0)
         }
     );
-    assert!(matches!(ok(json!({"regexp": {"f": {"value": "a.*", "flags": "ALL"}}})), Query::Regexp { .. }));
+    assert!(matches!(
+        ok(json!({"regexp": {"f": {"value": "a.*", "flags": "ALL"}}})),
+        Query::Regexp { .. }
+    ));
     assert_eq!(
         err(json!({"regexp": {"f": {"value": "a", "nope": 1}}})).0,
         "[regexp] query does not support [nope]"
@@ -208,7 +218,9 @@ fn patterns_and_fuzzy() {
 #[test]
 fn match_family() {
     assert_eq!(
-        ok(json!({"match": {"t": {"query": "a b", "operator": "AND", "minimum_should_match": "75%", "fuzziness": "AUTO"}}})),
+        ok(
+            json!({"match": {"t": {"query": "a b", "operator": "AND", "minimum_should_match": "75%", "fuzziness": "AUTO"}}})
+        ),
         Query::Match {
             field: "t".into(),
             query: Scalar::Str("a b".into()),
@@ -255,15 +267,25 @@ fn match_family() {
 
 #[test]
 fn multi_match_lowering() {
-    let best = ok(json!({"multi_match": {"query": "x", "fields": ["a", "b^2"], "tie_breaker": 0.3}}));
-    let Query::DisMax { queries, tie_breaker, .. } = best else {
+    let best =
+        ok(json!({"multi_match": {"query": "x", "fields": ["a", "b^2"], "tie_breaker": 0.3}}));
+    let Query::DisMax {
+        queries,
+        tie_breaker,
+        ..
+    } = best
+    else {
         panic!("dis_max expected");
     };
     assert_eq!(tie_breaker, 0.3);
-    assert!(matches!(&queries[1], Query::Match { field, boost: Some(b), .. } if field == "b" && *b == 2.0));
-    let most = ok(json!({"multi_match": {"query": "x", "fields": ["a", "b"], "type": "most_fields"}}));
+    assert!(
+        matches!(&queries[1], Query::Match { field, boost: Some(b), .. } if field == "b" && *b == 2.0)
+    );
+    let most =
+        ok(json!({"multi_match": {"query": "x", "fields": ["a", "b"], "type": "most_fields"}}));
     assert!(matches!(most, Query::Bool(BoolQuery { ref should, .. }) if should.len() == 2));
-    let phrase = ok(json!({"multi_match": {"query": "x y", "fields": "a", "type": "phrase", "slop": 1}}));
+    let phrase =
+        ok(json!({"multi_match": {"query": "x y", "fields": "a", "type": "phrase", "slop": 1}}));
     assert!(matches!(phrase, Query::MatchPhrase { slop: 1, .. }));
     let default_fields = ok(json!({"multi_match": {"query": "x"}}));
     assert!(matches!(default_fields, Query::Match { ref field, .. } if field == "*"));

@@ -80,7 +80,9 @@ pub fn int(query: &str, key: &str, value: &Value) -> Result<i64, QueryError> {
 pub fn count<T: TryFrom<i64>>(query: &str, key: &str, value: &Value) -> Result<T, QueryError> {
     let n = int(query, key, value)?;
     T::try_from(n).map_err(|_| {
-        QueryError::illegal(format!("[{query}] [{key}] must be a non-negative number, found [{n}]"))
+        QueryError::illegal(format!(
+            "[{query}] [{key}] must be a non-negative number, found [{n}]"
+        ))
     })
 }
 
@@ -107,7 +109,9 @@ pub fn boost(query: &str, value: &Value) -> Result<f32, QueryError> {
     if b.is_finite() {
         Ok(b)
     } else {
-        Err(QueryError::illegal(format!("[{query}] [boost] is out of range")))
+        Err(QueryError::illegal(format!(
+            "[{query}] [boost] is out of range"
+        )))
     }
 }
 
@@ -133,11 +137,7 @@ pub fn minimum_should_match(query: &str, value: &Value) -> Result<MinimumShouldM
             "combination [minimum_should_match] value [{text}]"
         )));
     }
-    let invalid = || {
-        QueryError::illegal(format!(
-            "Invalid minimum_should_match value [{text}]"
-        ))
-    };
+    let invalid = || QueryError::illegal(format!("Invalid minimum_should_match value [{text}]"));
     if let Some(percent) = text.strip_suffix('%') {
         let p: i32 = percent.trim().parse().map_err(|_| invalid())?;
         Ok(MinimumShouldMatch::Percent(p))
@@ -210,9 +210,10 @@ pub fn body<'a>(query: &str, value: &'a Value) -> Result<&'a Map<String, Value>,
 pub fn field_with_boost(spec: &str) -> Result<(String, Option<f32>), QueryError> {
     match spec.rsplit_once('^') {
         Some((field, b)) => {
-            let boost: f32 = b.trim().parse().map_err(|_| {
-                QueryError::NumberFormat(format!("For input string: \"{b}\""))
-            })?;
+            let boost: f32 = b
+                .trim()
+                .parse()
+                .map_err(|_| QueryError::NumberFormat(format!("For input string: \"{b}\"")))?;
             if !boost.is_finite() || boost < 0.0 {
                 return Err(QueryError::illegal("negative [boost] are not allowed."));
             }
@@ -229,9 +230,18 @@ mod tests {
 
     #[test]
     fn minimum_should_match_forms() {
-        assert_eq!(minimum_should_match("q", &json!(2)), Ok(MinimumShouldMatch::Count(2)));
-        assert_eq!(minimum_should_match("q", &json!("-1")), Ok(MinimumShouldMatch::Count(-1)));
-        assert_eq!(minimum_should_match("q", &json!("75%")), Ok(MinimumShouldMatch::Percent(75)));
+        assert_eq!(
+            minimum_should_match("q", &json!(2)),
+            Ok(MinimumShouldMatch::Count(2))
+        );
+        assert_eq!(
+            minimum_should_match("q", &json!("-1")),
+            Ok(MinimumShouldMatch::Count(-1))
+        );
+        assert_eq!(
+            minimum_should_match("q", &json!("75%")),
+            Ok(MinimumShouldMatch::Percent(75))
+        );
         assert_eq!(
             minimum_should_match("q", &json!("-25%")),
             Ok(MinimumShouldMatch::Percent(-25))
@@ -245,8 +255,14 @@ mod tests {
 
     #[test]
     fn fuzziness_forms() {
-        assert_eq!(fuzziness(&json!("AUTO")), Ok(Fuzziness::Auto { low: 3, high: 6 }));
-        assert_eq!(fuzziness(&json!("auto:2,5")), Ok(Fuzziness::Auto { low: 2, high: 5 }));
+        assert_eq!(
+            fuzziness(&json!("AUTO")),
+            Ok(Fuzziness::Auto { low: 3, high: 6 })
+        );
+        assert_eq!(
+            fuzziness(&json!("auto:2,5")),
+            Ok(Fuzziness::Auto { low: 2, high: 5 })
+        );
         assert_eq!(fuzziness(&json!(1)), Ok(Fuzziness::Distance(1)));
         assert_eq!(fuzziness(&json!("2")), Ok(Fuzziness::Distance(2)));
         assert!(fuzziness(&json!(3)).is_err());
@@ -263,7 +279,9 @@ mod tests {
         );
         assert_eq!(
             boost("term", &json!([1])),
-            Err(QueryError::parsing("[term] unknown token [START_ARRAY] after [boost]"))
+            Err(QueryError::parsing(
+                "[term] unknown token [START_ARRAY] after [boost]"
+            ))
         );
     }
 

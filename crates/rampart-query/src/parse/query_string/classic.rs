@@ -136,7 +136,11 @@ impl<'a> Classic<'a> {
                     None => inner,
                 }
             }
-            Some(Token::Term { text, pattern, wild }) => {
+            Some(Token::Term {
+                text,
+                pattern,
+                wild,
+            }) => {
                 let leaf = match self.peek() {
                     Some(Token::Tilde(distance)) => {
                         let fuzziness = match distance {
@@ -146,7 +150,11 @@ impl<'a> Classic<'a> {
                         self.pos += 1;
                         Leaf::Fuzzy { text, fuzziness }
                     }
-                    _ => Leaf::Term { text, pattern, wild },
+                    _ => Leaf::Term {
+                        text,
+                        pattern,
+                        wild,
+                    },
                 };
                 let boost = self.boost();
                 self.lowering.build(field, &leaf, boost)
@@ -162,7 +170,8 @@ impl<'a> Classic<'a> {
                     };
                 }
                 let boost = self.boost();
-                self.lowering.build(field, &Leaf::Phrase { text, slop }, boost)
+                self.lowering
+                    .build(field, &Leaf::Phrase { text, slop }, boost)
             }
             Some(Token::Regex(pattern)) => {
                 let boost = self.boost();
@@ -187,8 +196,14 @@ impl<'a> Classic<'a> {
                 };
                 let b = Some(bound(value, matches!(op, Compare::Gte | Compare::Lte)));
                 let leaf = match op {
-                    Compare::Gt | Compare::Gte => Leaf::Range { lower: b, upper: None },
-                    Compare::Lt | Compare::Lte => Leaf::Range { lower: None, upper: b },
+                    Compare::Gt | Compare::Gte => Leaf::Range {
+                        lower: b,
+                        upper: None,
+                    },
+                    Compare::Lt | Compare::Lte => Leaf::Range {
+                        lower: None,
+                        upper: b,
+                    },
                 };
                 let boost = self.boost();
                 self.lowering.build(Some(field), &leaf, boost)

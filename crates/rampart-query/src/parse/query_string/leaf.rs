@@ -1,6 +1,6 @@
 //! Turning one term of a query string into AST leaves over the target fields.
 
-use crate::ast::{Bound, BoolQuery, Fuzziness, Operator, Query, Scalar};
+use crate::ast::{BoolQuery, Bound, Fuzziness, Operator, Query, Scalar};
 
 /// How leaves are built: the fields a clause without `field:` searches, and the defaults.
 #[derive(Debug, Clone)]
@@ -18,11 +18,24 @@ pub struct Lowering {
 /// What one clause asks for, before it is spread over fields.
 #[derive(Debug, Clone)]
 pub enum Leaf {
-    Term { text: String, pattern: String, wild: bool },
-    Fuzzy { text: String, fuzziness: Fuzziness },
-    Phrase { text: String, slop: u32 },
+    Term {
+        text: String,
+        pattern: String,
+        wild: bool,
+    },
+    Fuzzy {
+        text: String,
+        fuzziness: Fuzziness,
+    },
+    Phrase {
+        text: String,
+        slop: u32,
+    },
     Regex(String),
-    Range { lower: Option<Bound>, upper: Option<Bound> },
+    Range {
+        lower: Option<Bound>,
+        upper: Option<Bound>,
+    },
 }
 
 impl Lowering {
@@ -65,17 +78,25 @@ impl Lowering {
             Leaf::Term { text, .. } if field == "_exists_" => Query::Exists {
                 field: text.clone(),
             },
-            Leaf::Term { pattern, wild: true, .. } if pattern == "*" => {
+            Leaf::Term {
+                pattern,
+                wild: true,
+                ..
+            } if pattern == "*" => {
                 if field == "*" {
                     Query::MatchAll { boost }
                 } else {
                     Query::Exists { field: field_s }
                 }
             }
-            Leaf::Term { pattern, wild: true, .. } => {
-                let body = pattern.strip_suffix('*').filter(|p| {
-                    !p.contains(['*', '?', '\\'])
-                });
+            Leaf::Term {
+                pattern,
+                wild: true,
+                ..
+            } => {
+                let body = pattern
+                    .strip_suffix('*')
+                    .filter(|p| !p.contains(['*', '?', '\\']));
                 match body {
                     Some(prefix) => Query::Prefix {
                         field: field_s,

@@ -152,7 +152,8 @@ impl Simple<'_> {
             Some(Some(n)) => n.parse().unwrap_or(0),
             _ => 0,
         };
-        self.lowering.build(None, &Leaf::Phrase { text, slop }, None)
+        self.lowering
+            .build(None, &Leaf::Phrase { text, slop }, None)
     }
 
     /// A `~` suffix: `None` if absent, `Some(None)` bare, `Some(Some(n))` with a number.

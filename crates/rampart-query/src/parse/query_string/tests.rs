@@ -34,9 +34,24 @@ fn bool_of(must: Vec<Query>, should: Vec<Query>, must_not: Vec<Query>) -> Query 
 fn single_terms_and_fields() {
     assert_eq!(qs("foo"), m("body", "foo"));
     assert_eq!(qs("title:foo"), m("title", "foo"));
-    assert_eq!(qs("*"), Query::Exists { field: "body".into() });
-    assert_eq!(qs("title:*"), Query::Exists { field: "title".into() });
-    assert_eq!(qs("_exists_:title"), Query::Exists { field: "title".into() });
+    assert_eq!(
+        qs("*"),
+        Query::Exists {
+            field: "body".into()
+        }
+    );
+    assert_eq!(
+        qs("title:*"),
+        Query::Exists {
+            field: "title".into()
+        }
+    );
+    assert_eq!(
+        qs("_exists_:title"),
+        Query::Exists {
+            field: "title".into()
+        }
+    );
     let all = parse_query(&json!({"query_string": {"query": "*"}})).unwrap();
     assert_eq!(all, Query::MatchAll { boost: None });
 }
@@ -53,7 +68,11 @@ fn operators_follow_lucene() {
     );
     assert_eq!(
         qs("a -b +c"),
-        bool_of(vec![m("body", "c")], vec![m("body", "a")], vec![m("body", "b")])
+        bool_of(
+            vec![m("body", "c")],
+            vec![m("body", "a")],
+            vec![m("body", "b")]
+        )
     );
     assert_eq!(
         qs("a AND NOT b"),
@@ -101,23 +120,48 @@ fn groups_phrases_ranges_and_boosts() {
             boost: None
         }
     );
-    assert!(matches!(qs("age:>=3"), Query::Range { lower: Some(Bound { inclusive: true, .. }), upper: None, .. }));
+    assert!(matches!(
+        qs("age:>=3"),
+        Query::Range {
+            lower: Some(Bound {
+                inclusive: true,
+                ..
+            }),
+            upper: None,
+            ..
+        }
+    ));
     assert!(matches!(qs("foo^2"), Query::Match { boost: Some(b), .. } if b == 2.0));
     assert!(matches!(qs("qu?ck"), Query::Wildcard { ref value, .. } if value == "qu?ck"));
     assert!(matches!(qs("qui*"), Query::Prefix { ref value, .. } if value == "qui"));
-    assert!(matches!(qs("quikc~1"), Query::Fuzzy { fuzziness: Fuzziness::Distance(1), .. }));
+    assert!(matches!(
+        qs("quikc~1"),
+        Query::Fuzzy {
+            fuzziness: Fuzziness::Distance(1),
+            ..
+        }
+    ));
     assert!(matches!(qs("/jo.n/"), Query::Regexp { ref value, .. } if value == "jo.n"));
 }
 
 #[test]
 fn several_fields_take_the_best() {
-    let q = parse_query(&json!({"query_string": {"query": "x", "fields": ["a", "b^3"], "tie_breaker": 0.5}}))
-        .unwrap();
-    let Query::DisMax { queries, tie_breaker, .. } = q else {
+    let q = parse_query(
+        &json!({"query_string": {"query": "x", "fields": ["a", "b^3"], "tie_breaker": 0.5}}),
+    )
+    .unwrap();
+    let Query::DisMax {
+        queries,
+        tie_breaker,
+        ..
+    } = q
+    else {
         panic!("dis_max expected");
     };
     assert_eq!(tie_breaker, 0.5);
-    assert!(matches!(&queries[1], Query::Match { field, boost: Some(b), .. } if field == "b" && *b == 3.0));
+    assert!(
+        matches!(&queries[1], Query::Match { field, boost: Some(b), .. } if field == "b" && *b == 3.0)
+    );
 }
 
 #[test]
@@ -153,16 +197,23 @@ fn simple_syntax() {
         sqs("a | -b"),
         bool_of(
             vec![],
-            vec![m("body", "a"), bool_of(vec![], vec![], vec![m("body", "b")])],
+            vec![
+                m("body", "a"),
+                bool_of(vec![], vec![], vec![m("body", "b")])
+            ],
             vec![]
         )
     );
-    assert!(matches!(sqs("\"a b\"~3"), Query::MatchPhrase { slop: 3, .. }));
+    assert!(matches!(
+        sqs("\"a b\"~3"),
+        Query::MatchPhrase { slop: 3, .. }
+    ));
     assert!(matches!(sqs("pre*"), Query::Prefix { ref value, .. } if value == "pre"));
     // Never fails on stray syntax.
     for odd in ["(a", "a)", "\"x", "+", "|||", "", "~"] {
         parse_query(&json!({"simple_query_string": {"query": odd}})).unwrap();
     }
-    let e = parse_query(&json!({"simple_query_string": {"query": "a", "flags": "OR|AND"}})).unwrap_err();
+    let e = parse_query(&json!({"simple_query_string": {"query": "a", "flags": "OR|AND"}}))
+        .unwrap_err();
     assert!(matches!(e, QueryError::Unsupported(_)));
 }
