@@ -151,11 +151,8 @@ pub(crate) fn single_field<'a>(
         found = Some((key.as_str(), value));
     }
     match found {
-        Some((field, _)) if field.is_empty() => {
-            Err(QueryError::illegal("field name is null or empty"))
-        }
-        Some(entry) => Ok(entry),
-        None => Err(QueryError::illegal("field name is null or empty")),
+        Some(entry) if !entry.0.is_empty() => Ok(entry),
+        _ => Err(QueryError::illegal("field name is null or empty")),
     }
 }
 

@@ -175,9 +175,9 @@ pub fn fuzziness(value: &Value) -> Result<Fuzziness, QueryError> {
     }
     let distance: f64 = text.parse().map_err(|_| invalid())?;
     match distance {
-        d if d == 0.0 => Ok(Fuzziness::Distance(0)),
-        d if d == 1.0 => Ok(Fuzziness::Distance(1)),
-        d if d == 2.0 => Ok(Fuzziness::Distance(2)),
+        0.0 => Ok(Fuzziness::Distance(0)),
+        1.0 => Ok(Fuzziness::Distance(1)),
+        2.0 => Ok(Fuzziness::Distance(2)),
         _ => Err(QueryError::illegal(format!(
             "Valid edit distances are [0, 1, 2] but was [{text}]"
         ))),

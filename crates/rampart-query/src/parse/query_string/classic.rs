@@ -233,8 +233,8 @@ fn bound(value: String, inclusive: bool) -> Bound {
 
 fn parse_fuzziness(text: &str) -> Result<Fuzziness, String> {
     match text.parse::<f32>() {
-        Ok(d) if d == 0.0 => Ok(Fuzziness::Distance(0)),
-        Ok(d) if d == 1.0 => Ok(Fuzziness::Distance(1)),
+        Ok(0.0) => Ok(Fuzziness::Distance(0)),
+        Ok(1.0) => Ok(Fuzziness::Distance(1)),
         Ok(d) if d >= 2.0 => Ok(Fuzziness::Distance(2)),
         // Lucene's legacy similarity fractions (`~0.8`) mean "fuzzy, automatic distance".
         Ok(d) if (0.0..1.0).contains(&d) => Ok(Fuzziness::Auto { low: 3, high: 6 }),
