@@ -14,6 +14,7 @@ pub mod parse;
 pub mod render;
 pub mod request;
 mod request_parse;
+mod request_url;
 pub mod role;
 pub mod visit;
 
@@ -24,6 +25,7 @@ pub use error::QueryError;
 pub use parse::parse_query;
 pub use render::to_es_json;
 pub use request::{SearchRequest, SortField, SortOrder, SourceFilter, TrackTotalHits};
-pub use request_parse::{UrlParams, parse_search_request, parse_search_request_with_params};
+pub use request_parse::parse_search_request;
+pub use request_url::{UrlParams, parse_search_request_with_params};
 pub use role::parse_role_query;
 pub use visit::{expand_field_patterns, field_references, fold_leaves, hide_fields, walk};

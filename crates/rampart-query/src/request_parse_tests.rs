@@ -3,6 +3,7 @@ use serde_json::json;
 use super::*;
 use crate::ast::Query;
 use crate::request::{Missing, SortOrder, SourceFilter, TrackTotalHits};
+use crate::request_url::{UrlParams, parse_search_request_with_params};
 use rampart_core::error::EsError;
 
 fn reason(body: serde_json::Value) -> String {
