@@ -493,3 +493,47 @@ async fn profile_apis_need_their_privileges() {
         .await;
     assert_eq!(s, 403);
 }
+
+#[tokio::test]
+async fn user_apis_show_profile_uids_on_request() {
+    let node = TestNode::new();
+    joe(&node).await;
+    node.put_user("jane", "jane-password", &[]).await;
+    let uid = activate(&node, "joe", "s3krit-password").await["uid"].clone();
+
+    let (s, b) = node
+        .admin(
+            "POST",
+            "/_security/_query/user?with_profile_uid=true",
+            Some(json!({"query": {"prefix": {"username": "j"}}})),
+        )
+        .await;
+    assert_eq!(s, 200, "{b}");
+    let users = b["users"].as_array().unwrap();
+    let of = |name: &str| {
+        users
+            .iter()
+            .find(|u| u["username"] == name)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(of("joe")["profile_uid"], uid);
+    assert!(of("jane").get("profile_uid").is_none());
+    let (_, b) = node
+        .admin("POST", "/_security/_query/user", Some(json!({})))
+        .await;
+    assert!(
+        b["users"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|u| u.get("profile_uid").is_none())
+    );
+
+    let (_, b) = node
+        .admin("GET", "/_security/user/joe?with_profile_uid=true", None)
+        .await;
+    assert_eq!(b["joe"]["profile_uid"], uid);
+    let (_, b) = node.admin("GET", "/_security/user/joe", None).await;
+    assert!(b["joe"].get("profile_uid").is_none());
+}

@@ -58,6 +58,19 @@ pub(crate) fn load_all(store: &dyn SecurityStore) -> Result<Vec<Stored>, ApiErro
         .collect())
 }
 
+/// Profile uids of the users of one realm type, by username (`with_profile_uid` of the user
+/// APIs).
+pub(crate) fn uids_by_username(
+    store: &dyn SecurityStore,
+    realm_type: &str,
+) -> Result<std::collections::HashMap<String, String>, ApiError> {
+    Ok(load_all(store)?
+        .into_iter()
+        .filter(|s| s.doc.user.realm_type == realm_type)
+        .map(|s| (s.doc.user.username, s.doc.uid))
+        .collect())
+}
+
 fn text<'a>(body: &'a Value, key: &str) -> Option<&'a str> {
     body.get(key)
         .and_then(Value::as_str)
