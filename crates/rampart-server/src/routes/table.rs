@@ -209,6 +209,23 @@ pub fn routes() -> Vec<Route> {
         route(M::POST, "/_security/service/{namespace}/{service}/credential/token/{name}/_clear_cache", "cluster:admin/xpack/security/cache/clear", plain, api::service_accounts::clear_cache),
         route(M::POST, "/_security/realm/{realms}/_clear_cache", "cluster:admin/xpack/security/realm/cache/clear", plain, api::caches::clear_realm_cache),
         // == end api keys ==
+        // == user profiles, security settings, stats ==
+        route(M::POST, "/_security/profile/_activate", "cluster:admin/xpack/security/profile/activate", Authz::Cluster(Some(api::profiles::activate_facts)), api::profiles::activate),
+        route(M::GET, "/_security/profile/{uid}", "cluster:admin/xpack/security/profile/get", plain, api::profiles::get),
+        route(M::GET, "/_security/profile/_suggest", "cluster:admin/xpack/security/profile/suggest", plain, api::profiles_search::suggest),
+        route(M::POST, "/_security/profile/_suggest", "cluster:admin/xpack/security/profile/suggest", plain, api::profiles_search::suggest),
+        route(M::PUT, "/_security/profile/{uid}/_data", "cluster:admin/xpack/security/profile/put/data", Authz::Cluster(Some(api::profiles::update_data_facts)), api::profiles::update_data),
+        route(M::POST, "/_security/profile/{uid}/_data", "cluster:admin/xpack/security/profile/put/data", Authz::Cluster(Some(api::profiles::update_data_facts)), api::profiles::update_data),
+        route(M::PUT, "/_security/profile/{uid}/_enable", "cluster:admin/xpack/security/profile/set_enabled", plain, api::profiles::enable),
+        route(M::POST, "/_security/profile/{uid}/_enable", "cluster:admin/xpack/security/profile/set_enabled", plain, api::profiles::enable),
+        route(M::PUT, "/_security/profile/{uid}/_disable", "cluster:admin/xpack/security/profile/set_enabled", plain, api::profiles::disable),
+        route(M::POST, "/_security/profile/{uid}/_disable", "cluster:admin/xpack/security/profile/set_enabled", plain, api::profiles::disable),
+        route(M::GET, "/_security/profile/_has_privileges", "cluster:admin/xpack/security/profile/has_privileges", Authz::Cluster(Some(api::profiles_privileges::has_privileges_facts)), api::profiles_privileges::has_privileges),
+        route(M::POST, "/_security/profile/_has_privileges", "cluster:admin/xpack/security/profile/has_privileges", Authz::Cluster(Some(api::profiles_privileges::has_privileges_facts)), api::profiles_privileges::has_privileges),
+        route(M::GET, "/_security/settings", "cluster:admin/xpack/security/settings/get", plain, api::security_settings::get),
+        route(M::PUT, "/_security/settings", "cluster:admin/xpack/security/settings/update", Authz::Cluster(Some(api::security_settings::update_facts)), api::security_settings::update),
+        route(M::GET, "/_security/stats", api::stats::STATS_ACTION, plain, api::stats::stats),
+        // == end user profiles ==
         // == access analysis ==
         route(M::POST, "/_security/_access/who", api::access::WHO_ACTION, plain, api::access::who),
         route(M::POST, "/_security/role/{name}/_impact", api::access::IMPACT_ACTION, plain, api::access::role_impact),
