@@ -47,12 +47,17 @@ pub type FactsFn = fn(&Req, &crate::routes::Ctx) -> Result<Facts, ApiError>;
 pub enum Authz {
     /// A cluster action, with optional request facts.
     Cluster(Option<FactsFn>),
+    /// An index action: the pipeline runs the name-only pre-check (does any group grant the
+    /// action at all, section 5.4) on the path's `{index}` names; the handler then resolves
+    /// and authorizes the concrete names through `crate::data::target`.
+    Index,
 }
 
 impl std::fmt::Debug for Authz {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Authz::Cluster(facts) => write!(f, "Cluster(facts: {})", facts.is_some()),
+            Authz::Index => f.write_str("Index"),
         }
     }
 }
