@@ -5,7 +5,16 @@
 //! restrictions (`restrict`), refuses what ES refuses under DLS/FLS (`guards`), and only then
 //! calls the search engine with those restrictions.
 
+pub mod body;
+pub mod docs;
+pub mod engine;
 pub mod guards;
+pub mod indices;
+pub mod memory;
+pub mod naive;
 pub mod restrict;
 pub mod role_query;
+pub mod search;
+pub mod search_exec;
 pub mod target;
+pub mod write;
