@@ -6,6 +6,7 @@ use rampart_core::role::RoleDescriptor;
 
 use super::Handler;
 use crate::api;
+use crate::data;
 use crate::error::ApiError;
 use crate::http::Req;
 
@@ -47,12 +48,17 @@ pub type FactsFn = fn(&Req, &crate::routes::Ctx) -> Result<Facts, ApiError>;
 pub enum Authz {
     /// A cluster action, with optional request facts.
     Cluster(Option<FactsFn>),
+    /// An index action: the pipeline runs the name-only pre-check (does any group grant the
+    /// action at all, section 5.4) on the path's `{index}` names; the handler then resolves
+    /// and authorizes the concrete names through `crate::data::target`.
+    Index,
 }
 
 impl std::fmt::Debug for Authz {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Authz::Cluster(facts) => write!(f, "Cluster(facts: {})", facts.is_some()),
+            Authz::Index => f.write_str("Index"),
         }
     }
 }
@@ -231,6 +237,67 @@ pub fn routes() -> Vec<Route> {
         route(M::POST, "/_security/role/{name}/_impact", api::access::IMPACT_ACTION, plain, api::access::role_impact),
         route(M::POST, "/_security/_impact", api::access::IMPACT_ACTION, plain, api::access::roles_impact),
         // == end access analysis ==
+        // == data plane (handlers in crate::data; per-index authorization there) ==
+        route(M::PUT, "/{index}/_doc/{id}", "indices:data/write/index", Authz::Index, data::docs::index_doc),
+        route(M::POST, "/{index}/_doc/{id}", "indices:data/write/index", Authz::Index, data::docs::index_doc),
+        route(M::POST, "/{index}/_doc", "indices:data/write/index", Authz::Index, data::docs::index_doc),
+        route(M::PUT, "/{index}/_create/{id}", "indices:data/write/index", Authz::Index, data::docs::create_doc),
+        route(M::POST, "/{index}/_create/{id}", "indices:data/write/index", Authz::Index, data::docs::create_doc),
+        route(M::POST, "/{index}/_update/{id}", "indices:data/write/update", Authz::Index, data::docs::update_doc),
+        route(M::DELETE, "/{index}/_doc/{id}", "indices:data/write/delete", Authz::Index, data::docs::delete_doc),
+        route(M::GET, "/{index}/_doc/{id}", "indices:data/read/get", Authz::Index, data::docs::get_doc),
+        route(M::GET, "/{index}/_source/{id}", "indices:data/read/get", Authz::Index, data::docs::get_source),
+        route(M::GET, "/_mget", "indices:data/read/mget", Authz::Index, data::docs::mget),
+        route(M::POST, "/_mget", "indices:data/read/mget", Authz::Index, data::docs::mget),
+        route(M::GET, "/{index}/_mget", "indices:data/read/mget", Authz::Index, data::docs::mget),
+        route(M::POST, "/{index}/_mget", "indices:data/read/mget", Authz::Index, data::docs::mget),
+        route(M::POST, "/_bulk", "indices:data/write/bulk", Authz::Index, data::write::bulk),
+        route(M::PUT, "/_bulk", "indices:data/write/bulk", Authz::Index, data::write::bulk),
+        route(M::POST, "/{index}/_bulk", "indices:data/write/bulk", Authz::Index, data::write::bulk),
+        route(M::PUT, "/{index}/_bulk", "indices:data/write/bulk", Authz::Index, data::write::bulk),
+        route(M::GET, "/_search", "indices:data/read/search", Authz::Index, data::search::search),
+        route(M::POST, "/_search", "indices:data/read/search", Authz::Index, data::search::search),
+        route(M::GET, "/{index}/_search", "indices:data/read/search", Authz::Index, data::search::search),
+        route(M::POST, "/{index}/_search", "indices:data/read/search", Authz::Index, data::search::search),
+        route(M::GET, "/_count", "indices:data/read/search", Authz::Index, data::search::count),
+        route(M::POST, "/_count", "indices:data/read/search", Authz::Index, data::search::count),
+        route(M::GET, "/{index}/_count", "indices:data/read/search", Authz::Index, data::search::count),
+        route(M::POST, "/{index}/_count", "indices:data/read/search", Authz::Index, data::search::count),
+        route(M::GET, "/_msearch", "indices:data/read/msearch", Authz::Index, data::search::msearch),
+        route(M::POST, "/_msearch", "indices:data/read/msearch", Authz::Index, data::search::msearch),
+        route(M::GET, "/{index}/_msearch", "indices:data/read/msearch", Authz::Index, data::search::msearch),
+        route(M::POST, "/{index}/_msearch", "indices:data/read/msearch", Authz::Index, data::search::msearch),
+        route(M::PUT, "/{index}", "indices:admin/create", Authz::Index, data::indices::create),
+        route(M::DELETE, "/{index}", "indices:admin/delete", Authz::Index, data::indices::delete),
+        route(M::GET, "/{index}", "indices:admin/get", Authz::Index, data::indices::get),
+        route(M::POST, "/{index}/_open", "indices:admin/open", Authz::Index, data::indices::open_close),
+        route(M::POST, "/{index}/_close", "indices:admin/close", Authz::Index, data::indices::open_close),
+        route(M::GET, "/_refresh", "indices:admin/refresh", Authz::Index, data::indices::maintenance),
+        route(M::POST, "/_refresh", "indices:admin/refresh", Authz::Index, data::indices::maintenance),
+        route(M::GET, "/{index}/_refresh", "indices:admin/refresh", Authz::Index, data::indices::maintenance),
+        route(M::POST, "/{index}/_refresh", "indices:admin/refresh", Authz::Index, data::indices::maintenance),
+        route(M::POST, "/_flush", "indices:admin/flush", Authz::Index, data::indices::maintenance),
+        route(M::POST, "/{index}/_flush", "indices:admin/flush", Authz::Index, data::indices::maintenance),
+        route(M::POST, "/_forcemerge", "indices:admin/forcemerge", Authz::Index, data::indices::maintenance),
+        route(M::POST, "/{index}/_forcemerge", "indices:admin/forcemerge", Authz::Index, data::indices::maintenance),
+        route(M::POST, "/_cache/clear", "indices:admin/cache/clear", Authz::Index, data::indices::maintenance),
+        route(M::POST, "/{index}/_cache/clear", "indices:admin/cache/clear", Authz::Index, data::indices::maintenance),
+        route(M::PUT, "/{index}/_mapping", "indices:admin/mapping/put", Authz::Index, data::indices::put_mapping),
+        route(M::POST, "/{index}/_mapping", "indices:admin/mapping/put", Authz::Index, data::indices::put_mapping),
+        route(M::GET, "/_mapping", "indices:admin/mappings/get", Authz::Index, data::indices::get_mapping),
+        route(M::GET, "/{index}/_mapping", "indices:admin/mappings/get", Authz::Index, data::indices::get_mapping),
+        route(M::GET, "/_settings", "indices:monitor/settings/get", Authz::Index, data::indices::get_settings),
+        route(M::GET, "/{index}/_settings", "indices:monitor/settings/get", Authz::Index, data::indices::get_settings),
+        route(M::PUT, "/_settings", "indices:admin/settings/update", Authz::Index, data::indices::put_settings),
+        route(M::PUT, "/{index}/_settings", "indices:admin/settings/update", Authz::Index, data::indices::put_settings),
+        route(M::GET, "/_stats", "indices:monitor/stats", Authz::Index, data::indices::stats),
+        route(M::GET, "/{index}/_stats", "indices:monitor/stats", Authz::Index, data::indices::stats),
+        route(M::POST, "/_aliases", "indices:admin/aliases", Authz::Index, data::indices::update_aliases),
+        route(M::PUT, "/{index}/_alias/{name}", "indices:admin/aliases", Authz::Index, data::indices::put_alias),
+        route(M::POST, "/{index}/_alias/{name}", "indices:admin/aliases", Authz::Index, data::indices::put_alias),
+        route(M::GET, "/_alias", "indices:admin/aliases/get", Authz::Index, data::indices::get_aliases),
+        route(M::GET, "/{index}/_alias", "indices:admin/aliases/get", Authz::Index, data::indices::get_aliases),
+        // == end data plane ==
         // == test harness ==
         route(M::POST, "/_rampart/_reset", api::reset::RESET_ACTION, plain, api::reset::reset).only_if(api::reset::RESET_SETTING),
         // == end test harness ==
