@@ -193,7 +193,7 @@ impl Engine {
             )));
         }
         let (id, op) = match id {
-            Some(id) if id.is_empty() => {
+            Some("") => {
                 return Err(SearchError::IllegalArgument(
                     "if _id is specified it must not be empty".into(),
                 ));

@@ -74,8 +74,9 @@ impl Engine {
             indices.push(index.clone());
             for (path, f) in &mapping.fields {
                 if fls.as_ref().is_some_and(|p| {
-                    !p.permits(path)
-                        && !(f.ty == FieldType::Object && p.permits_object_path_prefix(path))
+                    let visible_object =
+                        f.ty == FieldType::Object && p.permits_object_path_prefix(path);
+                    !(p.permits(path) || visible_object)
                 }) {
                     continue;
                 }
