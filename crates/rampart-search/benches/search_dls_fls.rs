@@ -2,7 +2,12 @@
 //! documents as an unrestricted caller and as one with DLS (a role query) + FLS (half the
 //! fields hidden); goal ≤ 1.15x. Plus bulk indexing throughput.
 //! `RAMPART_BENCH_DOCS` sets the corpus size (default 1,000,000).
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use std::hint::black_box;
 
@@ -38,17 +43,31 @@ fn mappings() -> Value {
 }
 
 fn load(engine: &Engine, index: &str, n: u64) {
-    engine.create_index(index, &json!({"mappings": mappings()})).unwrap();
+    engine
+        .create_index(index, &json!({"mappings": mappings()}))
+        .unwrap();
     for i in 0..n {
         engine
-            .index_doc(index, Some(&i.to_string()), &doc(i), OpType::Index, WriteConditions::default(), Refresh::False)
+            .index_doc(
+                index,
+                Some(&i.to_string()),
+                &doc(i),
+                OpType::Index,
+                WriteConditions::default(),
+                Refresh::False,
+            )
             .unwrap();
     }
     engine.refresh(&[index.to_string()]).unwrap();
 }
 
 fn term(field: &str, v: &str) -> Query {
-    Query::Term { field: field.into(), value: Scalar::Str(v.into()), case_insensitive: false, boost: None }
+    Query::Term {
+        field: field.into(),
+        value: Scalar::Str(v.into()),
+        case_insensitive: false,
+        boost: None,
+    }
 }
 
 fn request() -> SearchRequest {
@@ -57,8 +76,14 @@ fn request() -> SearchRequest {
             term("category", "c7"),
             Query::Range {
                 field: "price".into(),
-                lower: Some(Bound { value: Scalar::Int(100), inclusive: true }),
-                upper: Some(Bound { value: Scalar::Int(8000), inclusive: false }),
+                lower: Some(Bound {
+                    value: Scalar::Int(100),
+                    inclusive: true,
+                }),
+                upper: Some(Bound {
+                    value: Scalar::Int(8000),
+                    inclusive: false,
+                }),
                 format: None,
                 boost: None,
             },
@@ -68,7 +93,9 @@ fn request() -> SearchRequest {
     SearchRequest {
         query,
         size: 10,
-        aggs: json!({"owners": {"terms": {"field": "owner"}}}).as_object().cloned(),
+        aggs: json!({"owners": {"terms": {"field": "owner"}}})
+            .as_object()
+            .cloned(),
         ..SearchRequest::default()
     }
 }
@@ -82,12 +109,19 @@ fn restricted() -> Restrictions {
     let grant = ["owner", "category", "price", "f0", "f1", "f2"];
     Restrictions {
         documents: Some(role),
-        fields: Some(FieldSecurityDef::new(grant, Vec::<String>::new()).compile().unwrap()),
+        fields: Some(
+            FieldSecurityDef::new(grant, Vec::<String>::new())
+                .compile()
+                .unwrap(),
+        ),
     }
 }
 
 fn bench(c: &mut Criterion) {
-    let n: u64 = std::env::var("RAMPART_BENCH_DOCS").ok().and_then(|v| v.parse().ok()).unwrap_or(1_000_000);
+    let n: u64 = std::env::var("RAMPART_BENCH_DOCS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1_000_000);
     let dir = tempfile::tempdir().unwrap();
     let engine = Engine::open(dir.path()).unwrap();
     load(&engine, "bench", n);
@@ -96,8 +130,12 @@ fn bench(c: &mut Criterion) {
     let dls_fls = [("bench".to_string(), restricted())];
     let mut g = c.benchmark_group("search_dls_fls");
     g.sample_size(20);
-    g.bench_function(format!("unrestricted/{n}"), |b| b.iter(|| black_box(engine.search(&open, &req).unwrap())));
-    g.bench_function(format!("dls_fls/{n}"), |b| b.iter(|| black_box(engine.search(&dls_fls, &req).unwrap())));
+    g.bench_function(format!("unrestricted/{n}"), |b| {
+        b.iter(|| black_box(engine.search(&open, &req).unwrap()))
+    });
+    g.bench_function(format!("dls_fls/{n}"), |b| {
+        b.iter(|| black_box(engine.search(&dls_fls, &req).unwrap()))
+    });
     g.finish();
 
     let mut g = c.benchmark_group("bulk_index");

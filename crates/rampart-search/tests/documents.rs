@@ -291,3 +291,55 @@ fn templates_data_streams_and_rollover() {
             .is_empty()
     );
 }
+
+#[test]
+fn aliases_and_write_targets() {
+    let (_d, e) = engine();
+    e.create_index("a1", &json!({})).unwrap();
+    e.create_index("a2", &json!({})).unwrap();
+    e.update_aliases(&json!({"actions": [
+        {"add": {"indices": ["a1", "a2"], "alias": "both", "filter": {"term": {"k": "v"}}}},
+        {"add": {"index": "a1", "alias": "one"}}]}))
+        .unwrap();
+    assert_eq!(
+        e.write_target("one").unwrap(),
+        rampart_search::WriteTarget::Index("a1".into())
+    );
+    let err = e.write_target("both").unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("no write index is defined for alias [both]")
+    );
+    assert_eq!(
+        e.get_index("a1").unwrap()["aliases"]["both"]["filter"],
+        json!({"term": {"k": "v"}})
+    );
+    let err = e
+        .update_aliases(&json!({"actions": [{"add": {"index": "a1", "alias": "a2"}}]}))
+        .unwrap_err();
+    assert_eq!(err.es_type(), "invalid_alias_name_exception");
+    e.update_aliases(&json!({"actions": [{"remove": {"index": "a1", "alias": "one"}}]}))
+        .unwrap();
+    assert_eq!(
+        e.write_target("one").unwrap(),
+        rampart_search::WriteTarget::AutoCreateIndex("one".into())
+    );
+    let err = e
+        .update_aliases(&json!({"actions": [{"remove": {"index": "a1", "alias": "one"}}]}))
+        .unwrap_err();
+    assert_eq!(err.status(), 404);
+}
+
+#[test]
+fn clean_shutdown_keeps_unrefreshed_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let e = Engine::open(dir.path()).unwrap();
+        put(&e, "auto", "1", json!({"v": 1}));
+    }
+    let e = Engine::open(dir.path()).unwrap();
+    assert_eq!(
+        e.get_doc("auto", "1", false).unwrap().unwrap().source,
+        json!({"v": 1})
+    );
+}

@@ -46,6 +46,11 @@ impl std::fmt::Debug for Engine {
 impl Drop for Engine {
     fn drop(&mut self) {
         self.stop_refresh.store(true, Ordering::Relaxed);
+        // A clean shutdown makes every acknowledged write durable (there is no translog: a
+        // crash loses writes since the last refresh/flush).
+        if let Err(e) = self.refresh_all() {
+            tracing::warn!(%e, "final refresh failed");
+        }
     }
 }
 
