@@ -1,4 +1,9 @@
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 //! The Kibana port's plumbing: authentication, `kbn-xsrf`, the error shape, features, the
 //! privilege catalogue, privilege registration (checked through ES's `_has_privileges`) and
 //! the ML routes of the ES port.
@@ -19,7 +24,13 @@ async fn unauthenticated_and_bad_credentials_get_kibana_401() {
     assert!(is_kibana_error(&b, 401), "{b}");
     assert_eq!(b["error"], "Unauthorized");
     let (s, b) = k
-        .raw("GET", "/api/features", Some(("elastic", "wrong")), None, false)
+        .raw(
+            "GET",
+            "/api/features",
+            Some(("elastic", "wrong")),
+            None,
+            false,
+        )
         .await;
     assert_eq!(s, 401, "{b}");
 }
@@ -60,7 +71,11 @@ async fn writes_need_kbn_xsrf_reads_and_capabilities_do_not() {
 #[tokio::test]
 async fn unknown_routes_and_methods_are_kibana_404s() {
     let k = KibanaNode::new();
-    for (m, p) in [("GET", "/api/nope"), ("PATCH", "/api/features"), ("GET", "/s/Bad!/api/features")] {
+    for (m, p) in [
+        ("GET", "/api/nope"),
+        ("PATCH", "/api/features"),
+        ("GET", "/s/Bad!/api/features"),
+    ] {
         let (s, b) = k.admin(m, p, None).await;
         assert_eq!(s, 404, "{m} {p}: {b}");
         assert!(is_kibana_error(&b, 404), "{b}");
@@ -104,8 +119,16 @@ async fn privilege_catalogue_with_and_without_actions() {
         .iter()
         .map(|v| v.as_str().unwrap())
         .collect();
-    assert_eq!(&discover[..4], ["all", "read", "minimal_all", "minimal_read"]);
-    assert!(b["reserved"].as_array().unwrap().contains(&json!("ml_user")));
+    assert_eq!(
+        &discover[..4],
+        ["all", "read", "minimal_all", "minimal_read"]
+    );
+    assert!(
+        b["reserved"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("ml_user"))
+    );
     let (s, b) = k
         .admin("GET", "/api/security/privileges?includeActions=true", None)
         .await;
@@ -118,7 +141,12 @@ async fn privilege_catalogue_with_and_without_actions() {
     }
     // A user without read_security cannot read the catalogue.
     let nobody = k.user("nobody", &[]);
-    assert_eq!(k.call(nobody, "GET", "/api/security/privileges", None).await.0, 403);
+    assert_eq!(
+        k.call(nobody, "GET", "/api/security/privileges", None)
+            .await
+            .0,
+        403
+    );
 }
 
 #[tokio::test]
@@ -142,13 +170,21 @@ async fn registration_is_stored_and_idempotent() {
     let third = rampart_server::kibana::bootstrap(&node.state).unwrap();
     assert_eq!(third.privileges_deleted, 1);
     let (s, b) = node
-        .admin("GET", "/_security/privilege/kibana-.kibana/space_read", None)
+        .admin(
+            "GET",
+            "/_security/privilege/kibana-.kibana/space_read",
+            None,
+        )
         .await;
     assert_eq!(s, 200);
     let actions = b[APPLICATION]["space_read"]["actions"].as_array().unwrap();
     assert!(actions.contains(&json!("login:")));
     let (s, _) = node
-        .admin("GET", "/_security/privilege/kibana-.kibana/feature_gone.all", None)
+        .admin(
+            "GET",
+            "/_security/privilege/kibana-.kibana/feature_gone.all",
+            None,
+        )
         .await;
     assert_eq!(s, 404);
 }
@@ -217,7 +253,12 @@ async fn es_ml_routes_authorize_then_answer_unsupported() {
     }
     // machine_learning_user may read but not create jobs.
     let (s, b) = node
-        .call("PUT", "/_ml/anomaly_detectors/job1", ml_user, Some(json!({})))
+        .call(
+            "PUT",
+            "/_ml/anomaly_detectors/job1",
+            ml_user,
+            Some(json!({})),
+        )
         .await;
     assert_eq!(s, 403, "{b}");
     let (s, b) = node
@@ -239,7 +280,12 @@ async fn ml_setup_check_api_reports_requirements() {
     .await;
     let u = k.user("mlu", &["ml_space", "machine_learning_admin"]);
     let (s, b) = k
-        .call(u, "GET", "/internal/rampart/ml_setup_check?space=default&source=src-1", None)
+        .call(
+            u,
+            "GET",
+            "/internal/rampart/ml_setup_check?space=default&source=src-1",
+            None,
+        )
         .await;
     assert_eq!(s, 200, "{b}");
     assert_eq!(b["username"], "mlu");
@@ -257,7 +303,12 @@ async fn ml_setup_check_api_reports_requirements() {
     assert_eq!(find("xpack.ml.enabled", &b)["passed"], true);
     // In `analytics` ML is hidden: that requirement fails with a fix.
     let (s, b2) = k
-        .call(u, "GET", "/internal/rampart/ml_setup_check?space=analytics&source=src-1", None)
+        .call(
+            u,
+            "GET",
+            "/internal/rampart/ml_setup_check?space=analytics&source=src-1",
+            None,
+        )
         .await;
     assert_eq!(s, 200, "{b2}");
     assert_eq!(b2["ready"], false);
@@ -271,16 +322,29 @@ async fn ml_setup_check_api_reports_requirements() {
     // Checking another user needs read_security.
     let other = k.user("other", &[]);
     let (s, _) = k
-        .call(other, "GET", "/internal/rampart/ml_setup_check?username=mlu", None)
+        .call(
+            other,
+            "GET",
+            "/internal/rampart/ml_setup_check?username=mlu",
+            None,
+        )
         .await;
     assert_eq!(s, 403);
     let (s, b3) = k
-        .admin("GET", "/internal/rampart/ml_setup_check?username=mlu&space=default&source=src-1", None)
+        .admin(
+            "GET",
+            "/internal/rampart/ml_setup_check?username=mlu&space=default&source=src-1",
+            None,
+        )
         .await;
     assert_eq!(s, 200);
     assert_eq!(b3["requirements"], b["requirements"]);
     let (s, _) = k
-        .admin("GET", "/internal/rampart/ml_setup_check?username=ghost", None)
+        .admin(
+            "GET",
+            "/internal/rampart/ml_setup_check?username=ghost",
+            None,
+        )
         .await;
     assert_eq!(s, 404);
 }

@@ -10,7 +10,7 @@ use rampart_core::role::{RoleContext, RoleDescriptor, parse_role, validate_role}
 use rampart_kibana::FeatureRegistry;
 use rampart_kibana::role::{
     KibanaRole, ValidationError, feature_errors_message, from_es, parse_put_body, sort_roles,
-    to_es, validate_features, validation_response,
+    to_es, validate_features, validate_schema, validation_response,
 };
 use serde_json::{Map, Value, json};
 
@@ -203,7 +203,14 @@ pub fn bulk_put(ctx: KCtx, req: Req) -> KFut {
         let registry = &ctx.model.registry;
         let mut parsed = Vec::new();
         for (name, body) in &bodies {
-            match parse_put_body(name, body) {
+            match parse_put_body(name, body).and_then(|role| {
+                let schema = validate_schema(&role);
+                if schema.is_empty() {
+                    Ok(role)
+                } else {
+                    Err(schema)
+                }
+            }) {
                 Ok(role) => parsed.push(role),
                 Err(errors) => {
                     return Err(bulk_schema_error(name, &errors)

@@ -25,7 +25,10 @@ pub struct KibanaNode {
 }
 
 pub fn basic(user: (&str, &str)) -> String {
-    format!("Basic {}", STANDARD.encode(format!("{}:{}", user.0, user.1)))
+    format!(
+        "Basic {}",
+        STANDARD.encode(format!("{}:{}", user.0, user.1))
+    )
 }
 
 impl KibanaNode {
@@ -64,7 +67,10 @@ impl KibanaNode {
         let resp = self.kibana.clone().oneshot(req).await.unwrap();
         let status = resp.status().as_u16();
         let bytes = resp.into_body().collect().await.unwrap().to_bytes();
-        (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+        (
+            status,
+            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        )
     }
 
     /// As `user`, with `kbn-xsrf`.
@@ -116,7 +122,13 @@ impl KibanaNode {
             None => "/api/core/capabilities".to_string(),
         };
         let (s, b) = self
-            .raw("POST", &path, Some(user), Some(json!({"applications": []})), false)
+            .raw(
+                "POST",
+                &path,
+                Some(user),
+                Some(json!({"applications": []})),
+                false,
+            )
             .await;
         assert_eq!(s, 200, "capabilities: {b}");
         b
