@@ -1,4 +1,9 @@
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 //! The availability matrix of kibana.md (d) for every feature of the registry, observed through
 //! `POST /s/{space}/api/core/capabilities`: a feature is available only when the space does not
 //! hide it AND the caller's privileges grant it.
@@ -15,7 +20,11 @@ use serde_json::{Value, json};
 /// The capabilities only this feature owns: `capabilities[<id>].*`, and nav links, catalogue
 /// and management entries no other feature declares.
 fn own_paths(f: &Feature, registry: &FeatureRegistry) -> Vec<(String, String)> {
-    let others: Vec<&Feature> = registry.features().iter().filter(|o| o.id != f.id).collect();
+    let others: Vec<&Feature> = registry
+        .features()
+        .iter()
+        .filter(|o| o.id != f.id)
+        .collect();
     let mut out = BTreeSet::new();
     let mut grants = Vec::new();
     if let Some(p) = &f.privileges {
@@ -26,10 +35,18 @@ fn own_paths(f: &Feature, registry: &FeatureRegistry) -> Vec<(String, String)> {
         for u in &g.ui {
             out.insert((f.id.clone(), u.clone()));
         }
-        for a in g.app.iter().filter(|a| !others.iter().any(|o| o.app.contains(a))) {
+        for a in g
+            .app
+            .iter()
+            .filter(|a| !others.iter().any(|o| o.app.contains(a)))
+        {
             out.insert(("navLinks".into(), a.clone()));
         }
-        for c in g.catalogue.iter().filter(|c| !others.iter().any(|o| o.catalogue.contains(c))) {
+        for c in g
+            .catalogue
+            .iter()
+            .filter(|c| !others.iter().any(|o| o.catalogue.contains(c)))
+        {
             out.insert(("catalogue".into(), c.clone()));
         }
     }
@@ -39,7 +56,11 @@ fn own_paths(f: &Feature, registry: &FeatureRegistry) -> Vec<(String, String)> {
 fn enabled(caps: &Value, paths: &[(String, String)]) -> Vec<bool> {
     paths
         .iter()
-        .map(|(bucket, key)| caps[bucket][key].as_bool().unwrap_or_else(|| panic!("no capability {bucket}.{key}")))
+        .map(|(bucket, key)| {
+            caps[bucket][key]
+                .as_bool()
+                .unwrap_or_else(|| panic!("no capability {bucket}.{key}"))
+        })
         .collect()
 }
 
@@ -48,11 +69,18 @@ fn enabled(caps: &Value, paths: &[(String, String)]) -> Vec<bool> {
 async fn grant_role(k: &KibanaNode, f: &Feature) -> String {
     let name = format!("grant_{}", f.id);
     if let Some(p) = &f.privileges {
-        let privilege = if p.all.as_ref().is_some_and(|a| !a.disabled) { "all" } else { "read" };
+        let privilege = if p.all.as_ref().is_some_and(|a| !a.disabled) {
+            "all"
+        } else {
+            "read"
+        };
         k.put_role(&name, json!({"elasticsearch": {}, "kibana": [{"feature": {f.id.clone(): [privilege]}, "spaces": ["*"]}]}))
             .await;
     } else {
-        let reserved: Vec<String> = f.reserved_privileges().map(|r| format!("reserved_{}", r.id)).collect();
+        let reserved: Vec<String> = f
+            .reserved_privileges()
+            .map(|r| format!("reserved_{}", r.id))
+            .collect();
         let (s, b) = k
             .node
             .admin("PUT", &format!("/_security/role/{name}"), Some(json!({"applications": [{"application": "kibana-*", "privileges": reserved, "resources": ["*"]}]})))
@@ -91,14 +119,27 @@ async fn availability_matrix_for_every_feature() {
             let caps = k.capabilities(user, Some(space)).await;
             let got = enabled(&caps, &paths);
             if expect_available {
-                assert!(got.iter().any(|b| *b), "{}: {space} as {}: {paths:?} {got:?}", f.id, user.0);
+                assert!(
+                    got.iter().any(|b| *b),
+                    "{}: {space} as {}: {paths:?} {got:?}",
+                    f.id,
+                    user.0
+                );
             } else {
-                assert!(got.iter().all(|b| !b), "{}: {space} as {}: {paths:?} {got:?}", f.id, user.0);
+                assert!(
+                    got.iter().all(|b| !b),
+                    "{}: {space} as {}: {paths:?} {got:?}",
+                    f.id,
+                    user.0
+                );
             }
         }
         checked += 1;
     }
-    assert!(checked >= registry.features().len() - 3, "only {checked} features observable");
+    assert!(
+        checked >= registry.features().len() - 3,
+        "only {checked} features observable"
+    );
 }
 
 #[tokio::test]
@@ -131,7 +172,13 @@ async fn worked_example_availability_and_union_of_entries() {
     assert_eq!(admin["spaces"]["manage"], true);
     // An unknown space in the prefix.
     let (s, _) = k
-        .raw("POST", "/s/nowhere/api/core/capabilities", Some(u), Some(json!({"applications": []})), false)
+        .raw(
+            "POST",
+            "/s/nowhere/api/core/capabilities",
+            Some(u),
+            Some(json!({"applications": []})),
+            false,
+        )
         .await;
     assert_eq!(s, 404);
 }
