@@ -79,7 +79,9 @@ fn grant_json(g: &Grant) -> (Vec<String>, Map<String, Value>) {
 }
 
 /// (optional all-spaces grant, per-space grants over disjoint space sets, cluster privileges)
-fn role() -> impl Strategy<Value = (Option<Grant>, Vec<(Vec<usize>, Grant)>, Vec<&'static str>)> {
+type GeneratedRole = (Option<Grant>, Vec<(Vec<usize>, Grant)>, Vec<&'static str>);
+
+fn role() -> impl Strategy<Value = GeneratedRole> {
     (
         prop::option::of(grant()),
         prop::collection::vec(

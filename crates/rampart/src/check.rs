@@ -84,27 +84,42 @@ pub fn run(cmd: CheckCommand) -> Result<i32> {
     } else {
         print_table(&report);
     }
-    Ok(if report["ready"] == serde_json::Value::Bool(true) {
-        0
-    } else {
-        1
-    })
+    Ok(
+        if field(&report, "ready") == &serde_json::Value::Bool(true) {
+            0
+        } else {
+            1
+        },
+    )
+}
+
+const NULL: serde_json::Value = serde_json::Value::Null;
+
+fn field<'a>(v: &'a serde_json::Value, key: &str) -> &'a serde_json::Value {
+    v.get(key).unwrap_or(&NULL)
 }
 
 fn print_table(report: &serde_json::Value) {
     println!(
         "ML setup for user [{}] in space [{}]:",
-        report["username"].as_str().unwrap_or(""),
-        report["space"].as_str().unwrap_or("")
+        field(report, "username").as_str().unwrap_or(""),
+        field(report, "space").as_str().unwrap_or("")
     );
-    for r in report["requirements"].as_array().into_iter().flatten() {
-        let mark = if r["passed"] == serde_json::Value::Bool(true) {
+    for r in field(report, "requirements")
+        .as_array()
+        .into_iter()
+        .flatten()
+    {
+        let mark = if field(r, "passed") == &serde_json::Value::Bool(true) {
             "PASS"
         } else {
             "FAIL"
         };
-        println!("  [{mark}] {}", r["description"].as_str().unwrap_or(""));
-        if let Some(fix) = r["fix"].as_str() {
+        println!(
+            "  [{mark}] {}",
+            field(r, "description").as_str().unwrap_or("")
+        );
+        if let Some(fix) = field(r, "fix").as_str() {
             println!("         fix: {fix}");
         }
     }
