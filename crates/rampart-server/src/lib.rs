@@ -13,6 +13,7 @@ pub mod authn;
 pub mod data;
 pub mod error;
 pub mod http;
+pub mod kibana;
 pub mod revision_cache;
 pub mod routes;
 pub mod security;

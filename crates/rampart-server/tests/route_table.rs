@@ -24,6 +24,11 @@ const RAMPART_ACTIONS: &[&str] = &[rampart_server::api::reset::RESET_ACTION];
 const ES_ACTIONS_MISSING_FROM_TSV: &[&str] = &[
     "cluster:admin/xpack/security/api_key/grant/bulk",
     rampart_server::api::stats::STATS_ACTION,
+    // ML data frame analytics and trained models (ES's ml privileges cover them).
+    "cluster:admin/xpack/ml/data_frame/analytics/put",
+    "cluster:monitor/xpack/ml/data_frame/analytics/get",
+    "cluster:admin/xpack/ml/inference/put",
+    "cluster:monitor/xpack/ml/inference/get",
 ];
 
 /// Actions every authenticated user may perform on itself (ES's default role), when the
