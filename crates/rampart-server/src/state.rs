@@ -21,6 +21,8 @@ pub struct AppState {
     /// `elastic`'s password hash as of startup, restored by the test-harness reset API
     /// (set only when that API is enabled).
     pub elastic_reset_hash: Option<String>,
+    /// Sessions of the web UI (`crate::web`).
+    pub web_sessions: crate::web::SessionStore,
 }
 
 impl std::fmt::Debug for AppState {

@@ -4,7 +4,7 @@
 mod dispatch;
 mod table;
 
-pub use dispatch::{Ctx, app};
+pub use dispatch::{Ctx, PreAuthenticated, app};
 pub use table::{Authz, Facts, Route, routes, routes_for};
 
 use std::future::Future;
