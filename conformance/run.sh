@@ -56,7 +56,7 @@ password="conformance-$(python3 -c 'import secrets; print(secrets.token_hex(12))
 url="http://127.0.0.1:$port"
 
 echo "== starting rampart on $url (data in $data_dir)"
-ELASTIC_PASSWORD="$password" "$binary" serve --port "$port" --data "$data_dir/data" \
+ELASTIC_PASSWORD="$password" "$binary" serve --port "$port" --no-kibana --data "$data_dir/data" \
     -E rampart.testing.reset_api=true \
     -E xpack.security.authc.password_hashing.algorithm=bcrypt4 \
     >"$data_dir/server.log" 2>&1 &

@@ -12,6 +12,7 @@ pub mod audit;
 pub mod authn;
 pub mod error;
 pub mod http;
+pub mod kibana;
 pub mod revision_cache;
 pub mod routes;
 pub mod security;

@@ -211,17 +211,90 @@ pub async fn serve(
     addr: SocketAddr,
     tls: Option<Arc<rustls::ServerConfig>>,
 ) -> Result<(), StartError> {
-    let listener = tokio::net::TcpListener::bind(addr).await?;
-    let app = crate::app(state);
+    serve_with_kibana(state, addr, tls, None).await
+}
+
+/// Serve the ES API on `addr` and, when `kibana` is given, the Kibana API on that second
+/// listener (same process, same TLS, one graceful shutdown for both). Kibana's privileges and
+/// default space are registered before the Kibana port opens.
+pub async fn serve_with_kibana(
+    state: SharedState,
+    addr: SocketAddr,
+    tls: Option<Arc<rustls::ServerConfig>>,
+    kibana: Option<SocketAddr>,
+) -> Result<(), StartError> {
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let stopped = move || {
+        let mut rx = stop_rx.clone();
+        async move {
+            let _ = rx.wait_for(|stop| *stop).await;
+        }
+    };
+    let es_listener = tokio::net::TcpListener::bind(addr).await?;
+    let kibana_listener = match kibana {
+        Some(kaddr) => {
+            let st = Arc::clone(&state);
+            tokio::task::spawn_blocking(move || crate::kibana::bootstrap(&st))
+                .await
+                .map_err(|e| StartError::Settings(e.to_string()))?
+                .map_err(|e| StartError::Settings(format!("kibana bootstrap: {e}")))?;
+            Some(tokio::net::TcpListener::bind(kaddr).await?)
+        }
+        None => None,
+    };
+    let es = listen(
+        es_listener,
+        crate::app(Arc::clone(&state)),
+        tls.clone(),
+        "elasticsearch",
+        stopped.clone(),
+    );
+    let kb = async {
+        match kibana_listener {
+            Some(l) => {
+                listen(
+                    l,
+                    crate::kibana::kibana_app(Arc::clone(&state)),
+                    tls.clone(),
+                    "kibana",
+                    stopped.clone(),
+                )
+                .await
+            }
+            None => Ok(()),
+        }
+    };
+    let signal = async {
+        shutdown_signal().await;
+        let _ = stop_tx.send(true);
+    };
+    let (es, kb, ()) = tokio::join!(es, kb, signal);
+    es?;
+    kb?;
+    Ok(())
+}
+
+async fn listen<F, Fut>(
+    listener: tokio::net::TcpListener,
+    app: axum::Router,
+    tls: Option<Arc<rustls::ServerConfig>>,
+    name: &'static str,
+    stopped: F,
+) -> Result<(), StartError>
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
+    let addr = listener.local_addr()?;
     match tls {
         Some(config) => {
-            tracing::info!(%addr, "rampart listening (https)");
-            crate::tls::serve_tls(listener, app, config, shutdown_signal()).await?;
+            tracing::info!(%addr, api = name, "rampart listening (https)");
+            crate::tls::serve_tls(listener, app, config, stopped()).await?;
         }
         None => {
-            tracing::info!(%addr, "rampart listening");
+            tracing::info!(%addr, api = name, "rampart listening");
             axum::serve(listener, app)
-                .with_graceful_shutdown(shutdown_signal())
+                .with_graceful_shutdown(stopped())
                 .await?;
         }
     }

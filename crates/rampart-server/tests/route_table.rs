@@ -20,7 +20,14 @@ const RAMPART_ACTIONS: &[&str] = &[rampart_server::api::reset::RESET_ACTION];
 
 /// ES actions that spec/actions.tsv does not list yet; each is named by ES's own YAML tests
 /// (bulk grant: the 403 of api_key/13_bulk_grant.yml).
-const ES_ACTIONS_MISSING_FROM_TSV: &[&str] = &["cluster:admin/xpack/security/api_key/grant/bulk"];
+const ES_ACTIONS_MISSING_FROM_TSV: &[&str] = &[
+    "cluster:admin/xpack/security/api_key/grant/bulk",
+    // ML data frame analytics and trained models (ES's ml privileges cover them).
+    "cluster:admin/xpack/ml/data_frame/analytics/put",
+    "cluster:monitor/xpack/ml/data_frame/analytics/get",
+    "cluster:admin/xpack/ml/inference/put",
+    "cluster:monitor/xpack/ml/inference/get",
+];
 
 /// Actions every authenticated user may perform on itself (ES's default role), when the
 /// route does not name another user.

@@ -2,9 +2,11 @@
 //!
 //! Today it exposes the engine: `rampart demo` walks through decisions for built-in roles,
 //! `rampart authorize` and `rampart has-privileges` answer questions for roles you give it.
-//! `rampart serve` runs the server.
+//! `rampart serve` runs the server (ES port and Kibana port); `rampart check ml-setup` runs
+//! the machine learning setup check on a data directory.
 
 mod admin;
+mod check;
 mod engine;
 mod impact;
 mod serve;
@@ -72,6 +74,9 @@ enum Command {
     /// What a role change adds or removes, and for whom.
     #[command(subcommand)]
     Impact(impact::ImpactCommand),
+    /// Setup checks on a data directory (`check ml-setup`).
+    #[command(subcommand)]
+    Check(check::CheckCommand),
 }
 
 fn main() -> Result<()> {
@@ -83,6 +88,7 @@ fn main() -> Result<()> {
         Command::ResetPassword(args) => admin::reset_password(args),
         Command::Explain(args) => admin::explain(args),
         Command::Impact(cmd) => std::process::exit(impact::run(cmd)?),
+        Command::Check(cmd) => std::process::exit(check::run(cmd)?),
         Command::Authorize { roles, question } => {
             let ctx =
                 engine::Context::load(roles.roles_file.as_deref(), &roles.roles, &roles.user)?;

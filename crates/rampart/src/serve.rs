@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context as _, Result};
 use rampart_server::settings::Settings;
-use rampart_server::startup::{Bootstrap, NodeConfig, build_state, serve};
+use rampart_server::startup::{Bootstrap, NodeConfig, build_state, serve_with_kibana};
 
 #[derive(Debug, clap::Args)]
 pub struct ServeArgs {
@@ -15,6 +15,15 @@ pub struct ServeArgs {
     /// Port of the Elasticsearch-compatible API.
     #[arg(long, default_value_t = 9200)]
     port: u16,
+    /// Address of the Kibana API listener.
+    #[arg(long, default_value = "127.0.0.1")]
+    kibana_host: IpAddr,
+    /// Port of the Kibana API listener (0: any free port).
+    #[arg(long, default_value_t = 5601)]
+    kibana_port: u16,
+    /// Do not open the Kibana API listener (nor register Kibana's privileges).
+    #[arg(long)]
+    no_kibana: bool,
     /// Data directory (security store, logs).
     #[arg(long, default_value = "./data")]
     data: PathBuf,
@@ -59,6 +68,12 @@ pub fn run(args: ServeArgs) -> Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    runtime.block_on(serve(state, SocketAddr::new(args.host, args.port), tls))?;
+    let kibana = (!args.no_kibana).then(|| SocketAddr::new(args.kibana_host, args.kibana_port));
+    runtime.block_on(serve_with_kibana(
+        state,
+        SocketAddr::new(args.host, args.port),
+        tls,
+        kibana,
+    ))?;
     Ok(())
 }

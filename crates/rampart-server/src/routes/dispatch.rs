@@ -158,7 +158,7 @@ fn parse_query(q: Option<&str>) -> Vec<(String, String)> {
         .collect()
 }
 
-async fn read(
+pub(crate) async fn read(
     state: &SharedState,
     params: Result<RawPathParams, RawPathParamsRejection>,
     req: Request,

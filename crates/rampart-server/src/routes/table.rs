@@ -214,6 +214,21 @@ pub fn routes() -> Vec<Route> {
         route(M::POST, "/_security/role/{name}/_impact", api::access::IMPACT_ACTION, plain, api::access::role_impact),
         route(M::POST, "/_security/_impact", api::access::IMPACT_ACTION, plain, api::access::roles_impact),
         // == end access analysis ==
+        // == machine learning (authorized, then 400: no ML engine here) ==
+        route(M::PUT, "/_ml/anomaly_detectors/{job_id}", "cluster:admin/xpack/ml/job/put", plain, crate::kibana::ml::unsupported),
+        route(M::GET, "/_ml/anomaly_detectors", "cluster:monitor/xpack/ml/job/get", plain, crate::kibana::ml::unsupported),
+        route(M::GET, "/_ml/anomaly_detectors/{job_id}", "cluster:monitor/xpack/ml/job/get", plain, crate::kibana::ml::unsupported),
+        route(M::PUT, "/_ml/datafeeds/{datafeed_id}", "cluster:admin/xpack/ml/datafeeds/put", plain, crate::kibana::ml::unsupported),
+        route(M::GET, "/_ml/datafeeds", "cluster:monitor/xpack/ml/datafeeds/get", plain, crate::kibana::ml::unsupported),
+        route(M::GET, "/_ml/datafeeds/{datafeed_id}", "cluster:monitor/xpack/ml/datafeeds/get", plain, crate::kibana::ml::unsupported),
+        route(M::PUT, "/_ml/data_frame/analytics/{id}", "cluster:admin/xpack/ml/data_frame/analytics/put", plain, crate::kibana::ml::unsupported),
+        route(M::GET, "/_ml/data_frame/analytics", "cluster:monitor/xpack/ml/data_frame/analytics/get", plain, crate::kibana::ml::unsupported),
+        route(M::GET, "/_ml/data_frame/analytics/{id}", "cluster:monitor/xpack/ml/data_frame/analytics/get", plain, crate::kibana::ml::unsupported),
+        route(M::PUT, "/_ml/trained_models/{model_id}", "cluster:admin/xpack/ml/inference/put", plain, crate::kibana::ml::unsupported),
+        route(M::GET, "/_ml/trained_models", "cluster:monitor/xpack/ml/inference/get", plain, crate::kibana::ml::unsupported),
+        route(M::GET, "/_ml/trained_models/{model_id}", "cluster:monitor/xpack/ml/inference/get", plain, crate::kibana::ml::unsupported),
+        route(M::GET, "/_ml/info", "cluster:monitor/xpack/ml/info/get", plain, crate::kibana::ml::unsupported),
+        // == end machine learning ==
         // == test harness ==
         route(M::POST, "/_rampart/_reset", api::reset::RESET_ACTION, plain, api::reset::reset).only_if(api::reset::RESET_SETTING),
         // == end test harness ==
