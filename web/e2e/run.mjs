@@ -54,11 +54,11 @@ try {
   await page.goto(`${KBN}/app/management/roles`);
   await page.waitForURL(/\/login\?next=/);
   await page.screenshot({ path: join(shots, '01-login.png') });
-  await page.getByLabel('Username').fill('elastic');
-  await page.getByLabel('Password').fill('wrong password');
+  await page.getByLabel('Username', { exact: true }).fill('elastic');
+  await page.getByLabel('Password', { exact: true }).fill('wrong password');
   await page.getByRole('button', { name: 'Log in' }).click();
   await page.getByText('Username or password is incorrect').waitFor();
-  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
   await page.getByRole('button', { name: 'Log in' }).click();
   await page.getByRole('heading', { name: 'Roles', level: 1 }).waitFor();
   const cookie = (await context.cookies()).find((c) => c.name === 'rampart_sid');
@@ -84,7 +84,7 @@ try {
   await page.getByRole('link', { name: 'Create space' }).click();
   await page.getByLabel('Name', { exact: true }).fill('Marketing');
   assert.equal(await page.getByLabel('URL identifier').inputValue(), 'marketing');
-  await page.getByLabel('Description').fill('Campaigns');
+  await page.getByLabel('Description', { exact: true }).fill('Campaigns');
   await page.getByRole('button', { name: 'Create space' }).click();
   await page.getByRole('link', { name: 'Marketing' }).waitFor();
   await page.screenshot({ path: join(shots, '03-spaces.png') });
@@ -93,13 +93,13 @@ try {
   await page.getByRole('link', { name: 'Roles' }).click();
   await page.getByRole('link', { name: 'Create role' }).click();
   await page.getByLabel('Role name').fill('web_analyst');
-  await page.getByLabel('Description').fill('Reads click logs');
+  await page.getByLabel('Description', { exact: true }).fill('Reads click logs');
   const cluster = page.getByLabel('Cluster privileges');
   for (const p of ['monitor', 'read_security']) { await cluster.fill(p); await cluster.press('Enter'); }
   const indexSection = page.locator('#index-privileges');
-  const indices = indexSection.getByLabel('Indices');
+  const indices = indexSection.getByLabel('Indices', { exact: true });
   await indices.fill('logs-*'); await indices.press('Enter');
-  const privileges = indexSection.getByLabel('Privileges');
+  const privileges = indexSection.getByLabel('Privileges', { exact: true });
   for (const p of ['read', 'view_index_metadata']) { await privileges.fill(p); await privileges.press('Enter'); }
   await indexSection.getByLabel('Grant read privileges to specific documents').check();
   const query = indexSection.getByLabel('Granted documents query');
@@ -158,7 +158,7 @@ try {
   await summary.getByRole('button', { name: 'Close' }).click();
   await page.screenshot({ path: join(shots, '07-role-form.png'), fullPage: true });
   await page.getByRole('button', { name: 'Create role' }).click();
-  await page.getByRole('link', { name: 'web_analyst' }).waitFor();
+  await page.getByRole('link', { name: 'web_analyst', exact: true }).waitFor();
 
   step('the role as Elasticsearch stores it');
   const stored = (await api(ES, 'GET', '/_security/role/web_analyst')).body.web_analyst;
@@ -178,20 +178,20 @@ try {
   step('create a user with that role (the server rejects a short password next to its field)');
   await page.getByRole('link', { name: 'Users' }).click();
   await page.getByRole('link', { name: 'Create user' }).click();
-  await page.getByLabel('Username').fill('ana');
+  await page.getByLabel('Username', { exact: true }).fill('ana');
   await page.getByLabel('Full name').fill('Ana Lyst');
   await page.getByLabel('Email').fill('ana@example.com');
-  await page.getByLabel('Password').fill('abc');
-  const roles = page.getByLabel('Roles');
+  await page.getByLabel('Password', { exact: true }).fill('abc');
+  const roles = page.getByLabel('Roles', { exact: true });
   await roles.fill('web_analyst'); await roles.press('Enter');
   await page.getByRole('button', { name: 'Create user' }).click();
-  const pwError = page.locator(`[id="${(await page.getByLabel('Password').getAttribute('aria-describedby')).split(' ')[0]}"]`);
+  const pwError = page.locator(`[id="${(await page.getByLabel('Password', { exact: true }).getAttribute('aria-describedby')).split(' ')[0]}"]`);
   await pwError.waitFor();
   assert.match(await pwError.textContent(), /password/i);
   await page.screenshot({ path: join(shots, '08-user-form-error.png') });
-  await page.getByLabel('Password').fill('ana-password-1');
+  await page.getByLabel('Password', { exact: true }).fill('ana-password-1');
   await page.getByRole('button', { name: 'Create user' }).click();
-  await page.getByRole('link', { name: 'ana' }).waitFor();
+  await page.getByRole('link', { name: 'ana', exact: true }).waitFor();
   assert.ok(await page.locator('tr', { hasText: 'Ana Lyst' }).getByText('web_analyst').isVisible());
   await page.screenshot({ path: join(shots, '09-users.png') });
 
@@ -200,13 +200,13 @@ try {
   await page.waitForURL(/\/login/);
   const again = await page.request.get(`${KBN}/internal/security/me`);
   assert.equal(again.status(), 401, 'the old session is gone after logout');
-  await page.getByLabel('Username').fill('ana');
-  await page.getByLabel('Password').fill('ana-password-1');
+  await page.getByLabel('Username', { exact: true }).fill('ana');
+  await page.getByLabel('Password', { exact: true }).fill('ana-password-1');
   await page.getByRole('button', { name: 'Log in' }).click();
   await page.getByRole('heading', { name: 'Roles', level: 1 }).waitFor();
   assert.equal(await page.getByRole('link', { name: 'Create role' }).count(), 0, 'read_security cannot create roles');
   assert.equal(await page.getByRole('button', { name: /^Delete role/ }).count(), 0, 'read_security cannot delete roles');
-  await page.getByRole('link', { name: 'web_analyst' }).click();
+  await page.getByRole('link', { name: 'web_analyst', exact: true }).click();
   await page.getByText('You can view this role; editing it requires the manage_security cluster privilege.').waitFor();
   assert.equal(await page.getByRole('button', { name: 'Update role' }).count(), 0);
   assert.equal(await page.getByRole('button', { name: 'Add Kibana privilege' }).count(), 0);
@@ -223,10 +223,10 @@ try {
   step('explain access');
   await page.getByRole('link', { name: 'Explain access' }).click();
   await page.getByLabel('Question').selectOption('index');
-  await page.getByLabel('Indices').fill('logs-2025');
+  await page.getByLabel('Indices', { exact: true }).fill('logs-2025');
   await page.getByRole('button', { name: 'Explain' }).click();
   await page.getByText('Allowed for ana').waitFor();
-  await page.getByLabel('Indices').fill('secrets');
+  await page.getByLabel('Indices', { exact: true }).fill('secrets');
   await page.getByRole('button', { name: 'Explain' }).click();
   await page.getByText('Denied for ana').waitFor();
   await page.screenshot({ path: join(shots, '12-explain.png') });
