@@ -94,3 +94,20 @@ async fn management_page_flows_in_a_real_browser() {
     );
     assert!(stdout.contains("web e2e: all flows passed"));
 }
+
+/// The front end's pure logic (form ↔ role JSON, space rules, error placement), with node's
+/// own test runner.
+#[test]
+fn front_end_unit_tests() {
+    let output = Command::new("node")
+        .args(["--test", "test/"])
+        .current_dir(web_dir())
+        .output()
+        .expect("node runs");
+    assert!(
+        output.status.success(),
+        "node --test failed:\n{}\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}

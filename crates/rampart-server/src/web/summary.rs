@@ -8,7 +8,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, Method};
 use axum::response::{IntoResponse, Response};
-use rampart_kibana::role::{parse_put_body, validation_response};
+use rampart_kibana::role::{parse_put_body, validate_schema, validation_response};
 use rampart_kibana::summary::{SummaryColumn, privilege_summary};
 use rampart_kibana::{FeatureRegistry, KibanaPrivileges};
 use serde_json::{Value, json};
@@ -52,10 +52,15 @@ pub fn summarize(kibana: &Value) -> Result<Value, (u16, String)> {
         return Err((500, "the feature registry is unavailable".into()));
     };
     let body = json!({"elasticsearch": {}, "kibana": kibana});
-    let role = parse_put_body("summary", &body).map_err(|errs| {
-        let e = validation_response(&errs);
+    let invalid = |errs: &[_]| {
+        let e = validation_response(errs);
         (e.status, e.message)
-    })?;
+    };
+    let role = parse_put_body("summary", &body).map_err(|errs| invalid(&errs))?;
+    let errs = validate_schema(&role);
+    if !errs.is_empty() {
+        return Err(invalid(&errs));
+    }
     let columns = privilege_summary(&role.kibana, registry, privileges);
     Ok(Value::Array(
         columns.iter().map(|c| column_json(c, registry)).collect(),
