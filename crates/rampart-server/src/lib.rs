@@ -21,6 +21,7 @@ pub mod settings;
 pub mod startup;
 pub mod state;
 pub mod tls;
+pub mod web;
 
 pub use routes::app;
 

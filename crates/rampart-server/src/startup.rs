@@ -120,6 +120,7 @@ pub fn build_state(config: &NodeConfig) -> Result<(SharedState, Bootstrap), Star
             cluster_uuid: cluster_uuid(&config.data_dir)?,
         },
         authn: Authenticator::new(algorithm, run_as),
+        web_sessions: crate::web::SessionStore::from_settings(&settings),
         file_realm: FileRealm::new(config.config_dir.clone()),
         settings,
         store,

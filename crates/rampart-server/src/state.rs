@@ -23,6 +23,8 @@ pub struct AppState {
     pub elastic_reset_hash: Option<String>,
     /// The document engine; only `crate::data` handlers call it, after authorization.
     pub data: Arc<dyn crate::data::engine::DocumentEngine>,
+    /// Sessions of the web UI (`crate::web`).
+    pub web_sessions: crate::web::SessionStore,
 }
 
 impl std::fmt::Debug for AppState {

@@ -56,5 +56,5 @@ pub fn model() -> Result<Arc<KibanaModel>, KbnError> {
 ///
 /// Other routers served on the Kibana port (the web page) are merged here, in this one place.
 pub fn kibana_app(state: SharedState) -> Router {
-    pipeline::router(state)
+    pipeline::router(Arc::clone(&state)).merge(crate::web::router(state))
 }

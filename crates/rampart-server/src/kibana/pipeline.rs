@@ -228,7 +228,11 @@ async fn pipeline(state: SharedState, route: &KRoute, req: Req) -> KResult {
         Some(s) if is_valid_space_id(s) => s.to_string(),
         Some(_) => return Err(KbnError::not_found("Not Found")),
     };
-    let auth = state.authn.authenticate(&state, &req).await?;
+    // The web page's session cookie (with its CSRF token on writes), else the headers.
+    let auth = match crate::web::authenticate_session(&state, &req.headers, &req.method).await? {
+        Some(session) => session.auth,
+        None => state.authn.authenticate(&state, &req).await?,
+    };
     if route.xsrf && is_write(&req.method) && !req.headers.contains_key("kbn-xsrf") {
         return Err(KbnError::bad_request(
             "Request must contain a kbn-xsrf header.",

@@ -202,18 +202,25 @@ pub(crate) async fn read(
     })
 }
 
+/// An authentication established in-process before the request reached the route table (the
+/// web UI's session cookie, see `crate::web`). Carried as a request extension, which clients
+/// cannot set; authorization, handlers and audit then run exactly as for any other request.
+#[derive(Debug, Clone)]
+pub struct PreAuthenticated(pub Authentication);
+
 async fn handle(
     state: SharedState,
     route: Arc<Route>,
     params: Result<RawPathParams, RawPathParamsRejection>,
-    req: Request,
+    mut req: Request,
 ) -> Response {
+    let preauth = req.extensions_mut().remove::<PreAuthenticated>();
     let req = match read(&state, params, req).await {
         Ok(r) => r,
         Err(e) => return render(None, e.status, e.body(), Some(&e)),
     };
     let options = RenderOptions::of(&req);
-    let result = pipeline(state, &route, req).await;
+    let result = pipeline(state, &route, req, preauth).await;
     options.respond(result)
 }
 
@@ -221,8 +228,12 @@ async fn pipeline(
     state: SharedState,
     route: &Route,
     req: Req,
+    preauth: Option<PreAuthenticated>,
 ) -> Result<crate::http::Reply, ApiError> {
-    let auth = state.authn.authenticate(&state, &req).await?;
+    let auth = match preauth {
+        Some(PreAuthenticated(auth)) => auth,
+        None => state.authn.authenticate(&state, &req).await?,
+    };
     let ctx = authorize(&state, route, &req, auth).await?;
     (route.handler)(ctx, req).await
 }

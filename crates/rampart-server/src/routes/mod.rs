@@ -5,7 +5,7 @@ mod dispatch;
 mod table;
 
 pub(crate) use dispatch::read as read_request;
-pub use dispatch::{Ctx, app};
+pub use dispatch::{Ctx, PreAuthenticated, app};
 pub use table::{Authz, Facts, Route, routes, routes_for};
 
 use std::future::Future;

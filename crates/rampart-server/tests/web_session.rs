@@ -1,0 +1,237 @@
+//! The web session without a browser: login checks, cookie flags, CSRF on writes, the cookie
+//! authenticating Kibana API routes and the console proxy, logout.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod common;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Method, Request};
+use http_body_util::BodyExt;
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+use common::{ELASTIC_PASSWORD, TestNode};
+
+async fn send(
+    app: &Router,
+    method: Method,
+    uri: &str,
+    headers: &[(&str, &str)],
+    body: Option<Value>,
+) -> (u16, axum::http::HeaderMap, Value) {
+    let mut b = Request::builder().method(method).uri(uri);
+    for (k, v) in headers {
+        b = b.header(*k, *v);
+    }
+    let body = match body {
+        Some(v) => {
+            b = b.header("content-type", "application/json");
+            Body::from(v.to_string())
+        }
+        None => Body::empty(),
+    };
+    let resp = app.clone().oneshot(b.body(body).unwrap()).await.unwrap();
+    let status = resp.status().as_u16();
+    let headers = resp.headers().clone();
+    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+    (
+        status,
+        headers,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
+}
+
+fn login_body(user: &str, password: &str) -> Value {
+    json!({"providerType": "basic", "providerName": "basic", "currentURL": "/app/management/users",
+           "params": {"username": user, "password": password}})
+}
+
+#[tokio::test]
+async fn session_cookie_csrf_and_logout() {
+    let node = TestNode::new();
+    rampart_server::kibana::bootstrap(&node.state).unwrap();
+    let app = rampart_server::kibana::kibana_app(node.state.clone());
+
+    // Pages need a session.
+    let (status, headers, _) = send(&app, Method::GET, "/app/management/roles", &[], None).await;
+    assert_eq!(status, 302);
+    assert_eq!(headers["location"], "/login?next=/app/management/roles");
+
+    // Login: kbn-xsrf required, bad passwords are 401 in Kibana's shape.
+    let body = Some(login_body("elastic", ELASTIC_PASSWORD));
+    let (status, _, _) = send(
+        &app,
+        Method::POST,
+        "/internal/security/login",
+        &[],
+        body.clone(),
+    )
+    .await;
+    assert_eq!(status, 400);
+    let (status, _, err) = send(
+        &app,
+        Method::POST,
+        "/internal/security/login",
+        &[("kbn-xsrf", "1")],
+        Some(login_body("elastic", "wrong")),
+    )
+    .await;
+    assert_eq!((status, err["statusCode"].clone()), (401, json!(401)));
+    let (status, headers, reply) = send(
+        &app,
+        Method::POST,
+        "/internal/security/login",
+        &[("kbn-xsrf", "1")],
+        body,
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(reply["location"], "/app/management/users");
+    let set_cookie = headers["set-cookie"].to_str().unwrap().to_string();
+    assert!(set_cookie.contains("HttpOnly") && set_cookie.contains("SameSite=Strict"));
+    let cookie = set_cookie.split(';').next().unwrap().to_string();
+
+    // The shell carries the CSRF token.
+    let resp = app
+        .clone()
+        .oneshot(
+            Request::get("/app/management/roles")
+                .header("cookie", &cookie)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let html = String::from_utf8(
+        resp.into_body()
+            .collect()
+            .await
+            .unwrap()
+            .to_bytes()
+            .to_vec(),
+    )
+    .unwrap();
+    let csrf = html
+        .split("name=\"rampart-csrf\" content=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .unwrap()
+        .to_string();
+    assert_eq!(csrf.len(), 64);
+    assert!(html.contains("data-can-manage-security=\"true\""));
+
+    // The cookie authenticates Kibana's API routes.
+    let (status, _, roles) = send(
+        &app,
+        Method::GET,
+        "/api/security/role",
+        &[("cookie", &cookie)],
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(
+        roles
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["name"] == "superuser")
+    );
+
+    // Writes need the CSRF token: without it 403, with it the ES API runs as the session user.
+    let proxy = "/api/console/proxy?path=/_security/user/carol&method=PUT";
+    let user = Some(json!({"password": "carol-password", "roles": ["viewer"]}));
+    let (status, _, _) = send(
+        &app,
+        Method::POST,
+        proxy,
+        &[("cookie", &cookie)],
+        user.clone(),
+    )
+    .await;
+    assert_eq!(status, 403);
+    let (status, _, _) = send(
+        &app,
+        Method::POST,
+        proxy,
+        &[
+            ("cookie", &cookie),
+            ("x-csrf-token", "0".repeat(64).as_str()),
+        ],
+        user.clone(),
+    )
+    .await;
+    assert_eq!(status, 403);
+    let (status, _, created) = send(
+        &app,
+        Method::POST,
+        proxy,
+        &[("cookie", &cookie), ("x-csrf-token", &csrf)],
+        user,
+    )
+    .await;
+    assert_eq!((status, created), (200, json!({"created": true})));
+
+    // Each session is its own user, with that user's current roles.
+    let (_, headers, _) = send(
+        &app,
+        Method::POST,
+        "/internal/security/login",
+        &[("kbn-xsrf", "1")],
+        Some(login_body("carol", "carol-password")),
+    )
+    .await;
+    let carol = headers["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let (_, _, me) = send(
+        &app,
+        Method::GET,
+        "/internal/security/me",
+        &[("cookie", &carol)],
+        None,
+    )
+    .await;
+    assert_eq!(me["username"], "carol");
+    assert_eq!(me["roles"], json!(["viewer"]));
+
+    // Logout ends the session.
+    let (status, _, _) = send(
+        &app,
+        Method::POST,
+        "/internal/security/logout",
+        &[("cookie", &cookie), ("x-csrf-token", &csrf)],
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    let (status, _, _) = send(
+        &app,
+        Method::GET,
+        "/internal/security/me",
+        &[("cookie", &cookie)],
+        None,
+    )
+    .await;
+    assert_eq!(status, 401);
+    let (status, _, _) = send(
+        &app,
+        Method::GET,
+        "/api/security/role",
+        &[("cookie", &cookie)],
+        None,
+    )
+    .await;
+    assert_eq!(status, 401);
+}
