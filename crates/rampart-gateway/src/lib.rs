@@ -1,0 +1,18 @@
+//! Rampart as a security gateway in front of an Elasticsearch or OpenSearch cluster.
+//!
+//! - [`upstream`]: the pooled HTTP client for the cluster (timeouts, idempotent retries,
+//!   TLS, sanitised errors);
+//! - [`store`]: [`UpstreamStore`], the `SecurityStore` kept in a hidden index of the cluster
+//!   and shared by every gateway node;
+//! - [`rewrite`]: pure request/response rewriting that enforces DLS/FLS on the upstream
+//!   (filters, field hiding, refusals, scroll binding);
+//! - [`metrics`]: counters and the upstream latency histogram in Prometheus text format.
+
+pub mod metrics;
+pub mod rewrite;
+pub mod store;
+pub mod upstream;
+
+pub use metrics::Metrics;
+pub use store::{DEFAULT_INDEX, POLL_INTERVAL, SyncStatus, UpstreamStore};
+pub use upstream::{Upstream, UpstreamAuth, UpstreamConfig, UpstreamError, UpstreamRequest};
