@@ -8,11 +8,13 @@
 //!   (filters, field hiding, refusals, scroll binding);
 //! - [`metrics`]: counters and the upstream latency histogram in Prometheus text format.
 
+mod error;
 pub mod metrics;
 pub mod rewrite;
 pub mod store;
 pub mod upstream;
 
+pub use error::GatewayError;
 pub use metrics::Metrics;
 pub use store::{DEFAULT_INDEX, POLL_INTERVAL, SyncStatus, UpstreamStore};
 pub use upstream::{Upstream, UpstreamAuth, UpstreamConfig, UpstreamError, UpstreamRequest};
