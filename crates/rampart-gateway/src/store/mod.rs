@@ -67,6 +67,14 @@ pub struct SyncStatus {
     pub lag: Option<Duration>,
 }
 
+/// What a write changed, which decides what the counter release bumps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Published {
+    Nothing,
+    ObjectsOnly,
+    Permissions,
+}
+
 /// The documents a write will change; built by the write's closure from a snapshot.
 #[derive(Debug, Default)]
 pub(crate) struct Batch {
@@ -213,25 +221,23 @@ impl UpstreamStore {
             .map_err(|_| StoreError::Io(std::io::Error::other("store writer lock poisoned")))?;
         let (counter, held) = self.acquire()?;
         let result = self.write_leased(&counter, build);
-        let state = match &result {
-            Ok((_, true)) => CounterState {
-                revision: counter.state.revision + 1,
-                changes: counter.state.changes + 1,
-                lease: None,
-                ..counter.state.clone()
-            },
-            Ok((_, false)) => CounterState {
-                revision: counter.state.revision,
-                changes: counter.state.changes + 1,
-                lease: None,
-                ..counter.state.clone()
-            },
-            _ => CounterState {
-                lease: None,
-                ..counter.state.clone()
-            },
+        let mut state = CounterState {
+            lease: None,
+            ..counter.state.clone()
         };
-        // Even an empty or failed write must release the lease.
+        match &result {
+            Ok((_, Published::Permissions)) => {
+                state.revision += 1;
+                state.changes += 1;
+            }
+            Ok((_, Published::ObjectsOnly)) => state.changes += 1,
+            // Nothing written (or the write failed before its bulk): readers keep their
+            // snapshots.
+            Ok((_, Published::Nothing)) | Err(_) => {}
+        }
+        // Even an empty or failed write must release the lease. If the release itself fails
+        // after a successful bulk, the caller sees an error although the documents changed;
+        // they become visible when the lease expires or the next write publishes.
         let released = self.inner.wire.swap_counter(held, &state);
         self.invalidate();
         let (value, _) = result?;
@@ -243,18 +249,23 @@ impl UpstreamStore {
         &self,
         counter: &Counter,
         build: impl FnOnce(&Snapshot, u64, &mut Batch) -> Result<T, StoreError>,
-    ) -> Result<(T, bool), StoreError> {
+    ) -> Result<(T, Published), StoreError> {
         // Under the lease nobody else writes, so one load is consistent.
         let docs = self.inner.wire.load_all()?;
         let snapshot = Snapshot::new(counter.state.revision, counter.state.changes, docs);
         let mut batch = Batch::default();
         let value = build(&snapshot, counter.state.revision + 1, &mut batch)?;
         if batch.is_empty() {
-            return Ok((value, false));
+            return Ok((value, Published::Nothing));
         }
+        let published = if batch.objects_only {
+            Published::ObjectsOnly
+        } else {
+            Published::Permissions
+        };
         let ops: Vec<DocOp> = batch.ops.into_values().collect();
         self.inner.wire.bulk(&ops)?;
-        Ok((value, !batch.objects_only))
+        Ok((value, published))
     }
 
     /// Takes the lease: returns the counter as it was and the version now holding the lease.
