@@ -6,9 +6,11 @@
 //!   and shared by every gateway node;
 //! - [`rewrite`]: pure request/response rewriting that enforces DLS/FLS on the upstream
 //!   (filters, field hiding, refusals, scroll binding);
-//! - [`metrics`]: counters and the upstream latency histogram in Prometheus text format.
+//! - [`metrics`]: counters and the upstream latency histogram in Prometheus text format;
+//! - [`health`]: the `/_rampart/health` body from upstream reachability and store sync lag.
 
 mod error;
+pub mod health;
 pub mod metrics;
 pub mod rewrite;
 pub mod store;

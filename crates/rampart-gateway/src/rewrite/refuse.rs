@@ -240,7 +240,7 @@ fn check_aggs(aggs: &Value) -> Result<(), Refusal> {
                 }
                 "filter" => check_query(body)?,
                 _ => {
-                    if body.get("script").is_some() {
+                    if body.get("script").is_some() || body.get("script_fields").is_some() {
                         return Err(refused(&format!("a script in a [{kind}] aggregation")));
                     }
                     if let Some(filters) = body.get("filters") {
@@ -325,6 +325,9 @@ mod tests {
             .contains("[global]")
         );
         assert!(reason(json!({"aggs": {"s": {"sum": {"script": "1"}}}})).contains("script"));
+        let top_hits =
+            json!({"aggs": {"t": {"top_hits": {"script_fields": {"x": {"script": "1"}}}}}});
+        assert!(reason(top_hits).contains("script"));
         assert!(
             reason(json!({"aggs": {"f": {"filter": {"script": {"script": "x"}}}}}))
                 .contains("[script]")

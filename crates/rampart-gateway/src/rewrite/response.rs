@@ -70,6 +70,10 @@ pub fn filter_document(doc: &mut Value, fields: &FieldPermissions) {
             values.retain(|name, _| fields.permits(name));
         }
     }
+    // `_ignored` lists field names that failed to index; hidden ones must not show.
+    if let Some(Value::Array(names)) = object.get_mut("_ignored") {
+        names.retain(|name| name.as_str().is_some_and(|n| fields.permits(n)));
+    }
     // Explanations name terms of the hidden fields; explain is refused anyway.
     object.remove("_explanation");
 }
@@ -141,7 +145,7 @@ mod tests {
     fn each_hit_is_filtered_by_its_own_index() {
         let filter = ResponseFilter::new(&[target("a", Some(fls(&["public"]))), target("b", None)]);
         let mut body = json!({"hits": {"hits": [
-            {"_index": "a", "_source": {"public": 1, "secret": 2},
+            {"_index": "a", "_source": {"public": 1, "secret": 2}, "_ignored": ["secret", "public"],
              "fields": {"public": [1], "secret": [2]},
              "highlight": {"secret": ["<em>x</em>"], "public": ["y"]}},
             {"_index": "b", "_source": {"public": 1, "secret": 2}},
@@ -151,6 +155,7 @@ mod tests {
         let hits = &body["hits"]["hits"];
         assert_eq!(hits[0]["_source"], json!({"public": 1}));
         assert_eq!(hits[0]["fields"], json!({"public": [1]}));
+        assert_eq!(hits[0]["_ignored"], json!(["public"]));
         assert_eq!(hits[0]["highlight"], json!({"public": ["y"]}));
         assert_eq!(hits[1]["_source"], json!({"public": 1, "secret": 2}));
         assert_eq!(

@@ -107,6 +107,13 @@ pub fn plan_search(
     if request.profile {
         return Err(Refusal(super::PROFILE.into()).into());
     }
+    // URL parameters are merged into `request` only, so check the options they can set.
+    if request.explain {
+        return Err(Refusal(
+            "[explain] is not allowed when document or field level security applies".into(),
+        )
+        .into());
+    }
     let groups = group_targets(targets);
     // Sorts and aggregations span indices, so they see a field only if every target does.
     let everywhere = |field: &str| targets.iter().all(|t| t.restrictions.permits(field));

@@ -163,6 +163,18 @@ fn refusals_apply_to_restricted_callers_only() {
 }
 
 #[test]
+fn explain_set_by_url_parameter_is_refused() {
+    let request = SearchRequest {
+        explain: true,
+        ..SearchRequest::default()
+    };
+    let restricted = [target("a", None, Some(fls(&["public"])))];
+    let err = plan_search(&json!({}), &request, &restricted).unwrap_err();
+    assert_eq!(err.status(), 400);
+    assert!(plan_search(&json!({}), &request, &[target("a", None, None)]).is_ok());
+}
+
+#[test]
 fn post_filter_is_scoped_and_hidden_too() {
     let body = json!({"post_filter": {"term": {"secret": "s"}}});
     let planned = plan(body, &[target("a", None, Some(fls(&["public"])))]).unwrap();
