@@ -6,11 +6,13 @@
 //! answer is then filtered per hit (`_source`, `fields`, highlight, inner and top hits).
 //! Callers that no restriction applies to are forwarded unchanged.
 
+mod get;
 mod refuse;
 mod response;
 mod scroll;
 mod search;
 
+pub use get::{admits_everything, get_answers, plan_get};
 pub use refuse::{
     Operation, PROFILE, Refusal, SUGGEST, UPDATE, check_operation, check_search_body,
 };
