@@ -164,7 +164,13 @@ impl Upstream {
             let retryable = match &outcome {
                 Ok(response) => request.idempotent && matches!(response.status, 502..=504),
                 Err(Failure::NotSent) => true,
-                Err(Failure::Transport(_)) => request.idempotent,
+                Err(Failure::Transport(
+                    UpstreamError::Unreachable
+                    | UpstreamError::Timeout
+                    | UpstreamError::InvalidResponse,
+                )) => request.idempotent,
+                // Configuration and bad-request errors would fail the same way again.
+                Err(Failure::Transport(_)) => false,
             };
             if retryable && attempt < self.max_retries {
                 attempt += 1;
@@ -184,19 +190,7 @@ impl Upstream {
         base: &Url,
         request: &UpstreamRequest,
     ) -> Result<UpstreamResponse, Failure> {
-        let mut url = base.clone();
-        {
-            let Ok(mut segments) = url.path_segments_mut() else {
-                return Err(Failure::Transport(UpstreamError::Config(
-                    "upstream URL cannot carry a path".into(),
-                )));
-            };
-            segments.pop_if_empty();
-            segments.extend(&request.path);
-        }
-        if !request.query.is_empty() {
-            url.query_pairs_mut().extend_pairs(&request.query);
-        }
+        let url = build_url(base, request).map_err(Failure::Transport)?;
         let mut builder = self.client.request(request.method.clone(), url);
         if let Some(auth) = &self.auth {
             builder = builder.header(AUTHORIZATION, auth.clone());
@@ -241,6 +235,32 @@ impl Upstream {
     }
 }
 
+/// The request's URL: raw path segments percent-encoded one by one, so an id containing
+/// `/`, `?` or `#` stays one segment of the intended path. A segment that is exactly `.` or
+/// `..` cannot be sent at all: URL normalisation (also of `%2E%2E`) would turn it into a
+/// step up the path, e.g. `DELETE idx/_doc/..` into `DELETE idx`.
+fn build_url(base: &Url, request: &UpstreamRequest) -> Result<Url, UpstreamError> {
+    if let Some(dots) = request.path.iter().find(|s| *s == "." || *s == "..") {
+        return Err(UpstreamError::BadRequest(format!(
+            "[{dots}] cannot be used as a name or id through the gateway"
+        )));
+    }
+    let mut url = base.clone();
+    {
+        let Ok(mut segments) = url.path_segments_mut() else {
+            return Err(UpstreamError::Config(
+                "upstream URL cannot carry a path".into(),
+            ));
+        };
+        segments.pop_if_empty();
+        segments.extend(&request.path);
+    }
+    if !request.query.is_empty() {
+        url.query_pairs_mut().extend_pairs(&request.query);
+    }
+    Ok(url)
+}
+
 enum Failure {
     /// The connection was never made: the request did not reach the upstream.
     NotSent,
@@ -276,6 +296,7 @@ fn auth_header(auth: &UpstreamAuth) -> Result<Option<HeaderValue>, UpstreamError
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rampart_core::error::EsError;
 
     #[test]
     fn only_http_urls_with_a_host_are_accepted() {
@@ -317,6 +338,29 @@ mod tests {
                 .idempotent()
                 .idempotent
         );
+    }
+
+    #[test]
+    fn path_segments_cannot_escape_their_place() {
+        let base = parse_base("http://es:9200/prefix/").unwrap();
+        let request = UpstreamRequest::new(Method::GET, &["my-index", "_doc", "../_all?x#y/z"])
+            .param("routing", "a&b=c");
+        let url = build_url(&base, &request).unwrap();
+        assert_eq!(
+            url.as_str(),
+            "http://es:9200/prefix/my-index/_doc/..%2F_all%3Fx%23y%2Fz?routing=a%26b%3Dc"
+        );
+        for dots in [".", ".."] {
+            let request = UpstreamRequest::new(Method::DELETE, &["idx", "_doc", dots]);
+            let err = build_url(&base, &request).unwrap_err();
+            assert_eq!(err.status(), 400, "{err:?}");
+        }
+        let dotted = UpstreamRequest::new(Method::GET, &["idx", "_doc", "...", ".x"]);
+        let url = build_url(&base, &dotted).unwrap();
+        assert_eq!(url.path(), "/prefix/idx/_doc/.../.x");
+        let root = parse_base("http://es:9200").unwrap();
+        let url = build_url(&root, &UpstreamRequest::new(Method::POST, &["_bulk"])).unwrap();
+        assert_eq!(url.as_str(), "http://es:9200/_bulk");
     }
 
     #[test]

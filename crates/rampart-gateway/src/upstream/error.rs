@@ -21,6 +21,9 @@ pub enum UpstreamError {
         es_type: String,
         reason: Option<String>,
     },
+    /// The request cannot be expressed to the upstream (a client error, found before sending).
+    #[error("{0}")]
+    BadRequest(String),
     /// The upstream's answer was not the JSON expected.
     #[error("the upstream cluster sent an unexpected response")]
     InvalidResponse,
@@ -73,6 +76,7 @@ impl EsError for UpstreamError {
             Self::Config(_) | Self::Unreachable | Self::Timeout | Self::InvalidResponse => {
                 "status_exception"
             }
+            Self::BadRequest(_) => "illegal_argument_exception",
             // The upstream's own type is kept in `Status` for logs; clients see a fixed type
             // from a closed set so no upstream text reaches them through it.
             Self::Status { es_type, .. } => match es_type.as_str() {
@@ -91,6 +95,7 @@ impl EsError for UpstreamError {
         match self {
             Self::Config(_) | Self::InvalidResponse => 502,
             Self::Unreachable => 503,
+            Self::BadRequest(_) => 400,
             Self::Timeout => 504,
             Self::Status { status, .. } => *status,
         }
