@@ -4,6 +4,7 @@
 //!   TLS, sanitised errors);
 //! - [`store`]: [`UpstreamStore`], the `SecurityStore` kept in a hidden index of the cluster
 //!   and shared by every gateway node;
+//! - [`metadata`]: the upstream's index/alias/data-stream metadata as the engine's snapshot;
 //! - [`rewrite`]: pure request/response rewriting that enforces DLS/FLS on the upstream
 //!   (filters, field hiding, refusals, scroll binding);
 //! - [`metrics`]: counters and the upstream latency histogram in Prometheus text format;
@@ -11,6 +12,7 @@
 
 mod error;
 pub mod health;
+pub mod metadata;
 pub mod metrics;
 pub mod rewrite;
 pub mod store;
