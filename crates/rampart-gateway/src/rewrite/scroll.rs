@@ -79,6 +79,24 @@ impl ScrollBinder {
         )
     }
 
+    /// Replaces the upstream's ids in an answer by ids bound to `owner`: `_scroll_id` and
+    /// `pit_id` of a search answer, `id` of an open point-in-time answer (`open_pit`).
+    pub fn bind_answer(&self, owner: &str, answer: &mut serde_json::Value, open_pit: bool) {
+        let Some(object) = answer.as_object_mut() else {
+            return;
+        };
+        let keys: &[&str] = if open_pit {
+            &["id"]
+        } else {
+            &["_scroll_id", "pit_id"]
+        };
+        for key in keys {
+            if let Some(serde_json::Value::String(id)) = object.get_mut(*key) {
+                *id = self.bind(owner, id);
+            }
+        }
+    }
+
     /// The upstream id inside `token`, if `owner` is the caller it was issued to.
     pub fn unbind(&self, owner: &str, token: &str) -> Result<String, ScrollError> {
         let mut parts = token.split('.');
@@ -148,6 +166,20 @@ mod tests {
         assert!(other_key.unbind("alice", &token).is_err());
         assert_eq!(b.unbind("alice", "garbage"), Err(ScrollError::Malformed));
         assert_eq!(b.unbind("alice", "rmp1.!.!.!"), Err(ScrollError::Malformed));
+    }
+
+    #[test]
+    fn answers_carry_bound_ids() {
+        let b = binder();
+        let mut answer = serde_json::json!({"_scroll_id": "up1", "pit_id": "pit1", "hits": {}});
+        b.bind_answer("alice", &mut answer, false);
+        let scroll = answer["_scroll_id"].as_str().unwrap();
+        assert_eq!(b.unbind("alice", scroll).unwrap(), "up1");
+        let pit = answer["pit_id"].as_str().unwrap();
+        assert_eq!(b.unbind("alice", pit).unwrap(), "pit1");
+        let mut opened = serde_json::json!({"id": "pit2"});
+        b.bind_answer("alice", &mut opened, true);
+        assert!(b.unbind("bob", opened["id"].as_str().unwrap()).is_err());
     }
 
     proptest! {
