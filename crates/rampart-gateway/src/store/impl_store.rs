@@ -1,6 +1,6 @@
 //! `SecurityStore` for `UpstreamStore`: reads from the snapshot, writes through `write`.
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use rampart_store::{
     ApiKeyFilter, ApiKeyRecord, AppPrivilegeDoc, Invalidation, ObjectDoc, ReservedUserState,
@@ -14,59 +14,11 @@ use super::snapshot::{
     privilege_prefix, reserved_id, role_id, service_prefix, service_token_id, token_id, user_id,
 };
 
-fn require_name(what: &str, name: &str) -> StoreResult<()> {
+pub(super) fn require_name(what: &str, name: &str) -> StoreResult<()> {
     if name.is_empty() {
         Err(StoreError::Invalid(format!("empty {what} name")))
     } else {
         Ok(())
-    }
-}
-
-/// API keys are listed oldest first; equal creation times keep creation order.
-fn api_key_order(snapshot: &Snapshot, id: &str) -> u64 {
-    snapshot
-        .docs
-        .get(id)
-        .and_then(|d| d.source.get("created_seq"))
-        .and_then(Value::as_u64)
-        .unwrap_or(0)
-}
-
-fn name_matches(pattern: Option<&str>, name: Option<&str>) -> bool {
-    match pattern {
-        None | Some("*") => true,
-        Some(pattern) => match (pattern.strip_suffix('*'), name) {
-            (_, None) => false,
-            (Some(prefix), Some(name)) => name.starts_with(prefix),
-            (None, Some(name)) => name == pattern,
-        },
-    }
-}
-
-fn key_matches(filter: &ApiKeyFilter, key: &ApiKeyRecord) -> bool {
-    filter.ids.as_ref().is_none_or(|ids| ids.contains(&key.id))
-        && name_matches(filter.name.as_deref(), key.name.as_deref())
-        && filter.username.as_ref().is_none_or(|u| *u == key.username)
-        && filter
-            .realm_name
-            .as_ref()
-            .is_none_or(|r| *r == key.realm_name)
-        && (!filter.active_only
-            || (!key.invalidated && key.expiration_ms.is_none_or(|e| e > filter.now_ms)))
-}
-
-fn token_selected(selector: &TokenSelector, token: &TokenRecord) -> bool {
-    match selector {
-        TokenSelector::AccessHash(hash) => token.access_hash == *hash,
-        TokenSelector::RefreshHash(hash) => token.refresh_hash.as_deref() == Some(hash.as_str()),
-        TokenSelector::Username(name) => token.username == *name,
-        TokenSelector::Realm {
-            realm_name,
-            username,
-        } => {
-            token.realm_name == *realm_name
-                && username.as_ref().is_none_or(|u| *u == token.username)
-        }
     }
 }
 
@@ -320,21 +272,7 @@ impl SecurityStore for UpstreamStore {
     }
 
     fn create_api_key(&self, key: &ApiKeyRecord) -> StoreResult<()> {
-        require_name("api key id", &key.id)?;
-        self.write(|snapshot, _, batch| {
-            let id = api_key_id(&key.id);
-            if snapshot.contains(&id) {
-                return Err(StoreError::Conflict(format!("api key [{}] exists", key.id)));
-            }
-            let record = ApiKeyRecord {
-                version: 1,
-                ..key.clone()
-            };
-            let order = json!(snapshot.changes + 1);
-            let doc = envelope("apikey", &id, &record, &[("created_seq", order)])?;
-            batch.put(snapshot, id, doc);
-            Ok(())
-        })
+        self.create_api_key_impl(key)
     }
 
     fn get_api_key(&self, id: &str) -> StoreResult<Option<ApiKeyRecord>> {
@@ -342,88 +280,19 @@ impl SecurityStore for UpstreamStore {
     }
 
     fn find_api_keys(&self, filter: &ApiKeyFilter) -> StoreResult<Vec<ApiKeyRecord>> {
-        let snapshot = self.snapshot()?;
-        let mut keys = Vec::new();
-        for (id, doc) in snapshot.with_prefix("apikey-") {
-            let key: ApiKeyRecord = super::snapshot::decode(id, &doc.source)?;
-            if key_matches(filter, &key) {
-                keys.push((key.creation_ms, api_key_order(&snapshot, id), key));
-            }
-        }
-        keys.sort_by_key(|(creation, order, _)| (*creation, *order));
-        Ok(keys.into_iter().map(|(_, _, key)| key).collect())
+        self.find_api_keys_impl(filter)
     }
 
     fn update_api_key(&self, key: &ApiKeyRecord, expected_version: u64) -> StoreResult<u64> {
-        self.write(|snapshot, _, batch| {
-            let id = api_key_id(&key.id);
-            let Some(stored) = snapshot.get::<ApiKeyRecord>(&id)? else {
-                return Err(StoreError::NotFound(format!("api key [{}]", key.id)));
-            };
-            if stored.version != expected_version {
-                return Err(StoreError::Conflict(format!(
-                    "api key [{}] is at version {}",
-                    key.id, stored.version
-                )));
-            }
-            let version = stored.version + 1;
-            let record = ApiKeyRecord {
-                version,
-                ..key.clone()
-            };
-            let order = json!(api_key_order(snapshot, &id));
-            let doc = envelope("apikey", &id, &record, &[("created_seq", order)])?;
-            batch.put(snapshot, id, doc);
-            Ok(version)
-        })
+        self.update_api_key_impl(key, expected_version)
     }
 
     fn invalidate_api_keys(&self, ids: &[String], now_ms: i64) -> StoreResult<Invalidation> {
-        if ids.is_empty() {
-            return Ok(Invalidation::default());
-        }
-        self.write(|snapshot, _, batch| {
-            let mut result = Invalidation::default();
-            for key_id in ids {
-                if result.invalidated.contains(key_id)
-                    || result.previously_invalidated.contains(key_id)
-                {
-                    continue;
-                }
-                let id = api_key_id(key_id);
-                let Some(mut key) = snapshot.get::<ApiKeyRecord>(&id)? else {
-                    continue;
-                };
-                if key.invalidated {
-                    result.previously_invalidated.push(key_id.clone());
-                    continue;
-                }
-                key.invalidated = true;
-                key.invalidation_ms = Some(now_ms);
-                key.version += 1;
-                let order = json!(api_key_order(snapshot, &id));
-                let doc = envelope("apikey", &id, &key, &[("created_seq", order)])?;
-                batch.put(snapshot, id, doc);
-                result.invalidated.push(key_id.clone());
-            }
-            Ok(result)
-        })
+        self.invalidate_api_keys_impl(ids, now_ms)
     }
 
     fn create_token(&self, token: &TokenRecord) -> StoreResult<()> {
-        require_name("token", &token.access_hash)?;
-        self.write(|snapshot, _, batch| {
-            let id = token_id(&token.access_hash);
-            let refresh_taken = token
-                .refresh_hash
-                .as_ref()
-                .is_some_and(|r| snapshot.refresh_index.contains_key(r));
-            if snapshot.contains(&id) || refresh_taken {
-                return Err(StoreError::Conflict("token exists".into()));
-            }
-            batch.put(snapshot, id.clone(), envelope("token", &id, token, &[])?);
-            Ok(())
-        })
+        self.create_token_impl(token)
     }
 
     fn get_token_by_access(&self, access_hash: &str) -> StoreResult<Option<TokenRecord>> {
@@ -439,50 +308,11 @@ impl SecurityStore for UpstreamStore {
     }
 
     fn use_refresh_token(&self, refresh_hash: &str) -> StoreResult<TokenRecord> {
-        self.write(|snapshot, _, batch| {
-            let Some(id) = snapshot.refresh_index.get(refresh_hash) else {
-                return Err(StoreError::NotFound("refresh token".into()));
-            };
-            let Some(token) = snapshot.get::<TokenRecord>(id)? else {
-                return Err(StoreError::NotFound("refresh token".into()));
-            };
-            if token.refresh_used || token.invalidated {
-                return Err(StoreError::Conflict("refresh token already used".into()));
-            }
-            let used = TokenRecord {
-                refresh_used: true,
-                ..token.clone()
-            };
-            batch.put(snapshot, id.clone(), envelope("token", id, &used, &[])?);
-            Ok(token)
-        })
+        self.use_refresh_token_impl(refresh_hash)
     }
 
     fn invalidate_tokens(&self, selector: &TokenSelector) -> StoreResult<TokenInvalidation> {
-        self.write(|snapshot, _, batch| {
-            let mut result = TokenInvalidation::default();
-            for (id, doc) in snapshot.with_prefix("token-") {
-                let token: TokenRecord = super::snapshot::decode(id, &doc.source)?;
-                if !token_selected(selector, &token) {
-                    continue;
-                }
-                if token.invalidated {
-                    result.previously_invalidated += 1;
-                    continue;
-                }
-                let invalidated = TokenRecord {
-                    invalidated: true,
-                    ..token
-                };
-                batch.put(
-                    snapshot,
-                    id.clone(),
-                    envelope("token", id, &invalidated, &[])?,
-                );
-                result.invalidated += 1;
-            }
-            Ok(result)
-        })
+        self.invalidate_tokens_impl(selector)
     }
 
     fn create_service_token(&self, token: &ServiceTokenRecord) -> StoreResult<()> {
@@ -605,21 +435,5 @@ impl SecurityStore for UpstreamStore {
             }
             Ok(())
         })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn api_key_name_patterns() {
-        assert!(name_matches(None, None));
-        assert!(name_matches(Some("*"), None));
-        assert!(!name_matches(Some("prod*"), None));
-        assert!(name_matches(Some("prod*"), Some("production")));
-        assert!(!name_matches(Some("prod*"), Some("Prod-x")));
-        assert!(name_matches(Some("pro%*"), Some("pro%d")));
-        assert!(!name_matches(Some("prod"), Some("production")));
     }
 }

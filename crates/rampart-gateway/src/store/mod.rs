@@ -12,6 +12,8 @@
 //! - **Other nodes' writes** are noticed by polling the counter every 200 ms (a real-time
 //!   GET); a change drops the snapshot, so a change is visible everywhere within a second.
 
+mod credentials;
+mod filters;
 mod impl_store;
 pub(crate) mod snapshot;
 pub(crate) mod wire;
