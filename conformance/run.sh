@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Plays Elasticsearch's YAML REST tests (category security-api) against a freshly started
+# Plays Elasticsearch's YAML REST tests (categories security-api and data-plane) against a freshly started
 # release build of Rampart and compares the result with the committed baseline.
 #
 #   conformance/run.sh            check: exit 1 when a test of the baseline no longer passes
@@ -7,7 +7,8 @@
 #   any other arguments go to the runner (e.g. --verbose); a --filter run is not a
 #   substitute for a full run when checking or recording (see conformance/README.md)
 #
-# Environment: RAMPART_SHARED (default: ../shared beside the clone), CARGO_TARGET_DIR.
+# Environment: RAMPART_SHARED (default: ../shared beside the clone), CARGO_TARGET_DIR,
+# RAMPART_CONFORMANCE_CATEGORIES (default: "security-api data-plane").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
@@ -81,14 +82,23 @@ if [ -z "$ready" ]; then
     exit 2
 fi
 
-echo "== es-yaml-run --category security-api"
+# Each category is checked against its own baseline; a regression in either fails the run.
 status=0
-python3 "$conformance/es-yaml-run" --url "$url" --user elastic --password "$password" \
-    --api-dir "$conformance/es-yaml/api" --tests "$conformance/es-yaml/tests" \
-    --category security-api --bootstrap-test-user \
-    --reset-endpoint /_rampart/_reset \
-    --baseline conformance/baseline-security-api.txt \
-    ${record[@]+"${record[@]}"} ${runner_args[@]+"${runner_args[@]}"} || status=$?
+for category in ${RAMPART_CONFORMANCE_CATEGORIES:-security-api data-plane}; do
+    echo "== es-yaml-run --category $category"
+    baseline="conformance/baseline-$category.txt"
+    if [ ! -f "$baseline" ] && [ ${#record[@]} -eq 0 ]; then
+        echo "conformance/run.sh: no $baseline; record it with --record" >&2
+        status=1
+        continue
+    fi
+    python3 "$conformance/es-yaml-run" --url "$url" --user elastic --password "$password" \
+        --api-dir "$conformance/es-yaml/api" --tests "$conformance/es-yaml/tests" \
+        --category "$category" --bootstrap-test-user \
+        --reset-endpoint /_rampart/_reset \
+        --baseline "$baseline" \
+        ${record[@]+"${record[@]}"} ${runner_args[@]+"${runner_args[@]}"} || status=$?
+done
 
 if [ "$status" -ne 0 ]; then
     echo "conformance/run.sh: the runner exited with $status; the last lines of the server log:" >&2

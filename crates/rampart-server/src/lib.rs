@@ -10,6 +10,7 @@
 pub mod api;
 pub mod audit;
 pub mod authn;
+pub mod data;
 pub mod error;
 pub mod http;
 pub mod revision_cache;

@@ -126,6 +126,7 @@ pub fn build_state(config: &NodeConfig) -> Result<(SharedState, Bootstrap), Star
         security,
         audit,
         elastic_reset_hash,
+        data: Arc::new(crate::data::memory::MemoryEngine::new()),
     };
     Ok((Arc::new(state), bootstrap))
 }

@@ -21,6 +21,8 @@ pub struct AppState {
     /// `elastic`'s password hash as of startup, restored by the test-harness reset API
     /// (set only when that API is enabled).
     pub elastic_reset_hash: Option<String>,
+    /// The document engine; only `crate::data` handlers call it, after authorization.
+    pub data: Arc<dyn crate::data::engine::DocumentEngine>,
 }
 
 impl std::fmt::Debug for AppState {

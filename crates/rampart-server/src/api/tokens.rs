@@ -79,7 +79,9 @@ async fn issue(ctx: &Ctx, auth: &Authentication, with_refresh: bool) -> Result<R
     let refresh = with_refresh.then(token::generate);
     let now = crate::api::api_keys::now_ms();
     let mut as_token = auth.clone();
-    as_token.credential = Credential::Token;
+    if !matches!(as_token.credential, Credential::ServiceAccount { .. }) {
+        as_token.credential = Credential::Token;
+    }
     let rec = TokenRecord {
         access_hash: token::hash(&access),
         refresh_hash: refresh.as_deref().map(token::hash),
@@ -122,12 +124,14 @@ pub fn create(ctx: Ctx, req: Req) -> BoxFut {
                 issue(&ctx, &auth, true).await
             }
             Some("client_credentials") => {
+                // Realm users, token holders and service accounts (kibana mints tokens for
+                // itself this way) may; API keys may not.
                 if !matches!(
                     ctx.auth.credential,
-                    Credential::Password | Credential::Token
+                    Credential::Password | Credential::Token | Credential::ServiceAccount { .. }
                 ) {
                     return Err(ApiError::bad_request(
-                        "client_credentials tokens can only be created for users authenticated by a realm",
+                        "client_credentials tokens can only be created for users authenticated by a realm or a service account",
                     ));
                 }
                 let auth = ctx.auth.clone();

@@ -322,7 +322,7 @@ fn count_param(body: &Map<String, Value>, name: &str, default: usize) -> Result<
 /// `GET|POST /_security/_query/user` → `{"total","count","users":[…]}`.
 pub fn query_users(ctx: Ctx, req: Req) -> BoxFut {
     Box::pin(async move {
-        req.query_bool("with_profile_uid", false)?;
+        let with_profile_uid = req.query_bool("with_profile_uid", false)?;
         let body = match req.json()? {
             None => Map::new(),
             Some(Value::Object(m)) => m,
@@ -347,7 +347,16 @@ pub fn query_users(ctx: Ctx, req: Req) -> BoxFut {
         let search_after = body.get("search_after").and_then(Value::as_array).cloned();
 
         let st = Arc::clone(&ctx.state);
-        let all = blocking(move || st.store.list_users().map_err(ApiError::internal)).await?;
+        let (all, profile_uids) = blocking(move || {
+            let users = st.store.list_users().map_err(ApiError::internal)?;
+            let uids = if with_profile_uid {
+                crate::api::profiles::uids_by_username(st.store.as_ref(), "native")?
+            } else {
+                Default::default()
+            };
+            Ok((users, uids))
+        })
+        .await?;
         let mut hits: Vec<(Vec<Value>, UserInfo)> = all
             .into_iter()
             .map(native_info)
@@ -367,8 +376,13 @@ pub fn query_users(ctx: Ctx, req: Req) -> BoxFut {
             .take(size)
             .map(|(keys, u)| {
                 let mut v = u.to_json();
-                if let (Some(_), Value::Object(m)) = (&explicit_sort, &mut v) {
-                    m.insert("_sort".into(), Value::Array(keys));
+                if let Value::Object(m) = &mut v {
+                    if let Some(uid) = profile_uids.get(&u.username) {
+                        m.insert("profile_uid".into(), json!(uid));
+                    }
+                    if explicit_sort.is_some() {
+                        m.insert("_sort".into(), Value::Array(keys));
+                    }
                 }
                 v
             })

@@ -350,7 +350,7 @@ pub fn put_user(ctx: Ctx, req: Req) -> BoxFut {
 /// nothing found → 404 `{}`.
 pub fn get_users(ctx: Ctx, req: Req) -> BoxFut {
     Box::pin(async move {
-        req.query_bool("with_profile_uid", false)?;
+        let with_profile_uid = req.query_bool("with_profile_uid", false)?;
         let names = req.param_list("username");
         let st = ctx.state.clone();
         let asked = !names.is_empty();
@@ -369,15 +369,31 @@ pub fn get_users(ctx: Ctx, req: Req) -> BoxFut {
                 let all = st.store.list_users().map_err(ApiError::internal)?;
                 out.extend(all.into_iter().map(native_info));
             }
-            Ok(out)
+            let mut uids = std::collections::HashMap::new();
+            if with_profile_uid {
+                for realm_type in ["reserved", "native"] {
+                    uids.extend(crate::api::profiles::uids_by_username(
+                        st.store.as_ref(),
+                        realm_type,
+                    )?);
+                }
+            }
+            Ok((out, uids))
         })
         .await?;
+        let (users, profile_uids) = users;
         if asked && users.is_empty() {
             return Err(ApiError::bare(404, json!({})));
         }
         let body: Map<String, Value> = users
             .into_iter()
-            .map(|u| (u.username.clone(), u.to_json()))
+            .map(|u| {
+                let mut v = u.to_json();
+                if let (Some(uid), Value::Object(m)) = (profile_uids.get(&u.username), &mut v) {
+                    m.insert("profile_uid".into(), json!(uid));
+                }
+                (u.username.clone(), v)
+            })
             .collect();
         Ok(Reply::ok(Value::Object(body)))
     })

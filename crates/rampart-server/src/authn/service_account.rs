@@ -156,7 +156,12 @@ pub fn authentication(account: &str, token_name: &str) -> Authentication {
             roles: Vec::new(),
             full_name: Some(full_name(account)),
             email: None,
-            metadata: serde_json::Map::new(),
+            // ES marks service-account users so clients can tell them from realm users.
+            metadata: std::iter::once((
+                "_elastic_service_account".to_string(),
+                serde_json::Value::Bool(true),
+            ))
+            .collect(),
             enabled: true,
         },
         authentication_realm: realm.clone(),

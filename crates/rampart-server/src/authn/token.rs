@@ -44,7 +44,7 @@ pub fn hash(token: &str) -> String {
 /// The authentication a token record carries.
 pub fn authentication_to_json(auth: &Authentication) -> Value {
     let u = auth.effective_user();
-    json!({
+    let mut out = json!({
         "user": {
             "username": u.username,
             "roles": u.roles,
@@ -55,7 +55,23 @@ pub fn authentication_to_json(auth: &Authentication) -> Value {
         },
         "authentication_realm": auth.authentication_realm.to_json(),
         "lookup_realm": auth.lookup_realm.to_json(),
-    })
+    });
+    // A token minted by a service account (client_credentials) keeps standing for that
+    // account and its token: its permissions are the account's, never stored roles.
+    if let Credential::ServiceAccount {
+        name,
+        token_name,
+        token_source,
+    } = &auth.credential
+    {
+        if let Some(o) = out.as_object_mut() {
+            o.insert(
+                "service_account".into(),
+                json!({"name": name, "token_name": token_name, "token_source": token_source}),
+            );
+        }
+    }
+    out
 }
 
 fn realm_from(v: Option<&Value>) -> Option<RealmRef> {
@@ -96,12 +112,20 @@ pub fn authentication_from_json(v: &Value) -> Option<Authentication> {
     let authentication_realm = realm_from(v.get("authentication_realm"))?;
     let lookup_realm =
         realm_from(v.get("lookup_realm")).unwrap_or_else(|| authentication_realm.clone());
+    let credential = match v.get("service_account") {
+        Some(sa) => Credential::ServiceAccount {
+            name: text(sa, "name")?,
+            token_name: text(sa, "token_name")?,
+            token_source: text(sa, "token_source")?,
+        },
+        None => Credential::Token,
+    };
     Some(Authentication {
         user: info,
         authentication_realm,
         lookup_realm,
         run_as: None,
-        credential: Credential::Token,
+        credential,
     })
 }
 
@@ -160,5 +184,14 @@ mod tests {
         assert_eq!(back, Some(auth));
         assert_ne!(generate(), generate());
         assert_eq!(hash("a").len(), 64);
+    }
+
+    #[test]
+    fn service_account_tokens_keep_their_account() {
+        let auth = crate::authn::service_account::authentication("elastic/kibana", "t1");
+        let back = authentication_from_json(&authentication_to_json(&auth)).unwrap();
+        assert_eq!(back.credential, auth.credential);
+        assert_eq!(back.user.username, "elastic/kibana");
+        assert_eq!(back.user.metadata, auth.user.metadata);
     }
 }

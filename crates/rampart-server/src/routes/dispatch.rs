@@ -281,6 +281,16 @@ async fn authorize(
             }
             state.audit.access_granted(&ctx.auth, action, req);
         }
+        Authz::Index => {
+            let names = req.param_list("index");
+            let decision =
+                ctx.role
+                    .authorize_index_action_anywhere(&ctx.subject, route.action, &names)?;
+            if let Some(d) = decision.denial() {
+                state.audit.access_denied(&ctx.auth, route.action, req);
+                return Err(ApiError::forbidden(d.message.clone()));
+            }
+        }
     }
     Ok(ctx)
 }

@@ -6,6 +6,7 @@ use rampart_core::role::RoleDescriptor;
 
 use super::Handler;
 use crate::api;
+use crate::data;
 use crate::error::ApiError;
 use crate::http::Req;
 
@@ -47,12 +48,17 @@ pub type FactsFn = fn(&Req, &crate::routes::Ctx) -> Result<Facts, ApiError>;
 pub enum Authz {
     /// A cluster action, with optional request facts.
     Cluster(Option<FactsFn>),
+    /// An index action: the pipeline runs the name-only pre-check (does any group grant the
+    /// action at all, section 5.4) on the path's `{index}` names; the handler then resolves
+    /// and authorizes the concrete names through `crate::data::target`.
+    Index,
 }
 
 impl std::fmt::Debug for Authz {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Authz::Cluster(facts) => write!(f, "Cluster(facts: {})", facts.is_some()),
+            Authz::Index => f.write_str("Index"),
         }
     }
 }
@@ -209,11 +215,89 @@ pub fn routes() -> Vec<Route> {
         route(M::POST, "/_security/service/{namespace}/{service}/credential/token/{name}/_clear_cache", "cluster:admin/xpack/security/cache/clear", plain, api::service_accounts::clear_cache),
         route(M::POST, "/_security/realm/{realms}/_clear_cache", "cluster:admin/xpack/security/realm/cache/clear", plain, api::caches::clear_realm_cache),
         // == end api keys ==
+        // == user profiles, security settings, stats ==
+        route(M::POST, "/_security/profile/_activate", "cluster:admin/xpack/security/profile/activate", Authz::Cluster(Some(api::profiles::activate_facts)), api::profiles::activate),
+        route(M::GET, "/_security/profile/{uid}", "cluster:admin/xpack/security/profile/get", plain, api::profiles::get),
+        route(M::GET, "/_security/profile/_suggest", "cluster:admin/xpack/security/profile/suggest", plain, api::profiles_search::suggest),
+        route(M::POST, "/_security/profile/_suggest", "cluster:admin/xpack/security/profile/suggest", plain, api::profiles_search::suggest),
+        route(M::PUT, "/_security/profile/{uid}/_data", "cluster:admin/xpack/security/profile/put/data", Authz::Cluster(Some(api::profiles::update_data_facts)), api::profiles::update_data),
+        route(M::POST, "/_security/profile/{uid}/_data", "cluster:admin/xpack/security/profile/put/data", Authz::Cluster(Some(api::profiles::update_data_facts)), api::profiles::update_data),
+        route(M::PUT, "/_security/profile/{uid}/_enable", "cluster:admin/xpack/security/profile/set_enabled", plain, api::profiles::enable),
+        route(M::POST, "/_security/profile/{uid}/_enable", "cluster:admin/xpack/security/profile/set_enabled", plain, api::profiles::enable),
+        route(M::PUT, "/_security/profile/{uid}/_disable", "cluster:admin/xpack/security/profile/set_enabled", plain, api::profiles::disable),
+        route(M::POST, "/_security/profile/{uid}/_disable", "cluster:admin/xpack/security/profile/set_enabled", plain, api::profiles::disable),
+        route(M::GET, "/_security/profile/_has_privileges", "cluster:admin/xpack/security/profile/has_privileges", Authz::Cluster(Some(api::profiles_privileges::has_privileges_facts)), api::profiles_privileges::has_privileges),
+        route(M::POST, "/_security/profile/_has_privileges", "cluster:admin/xpack/security/profile/has_privileges", Authz::Cluster(Some(api::profiles_privileges::has_privileges_facts)), api::profiles_privileges::has_privileges),
+        route(M::GET, "/_security/settings", "cluster:admin/xpack/security/settings/get", plain, api::security_settings::get),
+        route(M::PUT, "/_security/settings", "cluster:admin/xpack/security/settings/update", Authz::Cluster(Some(api::security_settings::update_facts)), api::security_settings::update),
+        route(M::GET, "/_security/stats", api::stats::STATS_ACTION, plain, api::stats::stats),
+        // == end user profiles ==
         // == access analysis ==
         route(M::POST, "/_security/_access/who", api::access::WHO_ACTION, plain, api::access::who),
         route(M::POST, "/_security/role/{name}/_impact", api::access::IMPACT_ACTION, plain, api::access::role_impact),
         route(M::POST, "/_security/_impact", api::access::IMPACT_ACTION, plain, api::access::roles_impact),
         // == end access analysis ==
+        // == data plane (handlers in crate::data; per-index authorization there) ==
+        route(M::PUT, "/{index}/_doc/{id}", "indices:data/write/index", Authz::Index, data::docs::index_doc),
+        route(M::POST, "/{index}/_doc/{id}", "indices:data/write/index", Authz::Index, data::docs::index_doc),
+        route(M::POST, "/{index}/_doc", "indices:data/write/index", Authz::Index, data::docs::index_doc),
+        route(M::PUT, "/{index}/_create/{id}", "indices:data/write/index", Authz::Index, data::docs::create_doc),
+        route(M::POST, "/{index}/_create/{id}", "indices:data/write/index", Authz::Index, data::docs::create_doc),
+        route(M::POST, "/{index}/_update/{id}", "indices:data/write/update", Authz::Index, data::docs::update_doc),
+        route(M::DELETE, "/{index}/_doc/{id}", "indices:data/write/delete", Authz::Index, data::docs::delete_doc),
+        route(M::GET, "/{index}/_doc/{id}", "indices:data/read/get", Authz::Index, data::docs::get_doc),
+        route(M::GET, "/{index}/_source/{id}", "indices:data/read/get", Authz::Index, data::docs::get_source),
+        route(M::GET, "/_mget", "indices:data/read/mget", Authz::Index, data::docs::mget),
+        route(M::POST, "/_mget", "indices:data/read/mget", Authz::Index, data::docs::mget),
+        route(M::GET, "/{index}/_mget", "indices:data/read/mget", Authz::Index, data::docs::mget),
+        route(M::POST, "/{index}/_mget", "indices:data/read/mget", Authz::Index, data::docs::mget),
+        route(M::POST, "/_bulk", "indices:data/write/bulk", Authz::Index, data::write::bulk),
+        route(M::PUT, "/_bulk", "indices:data/write/bulk", Authz::Index, data::write::bulk),
+        route(M::POST, "/{index}/_bulk", "indices:data/write/bulk", Authz::Index, data::write::bulk),
+        route(M::PUT, "/{index}/_bulk", "indices:data/write/bulk", Authz::Index, data::write::bulk),
+        route(M::GET, "/_search", "indices:data/read/search", Authz::Index, data::search::search),
+        route(M::POST, "/_search", "indices:data/read/search", Authz::Index, data::search::search),
+        route(M::GET, "/{index}/_search", "indices:data/read/search", Authz::Index, data::search::search),
+        route(M::POST, "/{index}/_search", "indices:data/read/search", Authz::Index, data::search::search),
+        route(M::GET, "/_count", "indices:data/read/search", Authz::Index, data::search::count),
+        route(M::POST, "/_count", "indices:data/read/search", Authz::Index, data::search::count),
+        route(M::GET, "/{index}/_count", "indices:data/read/search", Authz::Index, data::search::count),
+        route(M::POST, "/{index}/_count", "indices:data/read/search", Authz::Index, data::search::count),
+        route(M::GET, "/_msearch", "indices:data/read/msearch", Authz::Index, data::search::msearch),
+        route(M::POST, "/_msearch", "indices:data/read/msearch", Authz::Index, data::search::msearch),
+        route(M::GET, "/{index}/_msearch", "indices:data/read/msearch", Authz::Index, data::search::msearch),
+        route(M::POST, "/{index}/_msearch", "indices:data/read/msearch", Authz::Index, data::search::msearch),
+        route(M::PUT, "/{index}", "indices:admin/create", Authz::Index, data::indices::create),
+        route(M::DELETE, "/{index}", "indices:admin/delete", Authz::Index, data::indices::delete),
+        route(M::GET, "/{index}", "indices:admin/get", Authz::Index, data::indices::get),
+        route(M::POST, "/{index}/_open", "indices:admin/open", Authz::Index, data::indices::open_close),
+        route(M::POST, "/{index}/_close", "indices:admin/close", Authz::Index, data::indices::open_close),
+        route(M::GET, "/_refresh", "indices:admin/refresh", Authz::Index, data::indices::maintenance),
+        route(M::POST, "/_refresh", "indices:admin/refresh", Authz::Index, data::indices::maintenance),
+        route(M::GET, "/{index}/_refresh", "indices:admin/refresh", Authz::Index, data::indices::maintenance),
+        route(M::POST, "/{index}/_refresh", "indices:admin/refresh", Authz::Index, data::indices::maintenance),
+        route(M::POST, "/_flush", "indices:admin/flush", Authz::Index, data::indices::maintenance),
+        route(M::POST, "/{index}/_flush", "indices:admin/flush", Authz::Index, data::indices::maintenance),
+        route(M::POST, "/_forcemerge", "indices:admin/forcemerge", Authz::Index, data::indices::maintenance),
+        route(M::POST, "/{index}/_forcemerge", "indices:admin/forcemerge", Authz::Index, data::indices::maintenance),
+        route(M::POST, "/_cache/clear", "indices:admin/cache/clear", Authz::Index, data::indices::maintenance),
+        route(M::POST, "/{index}/_cache/clear", "indices:admin/cache/clear", Authz::Index, data::indices::maintenance),
+        route(M::PUT, "/{index}/_mapping", "indices:admin/mapping/put", Authz::Index, data::indices::put_mapping),
+        route(M::POST, "/{index}/_mapping", "indices:admin/mapping/put", Authz::Index, data::indices::put_mapping),
+        route(M::GET, "/_mapping", "indices:admin/mappings/get", Authz::Index, data::indices::get_mapping),
+        route(M::GET, "/{index}/_mapping", "indices:admin/mappings/get", Authz::Index, data::indices::get_mapping),
+        route(M::GET, "/_settings", "indices:monitor/settings/get", Authz::Index, data::indices::get_settings),
+        route(M::GET, "/{index}/_settings", "indices:monitor/settings/get", Authz::Index, data::indices::get_settings),
+        route(M::PUT, "/_settings", "indices:admin/settings/update", Authz::Index, data::indices::put_settings),
+        route(M::PUT, "/{index}/_settings", "indices:admin/settings/update", Authz::Index, data::indices::put_settings),
+        route(M::GET, "/_stats", "indices:monitor/stats", Authz::Index, data::indices::stats),
+        route(M::GET, "/{index}/_stats", "indices:monitor/stats", Authz::Index, data::indices::stats),
+        route(M::POST, "/_aliases", "indices:admin/aliases", Authz::Index, data::indices::update_aliases),
+        route(M::PUT, "/{index}/_alias/{name}", "indices:admin/aliases", Authz::Index, data::indices::put_alias),
+        route(M::POST, "/{index}/_alias/{name}", "indices:admin/aliases", Authz::Index, data::indices::put_alias),
+        route(M::GET, "/_alias", "indices:admin/aliases/get", Authz::Index, data::indices::get_aliases),
+        route(M::GET, "/{index}/_alias", "indices:admin/aliases/get", Authz::Index, data::indices::get_aliases),
+        // == end data plane ==
         // == test harness ==
         route(M::POST, "/_rampart/_reset", api::reset::RESET_ACTION, plain, api::reset::reset).only_if(api::reset::RESET_SETTING),
         // == end test harness ==

@@ -1,0 +1,234 @@
+//! Single-document APIs: index/create/delete/update (each a one-item bulk), get, `_source`
+//! and mget. A document hidden by DLS answers exactly as a missing one; `_source` is FLS
+//! filtered.
+
+use rampart_core::resolve::IndicesOptions;
+use rampart_core::write::WriteOp;
+use serde_json::{Value, json};
+
+use super::restrict::{self, Restriction};
+use super::write::{WriteItem, execute};
+use super::{guards, target};
+use crate::error::ApiError;
+use crate::http::{Reply, Req};
+use crate::routes::{BoxFut, Ctx};
+
+const GET: &str = "indices:data/read/get";
+const MGET_SHARD: &str = "indices:data/read/mget[shard]";
+const UPDATE: &str = "indices:data/write/update";
+
+fn single(ctx: &Ctx, item: WriteItem) -> Result<Reply, ApiError> {
+    let mut results = execute(ctx, std::slice::from_ref(&item))?;
+    let result = results
+        .pop()
+        .ok_or_else(|| ApiError::internal("a one-item bulk returned no result"))??;
+    Ok(Reply::status(result.status(), result.to_json()))
+}
+
+fn op_of(req: &Req, has_id: bool) -> Result<WriteOp, ApiError> {
+    match req.query("op_type") {
+        Some("create") => Ok(WriteOp::Create),
+        Some("index") | None if has_id => Ok(WriteOp::Index),
+        None | Some("index") => Ok(WriteOp::Create),
+        Some(other) => Err(ApiError::bad_request(format!(
+            "opType must be 'create' or 'index', found: [{other}]"
+        ))),
+    }
+}
+
+/// `PUT|POST /{index}/_doc/{id}`, `POST /{index}/_doc`.
+pub fn index_doc(ctx: Ctx, req: Req) -> BoxFut {
+    Box::pin(async move {
+        let id = req.param("id").map(String::from);
+        let op = op_of(&req, id.is_some())?;
+        let body = req.json_required()?;
+        let index = req.param_required("index")?.to_string();
+        single(
+            &ctx,
+            WriteItem {
+                index,
+                id,
+                op,
+                body: Some(body),
+            },
+        )
+    })
+}
+
+/// `PUT|POST /{index}/_create/{id}`.
+pub fn create_doc(ctx: Ctx, req: Req) -> BoxFut {
+    Box::pin(async move {
+        let body = req.json_required()?;
+        let item = WriteItem {
+            index: req.param_required("index")?.to_string(),
+            id: req.param("id").map(String::from),
+            op: WriteOp::Create,
+            body: Some(body),
+        };
+        single(&ctx, item)
+    })
+}
+
+/// `DELETE /{index}/_doc/{id}`.
+pub fn delete_doc(ctx: Ctx, req: Req) -> BoxFut {
+    Box::pin(async move {
+        let item = WriteItem {
+            index: req.param_required("index")?.to_string(),
+            id: req.param("id").map(String::from),
+            op: WriteOp::Delete,
+            body: None,
+        };
+        single(&ctx, item)
+    })
+}
+
+/// `POST /{index}/_update/{id}`: refused under DLS/FLS with ES's single-update message.
+pub fn update_doc(ctx: Ctx, req: Req) -> BoxFut {
+    Box::pin(async move {
+        let body = req.json_required()?;
+        let index = req.param_required("index")?.to_string();
+        let meta = ctx.state.data.metadata();
+        let access =
+            target::authorize_names(&ctx, &req, UPDATE, std::slice::from_ref(&index), &meta)?;
+        let restricted = access
+            .iter()
+            .any(|a| !a.documents.is_unrestricted() || !a.fields.is_unrestricted());
+        guards::check_update(restricted)?;
+        let item = WriteItem {
+            index,
+            id: req.param("id").map(String::from),
+            op: WriteOp::Update,
+            body: Some(body),
+        };
+        single(&ctx, item)
+    })
+}
+
+/// The visible document `(index, id)` under `restriction`: `None` when missing or DLS-hidden;
+/// the source FLS-filtered.
+fn visible_doc(
+    ctx: &Ctx,
+    index: &str,
+    id: &str,
+    restriction: &Restriction,
+) -> Result<Option<(super::engine::Doc, Value)>, ApiError> {
+    let engine = &ctx.state.data;
+    let Some(doc) = engine.get_doc(index, id)? else {
+        return Ok(None);
+    };
+    if let Some(query) = &restriction.documents {
+        if !engine.matches(index, id, query)? {
+            return Ok(None);
+        }
+    }
+    let source = match &restriction.fields {
+        Some(f) => f.filter_source(&doc.source),
+        None => doc.source.clone(),
+    };
+    Ok(Some((doc, source)))
+}
+
+fn get_one(
+    ctx: &Ctx,
+    req: &Req,
+    action: &str,
+    index_expr: &str,
+    id: &str,
+) -> Result<(String, Option<(super::engine::Doc, Value)>), ApiError> {
+    let meta = ctx.state.data.metadata();
+    let options = target::options(req, IndicesOptions::single_index())?;
+    let authorized =
+        target::authorize(ctx, req, action, &[index_expr.to_string()], &options, &meta)?;
+    let entry = authorized
+        .access
+        .first()
+        .ok_or_else(|| super::memory::index_not_found(index_expr))?;
+    let concrete = meta
+        .concrete_indices(&entry.name, None)
+        .first()
+        .map(|s| s.to_string())
+        .ok_or_else(|| super::memory::index_not_found(index_expr))?;
+    let restriction = restrict::restriction(ctx, action, entry, &meta)?;
+    Ok((
+        concrete.clone(),
+        visible_doc(ctx, &concrete, id, &restriction)?,
+    ))
+}
+
+/// `GET|HEAD /{index}/_doc/{id}`.
+pub fn get_doc(ctx: Ctx, req: Req) -> BoxFut {
+    Box::pin(async move {
+        let id = req.param_required("id")?.to_string();
+        let (index, found) = get_one(&ctx, &req, GET, req.param_required("index")?, &id)?;
+        Ok(match found {
+            Some((doc, source)) => Reply::ok(json!({
+                "_index": index, "_id": id, "_version": doc.version, "_seq_no": doc.seq_no,
+                "_primary_term": 1, "found": true, "_source": source,
+            })),
+            None => Reply::status(404, json!({"_index": index, "_id": id, "found": false})),
+        })
+    })
+}
+
+/// `GET|HEAD /{index}/_source/{id}`.
+pub fn get_source(ctx: Ctx, req: Req) -> BoxFut {
+    Box::pin(async move {
+        let id = req.param_required("id")?.to_string();
+        let (index, found) = get_one(&ctx, &req, GET, req.param_required("index")?, &id)?;
+        match found {
+            Some((_, source)) => Ok(Reply::ok(source)),
+            None => Err(ApiError::new(
+                404,
+                "resource_not_found_exception",
+                format!("Document not found [{index}]/[{id}]"),
+            )),
+        }
+    })
+}
+
+/// `GET|POST /_mget`, `/{index}/_mget`: each document is authorized on its own index; an
+/// unauthorized one comes back as that item's error.
+pub fn mget(ctx: Ctx, req: Req) -> BoxFut {
+    Box::pin(async move {
+        let body = req.json_required()?;
+        let default_index = req.param("index").map(String::from);
+        let mut wanted: Vec<(Option<String>, String)> = Vec::new();
+        if let Some(docs) = body.get("docs").and_then(Value::as_array) {
+            for d in docs {
+                let id = d
+                    .get("_id")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string();
+                let index = d
+                    .get("_index")
+                    .and_then(Value::as_str)
+                    .map(String::from)
+                    .or_else(|| default_index.clone());
+                wanted.push((index, id));
+            }
+        } else if let Some(ids) = body.get("ids").and_then(Value::as_array) {
+            for id in ids.iter().filter_map(Value::as_str) {
+                wanted.push((default_index.clone(), id.to_string()));
+            }
+        } else {
+            return Err(ApiError::validation(&["no documents to get".into()]));
+        }
+        let mut docs = Vec::new();
+        for (index, id) in wanted {
+            let Some(index) = index else {
+                docs.push(json!({"_index": null, "_id": id, "error": {"type": "action_request_validation_exception", "reason": "Validation Failed: 1: index is missing;"}}));
+                continue;
+            };
+            docs.push(match get_one(&ctx, &req, MGET_SHARD, &index, &id) {
+                Ok((concrete, Some((doc, source)))) => json!({
+                    "_index": concrete, "_id": id, "_version": doc.version, "_seq_no": doc.seq_no,
+                    "_primary_term": 1, "found": true, "_source": source,
+                }),
+                Ok((concrete, None)) => json!({"_index": concrete, "_id": id, "found": false}),
+                Err(e) => json!({"_index": index, "_id": id, "error": {"type": e.es_type, "reason": e.reason}}),
+            });
+        }
+        Ok(Reply::ok(json!({"docs": docs})))
+    })
+}
