@@ -1,0 +1,193 @@
+//! The upstream's index metadata (indices, aliases, data streams, remote clusters) as the
+//! engine's `IndexMetadata` snapshot, so index expressions are resolved and authorized by
+//! Rampart exactly as in embedded mode. Read from `GET _resolve/index/*,.*` (with
+//! `expand_wildcards=all`) and `GET _remote/info`; cached, refreshed when older than
+//! `max_age`, after a change made through the gateway (`invalidate`), and on a miss
+//! (`refresh`, called by the resolver's caller when an explicit name is unknown).
+
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use rampart_core::resolve::{AliasSpec, DataStreamSpec, IndexMetadata, IndexSpec, MetadataError};
+use reqwest::Method;
+use serde_json::Value;
+
+use crate::upstream::{Upstream, UpstreamError, UpstreamRequest};
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MetadataFetchError {
+    #[error(transparent)]
+    Upstream(#[from] UpstreamError),
+    #[error("the upstream's index metadata is inconsistent: {0}")]
+    Inconsistent(#[from] MetadataError),
+}
+
+fn strings(value: Option<&Value>) -> Vec<&str> {
+    value
+        .and_then(Value::as_array)
+        .map(|items| items.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default()
+}
+
+/// The snapshot from a `_resolve/index` answer and the remote cluster aliases.
+pub fn metadata_from_resolve(
+    resolved: &Value,
+    remote_clusters: &[String],
+) -> Result<IndexMetadata, MetadataError> {
+    let mut builder = IndexMetadata::builder();
+    let entries = |key: &str| {
+        resolved
+            .get(key)
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default()
+    };
+    for index in entries("indices") {
+        let Some(name) = index.get("name").and_then(Value::as_str) else {
+            continue;
+        };
+        let attributes = strings(index.get("attributes"));
+        let mut spec = IndexSpec::new(name);
+        if attributes.contains(&"hidden") {
+            spec = spec.hidden();
+        }
+        if attributes.contains(&"closed") {
+            spec = spec.closed();
+        }
+        if attributes.contains(&"system") {
+            spec = spec.system();
+        }
+        builder = builder.index(spec);
+    }
+    for alias in entries("aliases") {
+        let Some(name) = alias.get("name").and_then(Value::as_str) else {
+            continue;
+        };
+        let mut spec = AliasSpec::new(name);
+        // `_resolve/index` lists indices or data streams under different keys.
+        for target in strings(alias.get("indices"))
+            .into_iter()
+            .chain(strings(alias.get("data_streams")))
+        {
+            spec = spec.target(target);
+        }
+        builder = builder.alias(spec);
+    }
+    for stream in entries("data_streams") {
+        let Some(name) = stream.get("name").and_then(Value::as_str) else {
+            continue;
+        };
+        let mut spec = DataStreamSpec::new(name);
+        for backing in strings(stream.get("backing_indices")) {
+            spec = spec.backing_index(backing);
+        }
+        for failure in strings(stream.get("failure_indices")) {
+            spec = spec.failure_index(failure);
+        }
+        builder = builder.data_stream(spec);
+    }
+    for remote in remote_clusters {
+        builder = builder.remote_cluster(remote.clone());
+    }
+    builder.build()
+}
+
+/// The cached snapshot of one upstream.
+#[derive(Debug)]
+pub struct MetadataCache {
+    upstream: Upstream,
+    max_age: Duration,
+    current: RwLock<Option<(Arc<IndexMetadata>, Instant)>>,
+}
+
+impl MetadataCache {
+    pub fn new(upstream: Upstream, max_age: Duration) -> Self {
+        Self {
+            upstream,
+            max_age,
+            current: RwLock::new(None),
+        }
+    }
+
+    /// The snapshot, fetched if missing or older than `max_age`.
+    pub async fn snapshot(&self) -> Result<Arc<IndexMetadata>, MetadataFetchError> {
+        let cached = self.current.read().ok().and_then(|c| {
+            c.as_ref()
+                .filter(|(_, at)| at.elapsed() <= self.max_age)
+                .map(|(m, _)| m.clone())
+        });
+        match cached {
+            Some(metadata) => Ok(metadata),
+            None => self.refresh().await,
+        }
+    }
+
+    /// Fetches now (on a miss or after a change) and caches the result.
+    pub async fn refresh(&self) -> Result<Arc<IndexMetadata>, MetadataFetchError> {
+        let resolve = UpstreamRequest::new(Method::GET, &["_resolve", "index", "*,.*"])
+            .param("expand_wildcards", "all");
+        let resolved = self.upstream.send(&resolve).await?.into_success()?;
+        let remotes = UpstreamRequest::new(Method::GET, &["_remote", "info"]);
+        let remotes: Vec<String> = match self.upstream.send(&remotes).await?.into_success() {
+            Ok(Value::Object(clusters)) => clusters.keys().cloned().collect(),
+            Ok(_) => Vec::new(),
+            // A cluster without the remote-info API (or without the privilege) has no
+            // remotes as far as the gateway is concerned.
+            Err(_) => Vec::new(),
+        };
+        let metadata = Arc::new(metadata_from_resolve(&resolved, &remotes)?);
+        if let Ok(mut current) = self.current.write() {
+            *current = Some((metadata.clone(), Instant::now()));
+        }
+        Ok(metadata)
+    }
+
+    /// Drops the snapshot after a change made through the gateway (index created, deleted,
+    /// aliased, rolled over).
+    pub fn invalidate(&self) {
+        if let Ok(mut current) = self.current.write() {
+            *current = None;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rampart_core::resolve::NameKind;
+    use serde_json::json;
+
+    #[test]
+    fn resolve_answers_become_snapshots() {
+        let answer = json!({
+            "indices": [
+                {"name": "logs-1", "aliases": ["logs"], "attributes": ["open"]},
+                {"name": "old", "attributes": ["closed"]},
+                {"name": ".ds-metrics-000001", "attributes": ["open", "hidden"], "data_stream": "metrics"},
+                {"name": ".internal", "attributes": ["open", "hidden", "system"]}
+            ],
+            "aliases": [{"name": "logs", "indices": ["logs-1"]}],
+            "data_streams": [{"name": "metrics", "backing_indices": [".ds-metrics-000001"],
+                "timestamp_field": "@timestamp"}]
+        });
+        let metadata = metadata_from_resolve(&answer, &["eu".to_owned()]).unwrap();
+        assert_eq!(metadata.concrete_indices("logs", None), ["logs-1"]);
+        assert!(matches!(metadata.kind("metrics"), NameKind::DataStream));
+        assert_eq!(
+            metadata.parent_data_stream(".ds-metrics-000001"),
+            Some("metrics")
+        );
+        assert!(metadata.get(".internal").is_some_and(|a| a.is_hidden()));
+        assert_eq!(metadata.remote_clusters(), ["eu"]);
+        assert!(matches!(metadata.kind("nope"), NameKind::Missing));
+    }
+
+    #[test]
+    fn inconsistent_answers_are_errors_not_guesses() {
+        let answer = json!({"indices": [], "aliases": [{"name": "a", "indices": ["ghost"]}]});
+        assert!(matches!(
+            metadata_from_resolve(&answer, &[]),
+            Err(MetadataError::UnknownAliasTarget { .. })
+        ));
+    }
+}

@@ -1,0 +1,158 @@
+//! `UpstreamStore` against a real upstream speaking the Elasticsearch API: a `rampart` node
+//! in embedded mode with security disabled (`-E xpack.security.enabled=false`).
+//!
+//! Behind the `upstream-it` feature until the embedded data plane (document index/get/
+//! search/bulk with `if_seq_no`) and the security-disabled mode are on main:
+//! `cargo build -p rampart && cargo test -p rampart-gateway --features upstream-it`.
+//! The binary is `$RAMPART_BIN`, or `rampart` in the target directory of this test.
+#![cfg(feature = "upstream-it")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use rampart_gateway::{Metrics, Upstream, UpstreamConfig, UpstreamStore};
+use rampart_store::SecurityStore;
+use serde_json::json;
+
+struct Node {
+    child: Child,
+    url: String,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn rampart_bin() -> PathBuf {
+    if let Ok(path) = std::env::var("RAMPART_BIN") {
+        return PathBuf::from(path);
+    }
+    // target/<profile>/deps/<this test> → target/<profile>/rampart
+    let exe = std::env::current_exe().unwrap();
+    let bin = exe.parent().unwrap().parent().unwrap().join("rampart");
+    assert!(
+        bin.exists(),
+        "{} missing: run `cargo build -p rampart` first or set RAMPART_BIN",
+        bin.display()
+    );
+    bin
+}
+
+fn start_upstream() -> Node {
+    let dir = tempfile::tempdir().unwrap();
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let log = std::fs::File::create(dir.path().join("upstream.log")).unwrap();
+    let child = Command::new(rampart_bin())
+        .args(["serve", "--host", "127.0.0.1", "--port", &port.to_string()])
+        .arg("--data")
+        .arg(dir.path().join("data"))
+        .args(["-E", "xpack.security.enabled=false"])
+        .env("RUST_LOG", "warn")
+        .stdin(Stdio::null())
+        .stdout(log.try_clone().unwrap())
+        .stderr(log)
+        .spawn()
+        .unwrap();
+    let node = Node {
+        child,
+        url: format!("http://127.0.0.1:{port}"),
+        _dir: dir,
+    };
+    // Bounded wait for the listener (600 × 100 ms); not a timing assertion.
+    for _ in 0..600 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return node;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!("upstream did not start listening");
+}
+
+fn store(node: &Node, index: &str) -> UpstreamStore {
+    let upstream = Upstream::new(
+        &UpstreamConfig::new(&node.url),
+        Arc::new(Metrics::default()),
+    )
+    .unwrap();
+    UpstreamStore::open(upstream, index).unwrap()
+}
+
+#[test]
+fn upstream_store_passes_the_store_suite() {
+    let node = start_upstream();
+    let n = AtomicUsize::new(0);
+    rampart_store::suite::run_all(|| {
+        // A fresh index per case: every case starts from an empty store.
+        let index = format!(
+            ".rampart-security-suite-{}",
+            n.fetch_add(1, Ordering::SeqCst)
+        );
+        Box::new(store(&node, &index))
+    });
+}
+
+#[test]
+fn a_change_through_one_node_reaches_another_within_a_second() {
+    let node = start_upstream();
+    let a = store(&node, ".rampart-security");
+    let b = store(&node, ".rampart-security");
+    a.put_role("r", &json!({"v": 1})).unwrap();
+    assert_eq!(b.get_role("r").unwrap().unwrap().doc, json!({"v": 1}));
+    let before = b.revision().unwrap();
+
+    a.put_role("r", &json!({"v": 2})).unwrap();
+    let written = Instant::now();
+    // The requirement itself is a deadline: node B must see the write within 1 s.
+    loop {
+        if b.get_role("r").unwrap().unwrap().doc == json!({"v": 2}) {
+            break;
+        }
+        assert!(
+            written.elapsed() < Duration::from_secs(1),
+            "node B still serves the old role after 1 s"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(b.revision().unwrap() > before);
+    assert!(b.sync_status().upstream_reachable);
+}
+
+#[test]
+fn concurrent_writers_on_two_nodes_lose_nothing() {
+    let node = start_upstream();
+    let a = store(&node, ".rampart-security-race");
+    let b = store(&node, ".rampart-security-race");
+    let writers: Vec<_> = [("a", a.clone()), ("b", b.clone())]
+        .into_iter()
+        .map(|(tag, s)| {
+            std::thread::spawn(move || {
+                for i in 0..20 {
+                    s.put_role(&format!("{tag}{i}"), &json!({})).unwrap();
+                }
+            })
+        })
+        .collect();
+    for w in writers {
+        w.join().unwrap();
+    }
+    assert_eq!(a.list_roles().unwrap().len(), 40);
+    assert_eq!(b.list_roles().unwrap().len(), 40);
+}
