@@ -40,7 +40,7 @@ fn denial_lists_missing_roles_and_granting_privileges() {
     let bob = Subject::user("bob", "default_native", "native");
     let d = index(&role, &bob, "indices:data/read/search", &["logs"]);
     assert_eq!(
-        d.decision.denial().unwrap().message,
+        d.decision.denial().unwrap().message(),
         "action [indices:data/read/search] is unauthorized for user [bob] with effective roles [] (assigned roles [typo_role] were not found) on indices [logs], this action is granted by the index privileges [read,all]"
     );
 }
@@ -61,7 +61,7 @@ fn restricted_and_plain_names_are_listed_separately() {
         "indices:data/read/search",
         &["ok", "a", ".security-7"],
     );
-    let msg = &d.decision.denial().unwrap().message;
+    let msg = d.decision.denial().unwrap().message();
     assert!(
         msg.contains(" on indices [a] and restricted indices [.security-7], "),
         "{msg}"
@@ -90,7 +90,7 @@ fn api_key_is_limited_by_its_owner() {
     // The owner cannot read `secret`; the key cannot write logs.
     let d = index(&role, &subject, "indices:data/read/search", &["secret"]);
     assert_eq!(
-        d.decision.denial().unwrap().message,
+        d.decision.denial().unwrap().message(),
         "action [indices:data/read/search] is unauthorized for API key id [abc] of user [alice] on indices [secret], this action is granted by the index privileges [read,all]"
     );
     assert!(!index(&role, &subject, "indices:data/write/delete", &["logs-1"]).is_allowed());
@@ -118,7 +118,7 @@ fn dls_sides_combine_per_index() {
         "indices:data/read/search",
         &["idx"],
     );
-    let docs = &d.access[0].documents.sides[0];
+    let docs = &d.access()[0].documents.sides[0];
     assert_eq!(docs.as_ref().unwrap().len(), 2, "dept x OR y");
 }
 
@@ -132,7 +132,7 @@ fn run_as_names_the_authenticating_user() {
     );
     let d = admin.authorize_run_as(&subject, "cluster:monitor/main", "carol", true);
     assert_eq!(
-        d.denial().unwrap().message,
+        d.denial().unwrap().message(),
         "action [cluster:monitor/main] is unauthorized for user [alice] with effective roles [admin], because user [alice] is unauthorized to run as [carol]"
     );
     assert!(
@@ -159,7 +159,7 @@ fn internal_actions_are_denied_without_suffix() {
         )
         .unwrap();
     assert_eq!(
-        d.denial().unwrap().message,
+        d.denial().unwrap().message(),
         "action [internal:admin/tasks/ban] is unauthorized for user [u] with effective roles [all]"
     );
 }

@@ -451,21 +451,36 @@ impl IndicesPermission {
         name: &str,
         allow_bwc: bool,
     ) -> Vec<u32> {
+        let mut ids = GroupIds::new();
         let restricted = self.restricted.matches(name);
-        let mut ids = view.with_restricted.matching_tags(name);
+        self.matching_groups_into(view, name, allow_bwc, restricted, &mut ids);
+        ids.into_vec()
+    }
+
+    /// [`Self::matching_groups`] into a small inline buffer (no allocation for the usual few
+    /// groups), with the restricted-name check done by the caller (it reuses the answer).
+    pub(crate) fn matching_groups_into(
+        &self,
+        view: &ActionView,
+        name: &str,
+        allow_bwc: bool,
+        restricted: bool,
+        ids: &mut GroupIds,
+    ) {
+        ids.clear();
+        view.with_restricted
+            .for_each_matching_tag(name, |id| ids.push(id));
         if !restricted {
-            let more = view.without_restricted.matching_tags(name);
-            if ids.is_empty() {
-                ids = more;
-            } else {
-                ids.extend(more);
-            }
+            view.without_restricted
+                .for_each_matching_tag(name, |id| ids.push(id));
         }
         if !allow_bwc {
             ids.retain(|id| !view.bwc_only.contains(id));
         }
         ids.sort_unstable();
         ids.dedup();
-        ids
     }
 }
+
+/// Group ids of one name's match: inline for the usual handful of groups.
+pub(crate) type GroupIds = smallvec::SmallVec<[u32; 6]>;

@@ -1,0 +1,228 @@
+//! Why something was denied: the facts of the refusal, kept compact when decided. The exact
+//! Elasticsearch 403 message and the privileges that would grant are derived from them on
+//! first use (the HTTP layer renders the message; most internal callers only branch on it).
+
+use std::sync::OnceLock;
+
+use serde::Serialize;
+use serde::ser::SerializeMap;
+
+use super::EffectiveRole;
+use super::message;
+use super::subject::Subject;
+use crate::error::EsError;
+use crate::permission::{
+    CompileError, cluster_privileges_granting, granting_tables_ready, index_privileges_granting,
+};
+
+/// Which message family, and what its suffix depends on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum DenialKind {
+    /// No "granted by" suffix (a cluster check of an action that is not a cluster action).
+    Unsuffixed,
+    /// Suffix: the cluster privileges granting the action; `conditional_ok` says whether the
+    /// request met `manage_own_api_key`'s condition.
+    Cluster { conditional_ok: bool },
+    /// Suffix: the index privileges granting the action (and with the `::failures` selector).
+    Index { failures: bool },
+    /// The run-as message (section 12.3).
+    RunAs { target: Box<str> },
+}
+
+/// Why something was denied.
+#[derive(Debug, Clone)]
+pub struct Denial {
+    action: Box<str>,
+    /// The subject as the message names it (realm fields left empty: messages never show
+    /// them, and empty strings cost no allocation).
+    who: Subject,
+    /// Whose role names the message lists (`None` when the subject kind shows none).
+    roles: Option<EffectiveRole>,
+    kind: DenialKind,
+    indices: Vec<String>,
+    restricted_indices: Vec<String>,
+    message: OnceLock<String>,
+}
+
+impl Denial {
+    fn new(subject: &Subject, role: &EffectiveRole, action: &str, kind: DenialKind) -> Self {
+        let who = Subject {
+            user: subject.user.clone(),
+            run_as: subject.run_as.clone(),
+            authentication: subject.authentication.clone(),
+            realm_name: String::new(),
+            realm_type: String::new(),
+        };
+        let roles = who.shows_roles().then(|| role.clone());
+        Denial {
+            action: action.into(),
+            who,
+            roles,
+            kind,
+            indices: Vec::new(),
+            restricted_indices: Vec::new(),
+            message: OnceLock::new(),
+        }
+    }
+
+    /// A cluster action refused; `conditional_ok` as for [`cluster_privileges_granting`].
+    pub(crate) fn cluster(
+        subject: &Subject,
+        role: &EffectiveRole,
+        action: &str,
+        conditional_ok: bool,
+    ) -> Result<Self, CompileError> {
+        // The only way rendering could fail later is a broken privilege table: fail now.
+        granting_tables_ready()?;
+        Ok(Self::new(
+            subject,
+            role,
+            action,
+            DenialKind::Cluster { conditional_ok },
+        ))
+    }
+
+    /// A cluster check of something that is not a cluster action (no suffix).
+    pub(crate) fn not_cluster(subject: &Subject, role: &EffectiveRole, action: &str) -> Self {
+        Self::new(subject, role, action, DenialKind::Unsuffixed)
+    }
+
+    /// An index action refused on these names (split into plain and restricted).
+    pub(crate) fn index(
+        subject: &Subject,
+        role: &EffectiveRole,
+        action: &str,
+        indices: Vec<String>,
+        restricted: Vec<String>,
+        failures: bool,
+    ) -> Result<Self, CompileError> {
+        granting_tables_ready()?;
+        let mut d = Self::new(subject, role, action, DenialKind::Index { failures });
+        d.indices = indices;
+        d.restricted_indices = restricted;
+        Ok(d)
+    }
+
+    /// Running as `target` refused; `subject` and `authenticating` are the authenticating
+    /// user and its role (the message never names the target's roles).
+    pub(crate) fn run_as(
+        subject: &Subject,
+        authenticating: &EffectiveRole,
+        action: &str,
+        target: &str,
+    ) -> Self {
+        let mut d = Self::new(
+            subject,
+            authenticating,
+            action,
+            DenialKind::RunAs {
+                target: target.into(),
+            },
+        );
+        d.who.run_as = None;
+        d
+    }
+
+    pub fn action(&self) -> &str {
+        &self.action
+    }
+
+    /// The exact Elasticsearch 403 `reason` (rendered on first call).
+    pub fn message(&self) -> &str {
+        self.message.get_or_init(|| self.render_message())
+    }
+
+    /// Privileges that would grant the action, least first (the message's suffix).
+    pub fn granted_by(&self) -> Vec<&'static str> {
+        // The privilege tables were checked when the denial was decided: these cannot fail.
+        match &self.kind {
+            DenialKind::Unsuffixed | DenialKind::RunAs { .. } => Vec::new(),
+            DenialKind::Cluster { conditional_ok } => {
+                cluster_privileges_granting(&self.action, *conditional_ok).unwrap_or_default()
+            }
+            DenialKind::Index { .. } => {
+                index_privileges_granting(&self.action, false).unwrap_or_default()
+            }
+        }
+    }
+
+    /// Requested names that lacked permission (index actions).
+    pub fn indices(&self) -> &[String] {
+        &self.indices
+    }
+
+    /// Requested restricted (system) names that lacked permission (index actions).
+    pub fn restricted_indices(&self) -> &[String] {
+        &self.restricted_indices
+    }
+
+    fn render_message(&self) -> String {
+        let action = &*self.action;
+        let roles = self.roles.as_ref();
+        match &self.kind {
+            DenialKind::RunAs { target } => {
+                message::run_as_denied(action, &self.who, roles, target)
+            }
+            DenialKind::Unsuffixed => message::action_denied(action, &self.who, roles, "", ""),
+            DenialKind::Cluster { .. } => {
+                let suffix = message::granted_by_part("cluster", &self.granted_by());
+                message::action_denied(action, &self.who, roles, "", &suffix)
+            }
+            DenialKind::Index { failures } => {
+                let context = message::indices_context(&self.indices, &self.restricted_indices);
+                let data = self.granted_by();
+                let failure = if *failures {
+                    index_privileges_granting(action, true).unwrap_or_default()
+                } else {
+                    Vec::new()
+                };
+                let suffix = message::index_suffix(&data, &failure);
+                message::action_denied(action, &self.who, roles, &context, &suffix)
+            }
+        }
+    }
+
+    /// The denial's fields in an already open map (shared with [`super::Decision`]'s shape).
+    pub(crate) fn serialize_fields<M: SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
+        map.serialize_entry("action", &*self.action)?;
+        map.serialize_entry("message", self.message())?;
+        map.serialize_entry("granted_by", &self.granted_by())?;
+        map.serialize_entry("indices", &self.indices)?;
+        map.serialize_entry("restricted_indices", &self.restricted_indices)
+    }
+}
+
+impl PartialEq for Denial {
+    fn eq(&self, other: &Self) -> bool {
+        self.action == other.action
+            && self.message() == other.message()
+            && self.granted_by() == other.granted_by()
+            && self.indices == other.indices
+            && self.restricted_indices == other.restricted_indices
+    }
+}
+
+impl Serialize for Denial {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(5))?;
+        self.serialize_fields(&mut map)?;
+        map.end()
+    }
+}
+
+impl std::fmt::Display for Denial {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.message())
+    }
+}
+
+impl std::error::Error for Denial {}
+
+impl EsError for Denial {
+    fn es_type(&self) -> &'static str {
+        "security_exception"
+    }
+    fn status(&self) -> u16 {
+        403
+    }
+}
