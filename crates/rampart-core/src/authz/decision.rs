@@ -70,7 +70,9 @@ enum Outcome {
         grants: Grants,
         reasons: OnceLock<Vec<Reason>>,
     },
-    Denied(Denial),
+    /// Boxed: denials are the larger and rarer outcome, and every decision is moved a few
+    /// times on its way out.
+    Denied(Box<Denial>),
 }
 
 impl Decision {
@@ -93,8 +95,8 @@ impl Decision {
         }
     }
 
-    /// Turn a denial into an error for `?` use.
-    pub fn into_result(self) -> Result<Vec<Reason>, Denial> {
+    /// Turn a denial into an error for `?` use (boxed: a denial is large and rare).
+    pub fn into_result(self) -> Result<Vec<Reason>, Box<Denial>> {
         match self.outcome {
             Outcome::Allowed { grants, reasons } => {
                 Ok(reasons.into_inner().unwrap_or_else(|| grants.reasons()))
@@ -125,7 +127,7 @@ impl Decision {
 
     pub(crate) fn denied(denial: Denial) -> Self {
         Decision {
-            outcome: Outcome::Denied(denial),
+            outcome: Outcome::Denied(Box::new(denial)),
         }
     }
 

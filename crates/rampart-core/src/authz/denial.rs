@@ -6,14 +6,39 @@ use std::sync::OnceLock;
 
 use serde::Serialize;
 use serde::ser::SerializeMap;
+use smallvec::SmallVec;
 
 use super::EffectiveRole;
 use super::message;
-use super::subject::Subject;
+use super::subject::{Authentication, Subject};
 use crate::error::EsError;
 use crate::permission::{
     CompileError, cluster_privileges_granting, granting_tables_ready, index_privileges_granting,
 };
+
+/// Short text kept inline (action, user and index names are short): a denial costs one
+/// allocation, its box, however many names it carries.
+#[derive(Clone, PartialEq, Eq)]
+struct Text(SmallVec<[u8; 32]>);
+
+impl Text {
+    fn new(s: &str) -> Self {
+        Text(SmallVec::from_slice(s.as_bytes()))
+    }
+
+    fn as_str(&self) -> &str {
+        // Always built from a `&str`, so always UTF-8.
+        std::str::from_utf8(&self.0).unwrap_or_default()
+    }
+}
+
+impl std::fmt::Debug for Text {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+type Names = SmallVec<[Text; 1]>;
 
 /// Which message family, and what its suffix depends on.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,35 +57,30 @@ enum DenialKind {
 /// Why something was denied.
 #[derive(Debug, Clone)]
 pub struct Denial {
-    action: Box<str>,
-    /// The subject as the message names it (realm fields left empty: messages never show
-    /// them, and empty strings cost no allocation).
-    who: Subject,
+    action: Text,
+    /// The user as the message names it (the owner for an API key).
+    user: Text,
+    authentication: Authentication,
+    run_as: Option<String>,
     /// Whose role names the message lists (`None` when the subject kind shows none).
     roles: Option<EffectiveRole>,
     kind: DenialKind,
-    indices: Vec<String>,
-    restricted_indices: Vec<String>,
+    indices: Names,
+    restricted_indices: Names,
     message: OnceLock<String>,
 }
 
 impl Denial {
     fn new(subject: &Subject, role: &EffectiveRole, action: &str, kind: DenialKind) -> Self {
-        let who = Subject {
-            user: subject.user.clone(),
-            run_as: subject.run_as.clone(),
-            authentication: subject.authentication.clone(),
-            realm_name: String::new(),
-            realm_type: String::new(),
-        };
-        let roles = who.shows_roles().then(|| role.clone());
         Denial {
-            action: action.into(),
-            who,
-            roles,
+            action: Text::new(action),
+            user: Text::new(&subject.user),
+            authentication: subject.authentication.clone(),
+            run_as: subject.run_as.clone(),
+            roles: subject.shows_roles().then(|| role.clone()),
             kind,
-            indices: Vec::new(),
-            restricted_indices: Vec::new(),
+            indices: Names::new(),
+            restricted_indices: Names::new(),
             message: OnceLock::new(),
         }
     }
@@ -92,14 +112,14 @@ impl Denial {
         subject: &Subject,
         role: &EffectiveRole,
         action: &str,
-        indices: Vec<String>,
-        restricted: Vec<String>,
+        indices: &[&str],
+        restricted: &[&str],
         failures: bool,
     ) -> Result<Self, CompileError> {
         granting_tables_ready()?;
         let mut d = Self::new(subject, role, action, DenialKind::Index { failures });
-        d.indices = indices;
-        d.restricted_indices = restricted;
+        d.indices = indices.iter().map(|n| Text::new(n)).collect();
+        d.restricted_indices = restricted.iter().map(|n| Text::new(n)).collect();
         Ok(d)
     }
 
@@ -119,12 +139,12 @@ impl Denial {
                 target: target.into(),
             },
         );
-        d.who.run_as = None;
+        d.run_as = None;
         d
     }
 
     pub fn action(&self) -> &str {
-        &self.action
+        self.action.as_str()
     }
 
     /// The exact Elasticsearch 403 `reason` (rendered on first call).
@@ -138,38 +158,48 @@ impl Denial {
         match &self.kind {
             DenialKind::Unsuffixed | DenialKind::RunAs { .. } => Vec::new(),
             DenialKind::Cluster { conditional_ok } => {
-                cluster_privileges_granting(&self.action, *conditional_ok).unwrap_or_default()
+                cluster_privileges_granting(self.action(), *conditional_ok).unwrap_or_default()
             }
             DenialKind::Index { .. } => {
-                index_privileges_granting(&self.action, false).unwrap_or_default()
+                index_privileges_granting(self.action(), false).unwrap_or_default()
             }
         }
     }
 
     /// Requested names that lacked permission (index actions).
-    pub fn indices(&self) -> &[String] {
-        &self.indices
+    pub fn indices(&self) -> Vec<&str> {
+        self.indices.iter().map(Text::as_str).collect()
     }
 
     /// Requested restricted (system) names that lacked permission (index actions).
-    pub fn restricted_indices(&self) -> &[String] {
-        &self.restricted_indices
+    pub fn restricted_indices(&self) -> Vec<&str> {
+        self.restricted_indices.iter().map(Text::as_str).collect()
+    }
+
+    /// The subject as the message names it (realm fields are never shown).
+    fn who(&self) -> Subject {
+        Subject {
+            user: self.user.as_str().to_string(),
+            run_as: self.run_as.clone(),
+            authentication: self.authentication.clone(),
+            realm_name: String::new(),
+            realm_type: String::new(),
+        }
     }
 
     fn render_message(&self) -> String {
-        let action = &*self.action;
+        let action = self.action();
         let roles = self.roles.as_ref();
+        let who = self.who();
         match &self.kind {
-            DenialKind::RunAs { target } => {
-                message::run_as_denied(action, &self.who, roles, target)
-            }
-            DenialKind::Unsuffixed => message::action_denied(action, &self.who, roles, "", ""),
+            DenialKind::RunAs { target } => message::run_as_denied(action, &who, roles, target),
+            DenialKind::Unsuffixed => message::action_denied(action, &who, roles, "", ""),
             DenialKind::Cluster { .. } => {
                 let suffix = message::granted_by_part("cluster", &self.granted_by());
-                message::action_denied(action, &self.who, roles, "", &suffix)
+                message::action_denied(action, &who, roles, "", &suffix)
             }
             DenialKind::Index { failures } => {
-                let context = message::indices_context(&self.indices, &self.restricted_indices);
+                let context = message::indices_context(&self.indices(), &self.restricted_indices());
                 let data = self.granted_by();
                 let failure = if *failures {
                     index_privileges_granting(action, true).unwrap_or_default()
@@ -177,18 +207,18 @@ impl Denial {
                     Vec::new()
                 };
                 let suffix = message::index_suffix(&data, &failure);
-                message::action_denied(action, &self.who, roles, &context, &suffix)
+                message::action_denied(action, &who, roles, &context, &suffix)
             }
         }
     }
 
     /// The denial's fields in an already open map (shared with [`super::Decision`]'s shape).
     pub(crate) fn serialize_fields<M: SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
-        map.serialize_entry("action", &*self.action)?;
+        map.serialize_entry("action", self.action())?;
         map.serialize_entry("message", self.message())?;
         map.serialize_entry("granted_by", &self.granted_by())?;
-        map.serialize_entry("indices", &self.indices)?;
-        map.serialize_entry("restricted_indices", &self.restricted_indices)
+        map.serialize_entry("indices", &self.indices())?;
+        map.serialize_entry("restricted_indices", &self.restricted_indices())
     }
 }
 

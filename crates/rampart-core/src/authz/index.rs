@@ -156,12 +156,17 @@ impl EffectiveRole {
                 .any(|g| g.grants_action(action, true));
             if view.granting.is_empty() && !failure_grant {
                 let failures = original_names.iter().any(|n| n.ends_with(FAILURES));
-                let (plain, restricted): (Vec<String>, Vec<String>) = original_names
+                let (plain, restricted): (Vec<&str>, Vec<&str>) = original_names
                     .iter()
-                    .cloned()
+                    .map(String::as_str)
                     .partition(|n| !side.indices.restricted().matches(split_selector(n).0));
                 return Ok(Decision::denied(Denial::index(
-                    subject, self, action, plain, restricted, failures,
+                    subject,
+                    self,
+                    action,
+                    &plain,
+                    &restricted,
+                    failures,
                 )?));
             }
             let roles = view
@@ -187,8 +192,8 @@ impl EffectiveRole {
                 subject,
                 self,
                 action,
-                Vec::new(),
-                Vec::new(),
+                &[],
+                &[],
                 false,
             )?));
         }
@@ -197,8 +202,8 @@ impl EffectiveRole {
         for (slot, side) in sides.iter_mut().zip(self.side_iter()) {
             *slot = Some((side, side.indices.view(action)?));
         }
-        let mut denied_plain = Vec::new();
-        let mut denied_restricted = Vec::new();
+        let mut denied_plain: SmallVec<[&str; 1]> = SmallVec::new();
+        let mut denied_restricted: SmallVec<[&str; 1]> = SmallVec::new();
         let mut any_failures = false;
         let mut granted: SmallVec<[NameGrant; 1]> = SmallVec::with_capacity(req.names.len());
         for full in req.names {
@@ -234,9 +239,9 @@ impl EffectiveRole {
                 .zip(restricted)
                 .any(|((s, _), r)| r.unwrap_or_else(|| s.indices.restricted().matches(name)))
             {
-                denied_restricted.push(full.clone());
+                denied_restricted.push(full);
             } else {
-                denied_plain.push(full.clone());
+                denied_plain.push(full);
             }
         }
         if !denied_plain.is_empty() || !denied_restricted.is_empty() {
@@ -244,8 +249,8 @@ impl EffectiveRole {
                 subject,
                 self,
                 action,
-                denied_plain,
-                denied_restricted,
+                &denied_plain,
+                &denied_restricted,
                 any_failures,
             )?;
             return Ok(IndexDecision::denied(d));

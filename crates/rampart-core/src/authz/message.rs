@@ -31,7 +31,7 @@ fn roles_part(out: &mut String, names: &[String], missing: &[String]) {
 }
 
 /// ` on indices [a] and restricted indices [x]` (empty when no names).
-pub(crate) fn indices_context(indices: &[String], restricted: &[String]) -> String {
+pub(crate) fn indices_context(indices: &[&str], restricted: &[&str]) -> String {
     match (indices.is_empty(), restricted.is_empty()) {
         (true, true) => String::new(),
         (false, true) => format!(" on indices [{}]", indices.join(",")),
