@@ -125,9 +125,9 @@ impl Decision {
         }
     }
 
-    pub(crate) fn denied(denial: Denial) -> Self {
+    pub(crate) fn denied(denial: Box<Denial>) -> Self {
         Decision {
-            outcome: Outcome::Denied(Box::new(denial)),
+            outcome: Outcome::Denied(denial),
         }
     }
 
@@ -246,7 +246,7 @@ impl IndexDecision {
         }
     }
 
-    pub(crate) fn denied(d: Denial) -> Self {
+    pub(crate) fn denied(d: Box<Denial>) -> Self {
         Self::new(Decision::denied(d))
     }
 }

@@ -54,6 +54,18 @@ enum DenialKind {
     RunAs { target: Box<str> },
 }
 
+impl<'a> Facts<'a> {
+    fn plain(action: &'a str, kind: DenialKind) -> Self {
+        Facts {
+            action,
+            kind,
+            indices: &[],
+            restricted: &[],
+            with_run_as: true,
+        }
+    }
+}
+
 /// Why something was denied.
 #[derive(Debug, Clone)]
 pub struct Denial {
@@ -70,19 +82,31 @@ pub struct Denial {
     message: OnceLock<String>,
 }
 
+/// What a denial is about, beyond the subject.
+struct Facts<'a> {
+    action: &'a str,
+    kind: DenialKind,
+    indices: &'a [&'a str],
+    restricted: &'a [&'a str],
+    /// Whether the message mentions the subject's run-as target.
+    with_run_as: bool,
+}
+
 impl Denial {
-    fn new(subject: &Subject, role: &EffectiveRole, action: &str, kind: DenialKind) -> Self {
-        Denial {
-            action: Text::new(action),
+    /// Built in one expression straight into its box: a denial is large, and moving it
+    /// around would cost more than filling it.
+    fn boxed(subject: &Subject, role: &EffectiveRole, facts: Facts<'_>) -> Box<Self> {
+        Box::new(Denial {
+            action: Text::new(facts.action),
             user: Text::new(&subject.user),
             authentication: subject.authentication.clone(),
-            run_as: subject.run_as.clone(),
+            run_as: subject.run_as.clone().filter(|_| facts.with_run_as),
             roles: subject.shows_roles().then(|| role.clone()),
-            kind,
-            indices: Names::new(),
-            restricted_indices: Names::new(),
+            kind: facts.kind,
+            indices: facts.indices.iter().map(|n| Text::new(n)).collect(),
+            restricted_indices: facts.restricted.iter().map(|n| Text::new(n)).collect(),
             message: OnceLock::new(),
-        }
+        })
     }
 
     /// A cluster action refused; `conditional_ok` as for [`cluster_privileges_granting`].
@@ -91,20 +115,16 @@ impl Denial {
         role: &EffectiveRole,
         action: &str,
         conditional_ok: bool,
-    ) -> Result<Self, CompileError> {
+    ) -> Result<Box<Self>, CompileError> {
         // The only way rendering could fail later is a broken privilege table: fail now.
         granting_tables_ready()?;
-        Ok(Self::new(
-            subject,
-            role,
-            action,
-            DenialKind::Cluster { conditional_ok },
-        ))
+        let kind = DenialKind::Cluster { conditional_ok };
+        Ok(Self::boxed(subject, role, Facts::plain(action, kind)))
     }
 
     /// A cluster check of something that is not a cluster action (no suffix).
-    pub(crate) fn not_cluster(subject: &Subject, role: &EffectiveRole, action: &str) -> Self {
-        Self::new(subject, role, action, DenialKind::Unsuffixed)
+    pub(crate) fn not_cluster(subject: &Subject, role: &EffectiveRole, action: &str) -> Box<Self> {
+        Self::boxed(subject, role, Facts::plain(action, DenialKind::Unsuffixed))
     }
 
     /// An index action refused on these names (split into plain and restricted).
@@ -115,32 +135,32 @@ impl Denial {
         indices: &[&str],
         restricted: &[&str],
         failures: bool,
-    ) -> Result<Self, CompileError> {
+    ) -> Result<Box<Self>, CompileError> {
         granting_tables_ready()?;
-        let mut d = Self::new(subject, role, action, DenialKind::Index { failures });
-        d.indices = indices.iter().map(|n| Text::new(n)).collect();
-        d.restricted_indices = restricted.iter().map(|n| Text::new(n)).collect();
-        Ok(d)
+        let facts = Facts {
+            indices,
+            restricted,
+            ..Facts::plain(action, DenialKind::Index { failures })
+        };
+        Ok(Self::boxed(subject, role, facts))
     }
 
     /// Running as `target` refused; `subject` and `authenticating` are the authenticating
-    /// user and its role (the message never names the target's roles).
+    /// user and its role (the message never names the target or its roles).
     pub(crate) fn run_as(
         subject: &Subject,
         authenticating: &EffectiveRole,
         action: &str,
         target: &str,
-    ) -> Self {
-        let mut d = Self::new(
-            subject,
-            authenticating,
-            action,
-            DenialKind::RunAs {
-                target: target.into(),
-            },
-        );
-        d.run_as = None;
-        d
+    ) -> Box<Self> {
+        let kind = DenialKind::RunAs {
+            target: target.into(),
+        };
+        let facts = Facts {
+            with_run_as: false,
+            ..Facts::plain(action, kind)
+        };
+        Self::boxed(subject, authenticating, facts)
     }
 
     pub fn action(&self) -> &str {
