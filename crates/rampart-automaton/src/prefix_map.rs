@@ -103,19 +103,19 @@ impl<V> PrefixMap<V> {
 
     /// Values of every stored prefix of `s`.
     pub(crate) fn matches<'a>(&'a self, s: &'a str) -> impl Iterator<Item = &'a V> + 'a {
-        let skip_non_empty = !self.may_match(s);
+        // Lengths are ascending: without a first-byte hit only the empty prefix can match.
+        let longest = if self.may_match(s) { s.len() } else { 0 };
         let bytes = s.as_bytes();
         self.lengths
             .iter()
             .zip(&self.last_bytes)
-            .take_while(move |(len, _)| **len <= s.len())
+            .take_while(move |(len, _)| **len <= longest)
             .filter(move |(len, last)| {
                 **len == 0
-                    || (!skip_non_empty
-                        && len
-                            .checked_sub(1)
-                            .and_then(|i| bytes.get(i))
-                            .is_some_and(|b| last.contains(*b)))
+                    || len
+                        .checked_sub(1)
+                        .and_then(|i| bytes.get(i))
+                        .is_some_and(|b| last.contains(*b))
             })
             .filter_map(move |(len, _)| s.get(..*len).and_then(|head| self.map.get(head)))
     }

@@ -205,7 +205,11 @@ impl EffectiveRole {
         let mut denied_plain: SmallVec<[&str; 1]> = SmallVec::new();
         let mut denied_restricted: SmallVec<[&str; 1]> = SmallVec::new();
         let mut any_failures = false;
-        let mut granted: SmallVec<[NameGrant; 1]> = SmallVec::with_capacity(req.names.len());
+        // Filled in place: the decision is built once, not moved piece by piece.
+        let mut grants = IndexGrants {
+            role: self.clone(),
+            names: SmallVec::with_capacity(req.names.len()),
+        };
         for full in req.names {
             let (name, failures) = split_selector(full);
             any_failures |= failures;
@@ -232,7 +236,7 @@ impl EffectiveRole {
                     continue;
                 }
                 entry.name.clone_from(full);
-                granted.push(entry);
+                grants.names.push(entry);
             } else if sides
                 .iter()
                 .flatten()
@@ -263,12 +267,7 @@ impl EffectiveRole {
                 &[],
             )?));
         }
-        Ok(IndexDecision::new(Decision::granted(Grants::Index(
-            IndexGrants {
-                role: self.clone(),
-                names: granted,
-            },
-        ))))
+        Ok(IndexDecision::new(Decision::granted(Grants::Index(grants))))
     }
 }
 
