@@ -112,6 +112,30 @@ impl TaggedMatcher {
         out
     }
 
+    /// Calls `found` with the tag of every set matching `s` (a tag may come more than once);
+    /// allocation free, for callers that collect into their own small buffers.
+    pub fn for_each_matching_tag(&self, s: &str, mut found: impl FnMut(u32)) {
+        if let Some(tags) = self.literals.get(s) {
+            tags.iter().copied().for_each(&mut found);
+        }
+        for tags in self.prefixes.matches(s) {
+            tags.iter().copied().for_each(&mut found);
+        }
+        match &self.complex {
+            ComplexTags::None => {}
+            ComplexTags::Combined { matcher, tags } => {
+                let label = matcher.label(s.as_bytes()) as usize;
+                if let Some(tags) = label.checked_sub(1).and_then(|i| tags.get(i)) {
+                    tags.iter().copied().for_each(&mut found);
+                }
+            }
+            ComplexTags::Scan(parts) => parts
+                .iter()
+                .filter(|(_, a)| a.matches(s))
+                .for_each(|(t, _)| found(*t)),
+        }
+    }
+
     /// Whether any set matches `s`; allocation free.
     pub fn any_match(&self, s: &str) -> bool {
         self.literals.contains_key(s)
@@ -184,6 +208,11 @@ mod tests {
         assert_eq!(m.matching_tags("logs-app"), vec![1, 2, 3]);
         assert_eq!(m.matching_tags("metrics-app"), vec![1, 2, 3]);
         assert_eq!(m.matching_tags("other"), vec![3]);
+        let mut seen = Vec::new();
+        m.for_each_matching_tag("logs-app", |t| seen.push(t));
+        seen.sort_unstable();
+        seen.dedup();
+        assert_eq!(seen, vec![1, 2, 3]);
         assert!(m.any_match(""));
     }
 

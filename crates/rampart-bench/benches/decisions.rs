@@ -125,6 +125,19 @@ fn decisions_at(
         }
     }
 
+    // What the HTTP layer pays for a 403: the decision plus rendering Elasticsearch's message
+    // (plain decisions keep the message unrendered until asked).
+    group.bench_with_input(
+        BenchmarkId::new("index_denied_rendered", known),
+        &known,
+        |b, _| {
+            b.iter(|| {
+                let d = role.authorize_index(subject, black_box(&denied));
+                d.map(|d| d.decision.denial().map(|x| x.message().len()))
+            })
+        },
+    );
+
     let decision = role
         .authorize_cluster(subject, CLUSTER_HEALTH, &cluster_request)
         .expect("decision");

@@ -65,7 +65,7 @@ fn forbidden(d: &Decision) -> Option<ItemFailure> {
     d.denial().map(|d| ItemFailure {
         status: 403,
         es_type: "security_exception",
-        reason: d.message.clone(),
+        reason: d.message().to_string(),
     })
 }
 
@@ -125,7 +125,7 @@ impl EffectiveRole {
                 continue;
             }
             let restricted = decision
-                .access
+                .access()
                 .iter()
                 .any(|a| !a.documents.is_unrestricted() || !a.fields.is_unrestricted());
             if item.op == WriteOp::Update && restricted {

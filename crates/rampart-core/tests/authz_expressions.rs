@@ -80,7 +80,7 @@ fn without_allow_no_indices_it_is_404() {
 fn an_explicit_unauthorized_name_is_403() {
     let d = run(&["secret"], IndicesOptions::search()).unwrap();
     assert_eq!(
-        d.decision.decision.denial().unwrap().message,
+        d.decision.decision.denial().unwrap().message(),
         "action [indices:data/read/search] is unauthorized for user [u] with effective roles [r] on indices [secret], this action is granted by the index privileges [read,all]"
     );
     let opts = IndicesOptions::search()
@@ -100,7 +100,7 @@ fn exclusions_and_literal_dashes() {
             .decision
             .denial()
             .unwrap()
-            .message
+            .message()
             .contains("on indices [-logs-b]")
     );
 }
@@ -132,7 +132,7 @@ fn a_role_without_any_read_is_denied_before_resolution() {
         )
         .unwrap();
     assert_eq!(
-        d.decision.decision.denial().unwrap().message,
+        d.decision.decision.denial().unwrap().message(),
         "action [indices:data/read/search] is unauthorized for user [u] with effective roles [w] on indices [nothing*], this action is granted by the index privileges [read,all]"
     );
 }

@@ -237,7 +237,7 @@ fn question() -> impl Strategy<Value = Question> {
 
 /// The answer and, for a denial, its message.
 fn ask(role: &EffectiveRole, subject: &Subject, q: &Question) -> (bool, Option<String>) {
-    let decision = |d: Decision| (d.is_allowed(), d.denial().map(|x| x.message.clone()));
+    let decision = |d: Decision| (d.is_allowed(), d.denial().map(|x| x.message().to_string()));
     match q {
         Question::Cluster(a) => decision(
             role.authorize_cluster(subject, a, &ClusterRequest::default())

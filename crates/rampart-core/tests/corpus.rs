@@ -302,7 +302,7 @@ fn from_decision(d: &Decision) -> Outcome {
         } else {
             Expect::Deny
         }),
-        message: d.denial().map(|x| x.message.clone()),
+        message: d.denial().map(|x| x.message().to_string()),
         ..Default::default()
     }
 }
@@ -402,7 +402,7 @@ fn run_case(world: &World, case: &Case) -> Result<Outcome, String> {
         let mut out = from_decision(&d.decision);
         if d.is_allowed() {
             out.access = Some(
-                d.access
+                d.access()
                     .iter()
                     .map(|a| serde_json::to_value(a).map_err(|e| err(&e)))
                     .collect::<Result<_, _>>()?,

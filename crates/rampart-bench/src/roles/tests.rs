@@ -44,7 +44,7 @@ fn denied_probe_gets_the_elasticsearch_message() {
         lookup: &meta,
     };
     let decision = role.authorize_index(&bench_user(), &req).unwrap();
-    let message = decision.decision.denial().unwrap().message.clone();
+    let message = decision.decision.denial().unwrap().message().to_string();
     assert!(
         message
             .starts_with("action [indices:data/read/search] is unauthorized for user [bench_user]")

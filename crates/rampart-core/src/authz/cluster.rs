@@ -1,12 +1,13 @@
 //! Cluster action authorization (section 3 of the facts): role privileges, the conditional
 //! `manage_own_api_key`, `global` privileges, and the default same-user grants.
 
-use super::decision::{Decision, Denial, Reason};
-use super::message;
+use super::decision::{Decision, Reason};
+use super::denial::Denial;
+use super::grants::{Grants, limited_by};
 use super::subject::{Authentication, Subject};
-use super::{EffectiveRole, global, side_reasons};
+use super::{EffectiveRole, global};
 use crate::catalog::{self, ActionKind};
-use crate::permission::{CompileError, Permission, cluster_privileges_granting};
+use crate::permission::{CompileError, Permission};
 use crate::role::RoleDescriptor;
 
 const API_KEY_PREFIX: &str = "cluster:admin/xpack/security/api_key/";
@@ -66,13 +67,31 @@ impl EffectiveRole {
         request: &ClusterRequest<'_>,
     ) -> Result<Decision, CompileError> {
         if catalog::classify_action(action) != ActionKind::Cluster {
-            return Ok(Decision::Denied(denial(subject, self, action, &[])));
+            return Ok(Decision::denied(Denial::not_cluster(subject, self, action)));
+        }
+        // The common case: an unconditional privilege on every side, kept as positions.
+        let mut ids = [0u32; 2];
+        let mut all_unconditional = true;
+        for (slot, side) in ids.iter_mut().zip(self.side_iter()) {
+            match side.cluster.granting_id(action) {
+                Some(id) => *slot = id,
+                None => {
+                    all_unconditional = false;
+                    break;
+                }
+            }
+        }
+        if all_unconditional {
+            return Ok(Decision::granted(Grants::Cluster {
+                role: self.clone(),
+                ids,
+            }));
         }
         let mut reasons = Vec::new();
         let mut all_sides = true;
         for (i, side) in self.side_iter().enumerate() {
             match side_grant(side, subject, action, request)? {
-                Some(r) => reasons.extend(side_reasons(i, vec![r])),
+                Some(r) => reasons.push(limited_by(i, r)),
                 None => {
                     all_sides = false;
                     break;
@@ -80,12 +99,10 @@ impl EffectiveRole {
             }
         }
         if all_sides {
-            return Ok(Decision::Allowed { reasons });
+            return Ok(Decision::allowed(reasons));
         }
         if let Some(rule) = default_role_grant(subject, action, request) {
-            return Ok(Decision::allow(Reason::DefaultRole {
-                rule: rule.to_string(),
-            }));
+            return Ok(Decision::granted(Grants::DefaultRole(rule)));
         }
         // A query of API keys is retried as "only my keys" (then manage_own_api_key can pass).
         if action == QUERY_API_KEY {
@@ -102,20 +119,12 @@ impl EffectiveRole {
             }
         }
         let conditional_ok = own_api_key_condition(subject, action, request);
-        let granting = cluster_privileges_granting(action, conditional_ok)?;
-        Ok(Decision::Denied(denial(subject, self, action, &granting)))
-    }
-}
-
-fn denial(subject: &Subject, role: &EffectiveRole, action: &str, granting: &[&str]) -> Denial {
-    let who = message::subject_part(subject, role);
-    let suffix = message::granted_by_part("cluster", granting);
-    Denial {
-        action: action.to_string(),
-        message: message::action_denied(action, &who, "", &suffix),
-        granted_by: granting.iter().map(|s| s.to_string()).collect(),
-        indices: Vec::new(),
-        restricted_indices: Vec::new(),
+        Ok(Decision::denied(Denial::cluster(
+            subject,
+            self,
+            action,
+            conditional_ok,
+        )?))
     }
 }
 

@@ -1,11 +1,14 @@
 //! Decisions as values: allowed with the reasons that granted, or denied with Elasticsearch's
-//! 403 message and the least privileges that would grant.
+//! 403 message and the least privileges that would grant; both rendered lazily.
 
 use std::collections::BTreeSet;
+use std::sync::OnceLock;
 
 use serde::Serialize;
+use serde::ser::SerializeMap;
 
-use crate::error::EsError;
+use super::denial::Denial;
+use super::grants::Grants;
 use crate::role::FieldSecurity;
 
 /// Why something was allowed.
@@ -51,74 +54,116 @@ pub enum Reason {
     LimitedBy { reason: Box<Reason> },
 }
 
-/// Why something was denied.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Denial {
-    pub action: String,
-    /// The exact Elasticsearch 403 `reason`.
-    pub message: String,
-    /// Privileges that would grant the action, least first (the message's suffix).
-    pub granted_by: Vec<String>,
-    /// Requested names that lacked permission (index actions).
-    pub indices: Vec<String>,
-    pub restricted_indices: Vec<String>,
-}
-
-impl std::fmt::Display for Denial {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-impl std::error::Error for Denial {}
-
-impl EsError for Denial {
-    fn es_type(&self) -> &'static str {
-        "security_exception"
-    }
-    fn status(&self) -> u16 {
-        403
-    }
-}
-
 /// The outcome of one authorization question.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "snake_case", tag = "decision")]
-pub enum Decision {
-    Allowed { reasons: Vec<Reason> },
-    Denied(Denial),
+///
+/// Deciding is on every request's path, explaining is not: a decision keeps compact
+/// references to what granted (permission handles and group or privilege positions) and
+/// renders [`Reason`]s, and a denial its Elasticsearch message, only when first asked.
+#[derive(Debug, Clone)]
+pub struct Decision {
+    outcome: Outcome,
+}
+
+#[derive(Debug, Clone)]
+enum Outcome {
+    Allowed {
+        grants: Grants,
+        reasons: OnceLock<Vec<Reason>>,
+    },
+    /// Boxed: denials are the larger and rarer outcome, and every decision is moved a few
+    /// times on its way out.
+    Denied(Box<Denial>),
 }
 
 impl Decision {
     pub fn is_allowed(&self) -> bool {
-        matches!(self, Decision::Allowed { .. })
+        matches!(self.outcome, Outcome::Allowed { .. })
     }
 
     pub fn denial(&self) -> Option<&Denial> {
-        match self {
-            Decision::Denied(d) => Some(d),
-            Decision::Allowed { .. } => None,
+        match &self.outcome {
+            Outcome::Denied(d) => Some(d),
+            Outcome::Allowed { .. } => None,
         }
     }
 
+    /// Why it was allowed (rendered on first call); empty for a denial.
     pub fn reasons(&self) -> &[Reason] {
-        match self {
-            Decision::Allowed { reasons } => reasons,
-            Decision::Denied(_) => &[],
+        match &self.outcome {
+            Outcome::Allowed { grants, reasons } => reasons.get_or_init(|| grants.reasons()),
+            Outcome::Denied(_) => &[],
         }
     }
 
-    /// Turn a denial into an error for `?` use.
-    pub fn into_result(self) -> Result<Vec<Reason>, Denial> {
-        match self {
-            Decision::Allowed { reasons } => Ok(reasons),
-            Decision::Denied(d) => Err(d),
+    /// Turn a denial into an error for `?` use (boxed: a denial is large and rare).
+    pub fn into_result(self) -> Result<Vec<Reason>, Box<Denial>> {
+        match self.outcome {
+            Outcome::Allowed { grants, reasons } => {
+                Ok(reasons.into_inner().unwrap_or_else(|| grants.reasons()))
+            }
+            Outcome::Denied(d) => Err(d),
         }
     }
 
-    pub(crate) fn allow(reason: Reason) -> Self {
-        Decision::Allowed {
-            reasons: vec![reason],
+    /// Allowed with reasons built by the caller (rare paths that have them at hand).
+    pub(crate) fn allowed(reasons: Vec<Reason>) -> Self {
+        Decision {
+            outcome: Outcome::Allowed {
+                grants: Grants::Rendered,
+                reasons: OnceLock::from(reasons),
+            },
+        }
+    }
+
+    /// Allowed, with reasons rendered from `grants` when asked.
+    pub(crate) fn granted(grants: Grants) -> Self {
+        Decision {
+            outcome: Outcome::Allowed {
+                grants,
+                reasons: OnceLock::new(),
+            },
+        }
+    }
+
+    pub(crate) fn denied(denial: Box<Denial>) -> Self {
+        Decision {
+            outcome: Outcome::Denied(denial),
+        }
+    }
+
+    /// Per-name access of an allowed index decision (empty otherwise).
+    fn render_access(&self) -> Vec<IndexAccess> {
+        match &self.outcome {
+            Outcome::Allowed { grants, .. } => grants.access(),
+            Outcome::Denied(_) => Vec::new(),
+        }
+    }
+}
+
+impl PartialEq for Decision {
+    fn eq(&self, other: &Self) -> bool {
+        self.is_allowed() == other.is_allowed()
+            && self.denial() == other.denial()
+            && self.reasons() == other.reasons()
+    }
+}
+
+/// `{"decision": "allowed", "reasons": [...]}` or `{"decision": "denied", <denial fields>}`.
+impl Serialize for Decision {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match &self.outcome {
+            Outcome::Allowed { .. } => {
+                let mut map = s.serialize_map(Some(2))?;
+                map.serialize_entry("decision", "allowed")?;
+                map.serialize_entry("reasons", self.reasons())?;
+                map.end()
+            }
+            Outcome::Denied(d) => {
+                let mut map = s.serialize_map(Some(6))?;
+                map.serialize_entry("decision", "denied")?;
+                d.serialize_fields(&mut map)?;
+                map.end()
+            }
         }
     }
 }
@@ -177,11 +222,11 @@ pub struct IndexAccess {
 }
 
 /// The outcome of an index authorization: the decision, and for an allowed one the access
-/// restrictions per requested name.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// restrictions per requested name (rendered on first use of [`IndexDecision::access`]).
+#[derive(Debug, Clone)]
 pub struct IndexDecision {
     pub decision: Decision,
-    pub access: Vec<IndexAccess>,
+    access: OnceLock<Vec<IndexAccess>>,
 }
 
 impl IndexDecision {
@@ -189,10 +234,34 @@ impl IndexDecision {
         self.decision.is_allowed()
     }
 
-    pub(crate) fn denied(d: Denial) -> Self {
+    /// What each requested name may expose (DLS/FLS per side); empty when denied.
+    pub fn access(&self) -> &[IndexAccess] {
+        self.access.get_or_init(|| self.decision.render_access())
+    }
+
+    pub(crate) fn new(decision: Decision) -> Self {
         IndexDecision {
-            decision: Decision::Denied(d),
-            access: Vec::new(),
+            decision,
+            access: OnceLock::new(),
         }
+    }
+
+    pub(crate) fn denied(d: Box<Denial>) -> Self {
+        Self::new(Decision::denied(d))
+    }
+}
+
+impl PartialEq for IndexDecision {
+    fn eq(&self, other: &Self) -> bool {
+        self.decision == other.decision && self.access() == other.access()
+    }
+}
+
+impl Serialize for IndexDecision {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(2))?;
+        map.serialize_entry("decision", &self.decision)?;
+        map.serialize_entry("access", self.access())?;
+        map.end()
     }
 }

@@ -75,10 +75,7 @@ impl EffectiveRole {
         // local part turned out empty.
         let pre = self.authorize_index_action_anywhere(subject, action, expressions)?;
         let denied_early = || ExpressionDecision {
-            decision: IndexDecision {
-                decision: pre.clone(),
-                access: Vec::new(),
-            },
+            decision: IndexDecision::new(pre.clone()),
             names: Vec::new(),
             placeholder: false,
         };

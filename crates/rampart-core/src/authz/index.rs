@@ -1,11 +1,16 @@
 //! Index action authorization (sections 5.1, 5.4, 5.8, 6.1, 7.4, 8.3 of the facts).
 
-use super::decision::{Decision, Denial, IndexAccess, IndexDecision, Reason};
-use super::message;
+use std::sync::Arc;
+
+use smallvec::SmallVec;
+
+use super::EffectiveRole;
+use super::decision::{Decision, IndexDecision, Reason};
+use super::denial::Denial;
+use super::grants::{Grants, IndexGrants, NameGrant, SideGrant, limited_by};
 use super::subject::Subject;
-use super::{EffectiveRole, side_reasons};
 use crate::catalog::{self, ActionKind};
-use crate::permission::{ActionView, CompileError, Permission, index_privileges_granting};
+use crate::permission::{ActionView, CompileError, GroupIds, Permission};
 
 /// What the decision layer needs to know about existing names.
 pub trait IndexLookup {
@@ -69,25 +74,25 @@ fn split_selector(name: &str) -> (&str, bool) {
     }
 }
 
-/// One side's answer for one name.
-struct SideMatch {
-    groups: Vec<u32>,
-    via: Option<String>,
-}
-
+/// Fill `grant` with the groups of one side granting `action` on `name` (directly, or through
+/// its parent data stream); returns whether any did.
+#[allow(clippy::too_many_arguments)]
 fn side_match(
     p: &Permission,
     data_view: &ActionView,
     action: &str,
     name: &str,
     failures: bool,
+    restricted: bool,
     req: &IndexRequest<'_>,
-) -> Option<SideMatch> {
+    grant: &mut SideGrant,
+) -> bool {
     // Metadata lookups only when a rule needs them: the common case is one automaton pass.
     let allow_bwc = !data_view.has_bwc_only()
         || (!req.lookup.is_data_stream(name) && req.lookup.parent_data_stream(name).is_none());
-    let direct = |n: &str| -> Vec<u32> {
-        let mut ids = p.indices.matching_groups(data_view, n, allow_bwc);
+    let direct = |n: &str, restricted: bool, ids: &mut GroupIds| {
+        p.indices
+            .matching_groups_into(data_view, n, allow_bwc, restricted, ids);
         if failures {
             ids.retain(|id| {
                 p.indices
@@ -96,45 +101,40 @@ fn side_match(
             });
             if ids.is_empty() {
                 // Failure-only groups (read_failure_store) are not in the data view.
-                ids = failure_groups(p, action, n);
+                failure_groups(p, action, n, ids);
             }
         }
-        ids
     };
-    let ids = direct(name);
-    if !ids.is_empty() {
-        return Some(SideMatch {
-            groups: ids,
-            via: None,
-        });
+    direct(name, restricted, &mut grant.groups);
+    if !grant.groups.is_empty() {
+        return true;
     }
     if req.data_streams && req.lookup.has_data_streams() {
         if let Some(ds) = req.lookup.parent_data_stream(name) {
-            let ids = direct(ds);
-            if !ids.is_empty() {
-                return Some(SideMatch {
-                    groups: ids,
-                    via: Some(ds.to_string()),
-                });
+            direct(ds, p.indices.restricted().matches(ds), &mut grant.groups);
+            if !grant.groups.is_empty() {
+                grant.via = Some(ds.into());
+                return true;
             }
         }
     }
-    None
+    false
 }
 
-fn failure_groups(p: &Permission, action: &str, name: &str) -> Vec<u32> {
+fn failure_groups(p: &Permission, action: &str, name: &str, ids: &mut GroupIds) {
     let restricted = p.indices.restricted().matches(name);
-    p.indices
-        .groups()
-        .iter()
-        .enumerate()
-        .filter(|(_, g)| {
-            g.grants_action(action, true)
-                && g.matches_name(name)
-                && (!restricted || g.allow_restricted)
-        })
-        .map(|(i, _)| i as u32)
-        .collect()
+    ids.extend(
+        p.indices
+            .groups()
+            .iter()
+            .enumerate()
+            .filter(|(_, g)| {
+                g.grants_action(action, true)
+                    && g.matches_name(name)
+                    && (!restricted || g.allow_restricted)
+            })
+            .filter_map(|(i, _)| u32::try_from(i).ok()),
+    );
 }
 
 impl EffectiveRole {
@@ -156,12 +156,17 @@ impl EffectiveRole {
                 .any(|g| g.grants_action(action, true));
             if view.granting.is_empty() && !failure_grant {
                 let failures = original_names.iter().any(|n| n.ends_with(FAILURES));
-                let (plain, restricted): (Vec<String>, Vec<String>) = original_names
+                let (plain, restricted): (Vec<&str>, Vec<&str>) = original_names
                     .iter()
-                    .cloned()
+                    .map(String::as_str)
                     .partition(|n| !side.indices.restricted().matches(split_selector(n).0));
-                return Ok(Decision::Denied(index_denial(
-                    subject, self, action, plain, restricted, failures,
+                return Ok(Decision::denied(Denial::index(
+                    subject,
+                    self,
+                    action,
+                    &plain,
+                    &restricted,
+                    failures,
                 )?));
             }
             let roles = view
@@ -170,9 +175,9 @@ impl EffectiveRole {
                 .filter_map(|id| side.indices.group(*id))
                 .flat_map(|g| g.roles.iter().cloned())
                 .collect();
-            reasons.extend(side_reasons(i, vec![Reason::NameOnly { roles }]));
+            reasons.push(limited_by(i, Reason::NameOnly { roles }));
         }
-        Ok(Decision::Allowed { reasons })
+        Ok(Decision::allowed(reasons))
     }
 
     /// Authorize an index action on resolved names: every name must be granted (section 6.1).
@@ -183,162 +188,87 @@ impl EffectiveRole {
     ) -> Result<IndexDecision, CompileError> {
         let action = req.action;
         if catalog::classify_action(action) != ActionKind::Index {
-            return Ok(IndexDecision::denied(index_denial(
+            return Ok(IndexDecision::denied(Denial::index(
                 subject,
                 self,
                 action,
-                Vec::new(),
-                Vec::new(),
+                &[],
+                &[],
                 false,
             )?));
         }
         // At most two sides (an API key and its owner): no allocation for them.
-        let mut sides: [Option<(&Permission, std::sync::Arc<ActionView>)>; 2] = [None, None];
+        let mut sides: [Option<(&Permission, Arc<ActionView>)>; 2] = [None, None];
         for (slot, side) in sides.iter_mut().zip(self.side_iter()) {
             *slot = Some((side, side.indices.view(action)?));
         }
-        let mut denied_plain = Vec::new();
-        let mut denied_restricted = Vec::new();
+        let mut denied_plain: SmallVec<[&str; 1]> = SmallVec::new();
+        let mut denied_restricted: SmallVec<[&str; 1]> = SmallVec::new();
         let mut any_failures = false;
-        let mut access = Vec::with_capacity(req.names.len());
-        let mut reasons = Vec::new();
+        // Filled in place: the decision is built once, not moved piece by piece.
+        let mut grants = IndexGrants {
+            role: self.clone(),
+            names: SmallVec::with_capacity(req.names.len()),
+        };
         for full in req.names {
             let (name, failures) = split_selector(full);
             any_failures |= failures;
-            let mut entry = IndexAccess {
-                name: full.clone(),
-                ..Default::default()
+            let mut entry = NameGrant {
+                name: String::new(),
+                base_len: name.len(),
+                sides: Default::default(),
             };
+            // Each side's restricted-name answer, reused when classifying a denial.
+            let mut restricted = [None::<bool>; 2];
             let mut ok = true;
-            for (i, (side, view)) in sides.iter().flatten().enumerate() {
-                match side_match(side, view, action, name, failures, req) {
-                    Some(m) => add_side(side, &m, name, i, &mut entry, &mut reasons),
-                    None => {
-                        ok = false;
-                        break;
-                    }
+            let slots = entry.sides.iter_mut().zip(restricted.iter_mut());
+            for ((side, view), (grant, is_restricted)) in sides.iter().flatten().zip(slots) {
+                let r = side.indices.restricted().matches(name);
+                *is_restricted = Some(r);
+                if !side_match(side, view, action, name, failures, r, req, grant) {
+                    ok = false;
+                    break;
                 }
             }
             if ok {
-                access.push(entry);
+                if !denied_plain.is_empty() || !denied_restricted.is_empty() {
+                    // Already denied: only the denied names matter from here on.
+                    continue;
+                }
+                entry.name.clone_from(full);
+                grants.names.push(entry);
             } else if sides
                 .iter()
                 .flatten()
-                .any(|(s, _)| s.indices.restricted().matches(name))
+                .zip(restricted)
+                .any(|((s, _), r)| r.unwrap_or_else(|| s.indices.restricted().matches(name)))
             {
-                denied_restricted.push(full.clone());
+                denied_restricted.push(full);
             } else {
-                denied_plain.push(full.clone());
+                denied_plain.push(full);
             }
         }
         if !denied_plain.is_empty() || !denied_restricted.is_empty() {
-            let d = index_denial(
+            let d = Denial::index(
                 subject,
                 self,
                 action,
-                denied_plain,
-                denied_restricted,
+                &denied_plain,
+                &denied_restricted,
                 any_failures,
             )?;
             return Ok(IndexDecision::denied(d));
         }
         if req.names.is_empty() {
             // Only the "no indices" placeholder: granted by the pre-check alone.
-            return Ok(IndexDecision {
-                decision: self.authorize_index_action_anywhere(subject, action, &[])?,
-                access,
-            });
+            return Ok(IndexDecision::new(self.authorize_index_action_anywhere(
+                subject,
+                action,
+                &[],
+            )?));
         }
-        Ok(IndexDecision {
-            decision: Decision::Allowed { reasons },
-            access,
-        })
+        Ok(IndexDecision::new(Decision::granted(Grants::Index(grants))))
     }
-}
-
-fn add_side(
-    p: &Permission,
-    m: &SideMatch,
-    name: &str,
-    side: usize,
-    entry: &mut IndexAccess,
-    reasons: &mut Vec<Reason>,
-) {
-    let groups = || m.groups.iter().filter_map(|id| p.indices.group(*id));
-    let documents = if groups().any(|g| g.queries.is_none()) {
-        None
-    } else {
-        Some(
-            groups()
-                .flat_map(|g| g.queries.iter().flatten().cloned())
-                .collect(),
-        )
-    };
-    let fields = if groups().any(|g| g.field_security.is_none()) {
-        None
-    } else {
-        Some(
-            groups()
-                .flat_map(|g| g.field_security.iter().flatten().cloned())
-                .collect(),
-        )
-    };
-    entry.documents.sides.push(documents);
-    entry.fields.sides.push(fields);
-    let shared_name: std::sync::Arc<str> = std::sync::Arc::from(name);
-    for g in groups() {
-        let reason = Reason::IndexGroup {
-            name: std::sync::Arc::clone(&shared_name),
-            via: m.via.clone(),
-            group: std::sync::Arc::clone(&g.summary),
-        };
-        reasons.push(if side == 0 {
-            reason
-        } else {
-            Reason::LimitedBy {
-                reason: Box::new(reason),
-            }
-        });
-    }
-}
-
-fn index_denial(
-    subject: &Subject,
-    role: &EffectiveRole,
-    action: &str,
-    indices: Vec<String>,
-    restricted: Vec<String>,
-    failures: bool,
-) -> Result<Denial, CompileError> {
-    let who = message::subject_part(subject, role);
-    let context = message::indices_context(&indices, &restricted);
-    let data = index_privileges_granting(action, false)?;
-    let suffix = if failures {
-        let failure_privs = index_privileges_granting(action, true)?;
-        let failure_only: Vec<&str> = failure_privs
-            .iter()
-            .copied()
-            .filter(|p| !data.contains(p))
-            .collect();
-        if failure_only.is_empty() {
-            message::granted_by_part("index", &data)
-        } else {
-            format!(
-                "{} for data access, or by [{}] for access with the [::failures] selector",
-                message::granted_by_part("index", &data),
-                failure_only.join(",")
-            )
-        }
-    } else {
-        message::granted_by_part("index", &data)
-    };
-    Ok(Denial {
-        action: action.to_string(),
-        message: message::action_denied(action, &who, &context, &suffix),
-        granted_by: data.iter().map(|s| s.to_string()).collect(),
-        indices,
-        restricted_indices: restricted,
-    })
 }
 
 impl IndexLookup for crate::resolve::IndexMetadata {

@@ -1,34 +1,37 @@
-//! Elasticsearch's 403 denial messages (section 12.2/12.3 of the facts), exact text.
+//! Elasticsearch's 403 denial messages (section 12.2/12.3 of the facts), exact text. Only
+//! called when a denial's message is rendered, never while deciding.
+
+use std::fmt::Write;
 
 use super::EffectiveRole;
 use super::subject::Subject;
 
-/// `<who><run_as><roles>` of a denial message.
-pub(crate) fn subject_part(subject: &Subject, role: &EffectiveRole) -> String {
-    let mut out = subject.describe();
+/// `<who><run_as><roles>` of a denial message; `roles` is `None` when the subject kind shows
+/// no roles.
+fn subject_part(out: &mut String, subject: &Subject, roles: Option<&EffectiveRole>) {
+    out.push_str(&subject.describe());
     if let Some(target) = &subject.run_as {
-        out.push_str(&format!(" run as [{target}]"));
+        let _ = write!(out, " run as [{target}]");
     }
-    if subject.shows_roles() {
-        out.push_str(&roles_part(role.role_names(), role.missing_roles()));
+    if let Some(role) = roles {
+        roles_part(out, role.role_names(), role.missing_roles());
     }
-    out
 }
 
 /// ` with effective roles [a,b]` plus the missing-roles note.
-pub(crate) fn roles_part(names: &[String], missing: &[String]) -> String {
-    let mut out = format!(" with effective roles [{}]", names.join(","));
+fn roles_part(out: &mut String, names: &[String], missing: &[String]) {
+    let _ = write!(out, " with effective roles [{}]", names.join(","));
     if !missing.is_empty() {
-        out.push_str(&format!(
+        let _ = write!(
+            out,
             " (assigned roles [{}] were not found)",
             missing.join(",")
-        ));
+        );
     }
-    out
 }
 
 /// ` on indices [a] and restricted indices [x]` (empty when no names).
-pub(crate) fn indices_context(indices: &[String], restricted: &[String]) -> String {
+pub(crate) fn indices_context(indices: &[&str], restricted: &[&str]) -> String {
     match (indices.is_empty(), restricted.is_empty()) {
         (true, true) => String::new(),
         (false, true) => format!(" on indices [{}]", indices.join(",")),
@@ -53,27 +56,54 @@ pub(crate) fn granted_by_part(kind: &str, privileges: &[&str]) -> String {
     }
 }
 
-/// The full action-denial message.
-pub(crate) fn action_denied(action: &str, who: &str, context: &str, suffix: &str) -> String {
-    format!("action [{action}] is unauthorized for {who}{context}{suffix}")
+/// The index suffix: the data privileges, plus those that grant only with the `::failures`
+/// selector when the request used it (`failure` is empty otherwise).
+pub(crate) fn index_suffix(data: &[&str], failure: &[&str]) -> String {
+    let failure_only: Vec<&str> = failure
+        .iter()
+        .copied()
+        .filter(|p| !data.contains(p))
+        .collect();
+    if failure_only.is_empty() {
+        granted_by_part("index", data)
+    } else {
+        format!(
+            "{} for data access, or by [{}] for access with the [::failures] selector",
+            granted_by_part("index", data),
+            failure_only.join(",")
+        )
+    }
 }
 
-/// The run-as denial message (section 12.3): the AUTHENTICATING user and its roles.
+/// The full action-denial message.
+pub(crate) fn action_denied(
+    action: &str,
+    who: &Subject,
+    roles: Option<&EffectiveRole>,
+    context: &str,
+    suffix: &str,
+) -> String {
+    let mut out = format!("action [{action}] is unauthorized for ");
+    subject_part(&mut out, who, roles);
+    out.push_str(context);
+    out.push_str(suffix);
+    out
+}
+
+/// The run-as denial message (section 12.3): the AUTHENTICATING user (`who`, without run-as)
+/// and its roles.
 pub(crate) fn run_as_denied(
     action: &str,
-    subject: &Subject,
-    authenticating: &EffectiveRole,
+    who: &Subject,
+    roles: Option<&EffectiveRole>,
     target: &str,
 ) -> String {
-    let mut who = subject.describe();
-    if subject.shows_roles() {
-        who.push_str(&roles_part(
-            authenticating.role_names(),
-            authenticating.missing_roles(),
-        ));
-    }
-    format!(
-        "action [{action}] is unauthorized for {who}, because user [{}] is unauthorized to run as [{target}]",
-        subject.user
-    )
+    let mut out = format!("action [{action}] is unauthorized for ");
+    subject_part(&mut out, who, roles);
+    let _ = write!(
+        out,
+        ", because user [{}] is unauthorized to run as [{target}]",
+        who.user
+    );
+    out
 }

@@ -4,8 +4,10 @@
 mod application;
 mod cluster;
 mod decision;
+mod denial;
 mod expression;
 mod global;
+mod grants;
 mod index;
 mod message;
 mod run_as;
@@ -15,9 +17,8 @@ use std::sync::Arc;
 
 pub use application::ApplicationCheck;
 pub use cluster::{ApiKeyOperation, ApiKeyRequest, ClusterRequest, RoleManageRequest};
-pub use decision::{
-    Decision, Denial, DocumentAccess, FieldAccess, IndexAccess, IndexDecision, Reason,
-};
+pub use decision::{Decision, DocumentAccess, FieldAccess, IndexAccess, IndexDecision, Reason};
+pub use denial::Denial;
 pub use expression::{ExpressionDecision, ExpressionError, NameChecker};
 pub use index::{IndexLookup, IndexRequest, NoIndexMetadata};
 pub use subject::{Authentication, Subject};
@@ -77,20 +78,6 @@ impl EffectiveRole {
             EffectiveRole::Plain(p) => p.missing_roles(),
             EffectiveRole::Limited { limited_by, .. } => limited_by.missing_roles(),
         }
-    }
-}
-
-/// Mark reasons from the second (owner) side of a limited role.
-pub(crate) fn side_reasons(side: usize, reasons: Vec<Reason>) -> Vec<Reason> {
-    if side == 0 {
-        reasons
-    } else {
-        reasons
-            .into_iter()
-            .map(|r| Reason::LimitedBy {
-                reason: Box::new(r),
-            })
-            .collect()
     }
 }
 

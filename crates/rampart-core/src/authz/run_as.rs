@@ -1,9 +1,10 @@
 //! Run-as authorization (section 9): the AUTHENTICATING subject's role must allow the target.
 
-use super::decision::{Decision, Denial, Reason};
-use super::message;
+use super::EffectiveRole;
+use super::decision::{Decision, Reason};
+use super::denial::Denial;
+use super::grants::limited_by;
 use super::subject::Subject;
-use super::{EffectiveRole, side_reasons};
 
 impl EffectiveRole {
     /// Whether this (authenticating) role may run as `target`. `target_exists` is false when no
@@ -22,29 +23,21 @@ impl EffectiveRole {
                 break;
             }
             match &side.run_as {
-                Some(p) if p.value.matches(target) => reasons.extend(side_reasons(
+                Some(p) if p.value.matches(target) => reasons.push(limited_by(
                     i,
-                    vec![Reason::RunAs {
+                    Reason::RunAs {
                         target: target.to_string(),
                         patterns: p.value.patterns().to_vec(),
                         roles: p.roles.clone(),
-                    }],
+                    },
                 )),
                 _ => ok = false,
             }
         }
         if ok {
-            return Decision::Allowed { reasons };
+            return Decision::allowed(reasons);
         }
         // The message names the authenticating user, not the run-as target.
-        let mut authenticating = subject.clone();
-        authenticating.run_as = None;
-        Decision::Denied(Denial {
-            action: action.to_string(),
-            message: message::run_as_denied(action, &authenticating, self, target),
-            granted_by: Vec::new(),
-            indices: Vec::new(),
-            restricted_indices: Vec::new(),
-        })
+        Decision::denied(Denial::run_as(subject, self, action, target))
     }
 }

@@ -140,6 +140,24 @@ impl ClusterPermission {
         self.grants.iter().find(|g| g.value.actions.matches(action))
     }
 
+    /// Position of the unconditional grant that allows `action` (a compact reference for
+    /// decisions, resolved with [`Self::grant_at`] only when reasons are rendered).
+    pub(crate) fn granting_id(&self, action: &str) -> Option<u32> {
+        if !self.combined.matches(action) {
+            return None;
+        }
+        let pos = self
+            .grants
+            .iter()
+            .position(|g| g.value.actions.matches(action))?;
+        u32::try_from(pos).ok()
+    }
+
+    /// The unconditional grant at a position from [`Self::granting_id`].
+    pub(crate) fn grant_at(&self, id: u32) -> Option<&Sourced<Arc<CompiledPrivilege>>> {
+        self.grants.get(id as usize)
+    }
+
     /// Whether the unconditional privileges cover every action of `other`.
     pub fn implies_actions(&self, other: &Automaton) -> bool {
         other.is_subset_of(&self.combined)

@@ -256,24 +256,38 @@ pub struct IndicesPermission {
     pattern_groups: std::sync::OnceLock<Result<Vec<PatternGroup>, CompileError>>,
 }
 
-/// FNV-1a for the per-action view map: keys are action names from the route table, looked up
-/// on every decision, so a cheap hash matters more than flooding resistance (the map is
-/// bounded and cleared when full).
+/// A word-at-a-time multiply-rotate hash for the per-action view map: keys are action names
+/// from the route table, looked up on every decision, so a cheap hash matters more than
+/// flooding resistance (the map is bounded and cleared when full).
 #[derive(Debug, Default, Clone, Copy)]
 pub(crate) struct ActionNameHasher(u64);
 
+const ACTION_HASH_SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+
+impl ActionNameHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(ACTION_HASH_SEED);
+    }
+}
+
 impl std::hash::Hasher for ActionNameHasher {
     fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 {
-            0xcbf2_9ce4_8422_2325
-        } else {
-            self.0
-        };
-        for b in bytes {
-            h ^= u64::from(*b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(word));
         }
-        self.0 = h;
+        let rest = chunks.remainder();
+        let mut word = [0u8; 8];
+        for (slot, b) in word.iter_mut().zip(rest) {
+            *slot = *b;
+        }
+        // The length keeps "a" and "a\0" apart.
+        self.add(u64::from_le_bytes(word) ^ ((rest.len() as u64) << 56));
+    }
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
     }
     fn finish(&self) -> u64 {
         self.0
@@ -451,21 +465,36 @@ impl IndicesPermission {
         name: &str,
         allow_bwc: bool,
     ) -> Vec<u32> {
+        let mut ids = GroupIds::new();
         let restricted = self.restricted.matches(name);
-        let mut ids = view.with_restricted.matching_tags(name);
+        self.matching_groups_into(view, name, allow_bwc, restricted, &mut ids);
+        ids.into_vec()
+    }
+
+    /// [`Self::matching_groups`] into a small inline buffer (no allocation for the usual few
+    /// groups), with the restricted-name check done by the caller (it reuses the answer).
+    pub(crate) fn matching_groups_into(
+        &self,
+        view: &ActionView,
+        name: &str,
+        allow_bwc: bool,
+        restricted: bool,
+        ids: &mut GroupIds,
+    ) {
+        ids.clear();
+        view.with_restricted
+            .for_each_matching_tag(name, |id| ids.push(id));
         if !restricted {
-            let more = view.without_restricted.matching_tags(name);
-            if ids.is_empty() {
-                ids = more;
-            } else {
-                ids.extend(more);
-            }
+            view.without_restricted
+                .for_each_matching_tag(name, |id| ids.push(id));
         }
         if !allow_bwc {
             ids.retain(|id| !view.bwc_only.contains(id));
         }
         ids.sort_unstable();
         ids.dedup();
-        ids
     }
 }
+
+/// Group ids of one name's match: inline for the usual handful of groups.
+pub(crate) type GroupIds = smallvec::SmallVec<[u32; 4]>;

@@ -18,8 +18,9 @@ pub use application::{
 };
 pub use cache::{PermissionCache, RoleSetKey};
 pub use cluster::ClusterPermission;
-pub(crate) use indices::ActionView;
+pub(crate) use indices::{ActionView, GroupIds};
 pub use indices::{GroupSummary, IndexGroup, IndicesPermission};
+pub(crate) use privileges::granting_tables_ready;
 pub use privileges::{
     CompiledPrivilege, PrivilegeError, cluster_privilege, cluster_privileges_granting,
     index_privilege, index_privileges_granting,

@@ -132,6 +132,19 @@ fn raw_action(raw: String, selector: Selector) -> Result<Arc<CompiledPrivilege>,
     Ok(compiled)
 }
 
+/// Whether the predefined privilege tables compiled: the one way the `*_privileges_granting`
+/// functions can fail. Denials check it when they are decided, so rendering their message
+/// later cannot fail.
+pub(crate) fn granting_tables_ready() -> Result<(), AutomatonError> {
+    if let Err(e) = &*CLUSTER {
+        return Err(e.clone());
+    }
+    if let Err(e) = &*INDEX {
+        return Err(e.clone());
+    }
+    Ok(())
+}
+
 /// The predefined cluster privileges that grant `action`, in denial-message order.
 /// `conditional_ok` says whether a conditional privilege's request condition passes.
 pub fn cluster_privileges_granting(

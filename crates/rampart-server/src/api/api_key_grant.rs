@@ -148,7 +148,7 @@ async fn apply_run_as(ctx: &Ctx, auth: &mut Authentication, target: &str) -> Res
     })?;
     let decision = role.authorize_run_as(&auth.subject(), RUN_AS_CHECK_ACTION, target, enabled);
     if let Some(d) = decision.denial() {
-        return Err(ApiError::forbidden(d.message.clone()));
+        return Err(ApiError::forbidden(d.message().to_string()));
     }
     Ok(())
 }

@@ -160,7 +160,7 @@ async fn target(ctx: &Ctx, name: &str) -> Result<(Subject, EffectiveRole), ApiEr
         ctx.role
             .authorize_cluster(&ctx.subject, READ_USERS_ACTION, &ClusterRequest::default())?;
     if let Some(d) = decision.denial() {
-        return Err(ApiError::forbidden(d.message.clone()));
+        return Err(ApiError::forbidden(d.message().to_string()));
     }
     let st = Arc::clone(&ctx.state);
     let name = name.to_string();
@@ -218,7 +218,7 @@ pub fn explain(ctx: Ctx, req: Req) -> BoxFut {
                 if let Value::Object(m) = &mut v {
                     m.insert(
                         "access".into(),
-                        serde_json::to_value(&d.access).map_err(ApiError::internal)?,
+                        serde_json::to_value(d.access()).map_err(ApiError::internal)?,
                     );
                 }
                 v

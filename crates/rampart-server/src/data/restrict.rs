@@ -184,7 +184,7 @@ fn role_pairs(
         if !decision.is_allowed() {
             continue;
         }
-        for access in &decision.access {
+        for access in decision.access() {
             pairs.push(RolePair {
                 role: role.clone(),
                 documents: documents(&access.documents, user)?,

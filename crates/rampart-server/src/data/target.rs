@@ -67,13 +67,13 @@ pub fn authorize(
         .map_err(|e| ApiError::from_es(&e))?;
     if let Some(denial) = outcome.decision.decision.denial() {
         ctx.state.audit.access_denied(&ctx.auth, action, req);
-        return Err(ApiError::forbidden(denial.message.clone()));
+        return Err(ApiError::forbidden(denial.message().to_owned()));
     }
     ctx.state.audit.access_granted(&ctx.auth, action, req);
     Ok(Authorized {
         names: outcome.names,
         placeholder: outcome.placeholder,
-        access: outcome.decision.access,
+        access: outcome.decision.access().to_vec(),
     })
 }
 
@@ -95,10 +95,10 @@ pub fn authorize_names(
     let decision = ctx.role.authorize_index(&ctx.subject, &request)?;
     if let Some(denial) = decision.decision.denial() {
         ctx.state.audit.access_denied(&ctx.auth, action, req);
-        return Err(ApiError::forbidden(denial.message.clone()));
+        return Err(ApiError::forbidden(denial.message().to_owned()));
     }
     ctx.state.audit.access_granted(&ctx.auth, action, req);
-    Ok(decision.access)
+    Ok(decision.access().to_vec())
 }
 
 /// Whether `action` is allowed on `name` (no audit, no error: used for silent filtering such

@@ -43,7 +43,7 @@ pub fn execute(
         .role
         .authorize_bulk(&ctx.subject, &bulk_items, meta.as_ref(), &exists)?;
     if let Some(denial) = decision.request.denial() {
-        return Err(ApiError::forbidden(denial.message.clone()));
+        return Err(ApiError::forbidden(denial.message().to_owned()));
     }
     let mut out = Vec::with_capacity(items.len());
     for ((item, bulk), failure) in items.iter().zip(&bulk_items).zip(&decision.items) {

@@ -126,7 +126,7 @@ impl KCtx {
             .map_err(crate::error::ApiError::from)?;
         if let Some(d) = decision.denial() {
             self.state.audit.access_denied(&self.auth, action, req);
-            return Err(KbnError::forbidden(d.message.clone()));
+            return Err(KbnError::forbidden(d.message().to_owned()));
         }
         self.state.audit.access_granted(&self.auth, action, req);
         Ok(())

@@ -265,7 +265,7 @@ async fn authorize(
         );
         if let Some(d) = decision.denial() {
             state.audit.run_as_denied(&auth, route.action, req);
-            return Err(ApiError::forbidden(d.message.clone()));
+            return Err(ApiError::forbidden(d.message().to_string()));
         }
         state.audit.run_as_granted(&auth, route.action, req);
     }
@@ -288,7 +288,7 @@ async fn authorize(
                 .authorize_cluster(&ctx.subject, action, &facts.as_request())?;
             if let Some(d) = decision.denial() {
                 state.audit.access_denied(&ctx.auth, action, req);
-                return Err(ApiError::forbidden(d.message.clone()));
+                return Err(ApiError::forbidden(d.message().to_string()));
             }
             state.audit.access_granted(&ctx.auth, action, req);
         }
@@ -299,7 +299,7 @@ async fn authorize(
                     .authorize_index_action_anywhere(&ctx.subject, route.action, &names)?;
             if let Some(d) = decision.denial() {
                 state.audit.access_denied(&ctx.auth, route.action, req);
-                return Err(ApiError::forbidden(d.message.clone()));
+                return Err(ApiError::forbidden(d.message().to_owned()));
             }
         }
     }
