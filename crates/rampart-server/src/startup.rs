@@ -126,6 +126,7 @@ pub fn build_state(config: &NodeConfig) -> Result<(SharedState, Bootstrap), Star
         security,
         audit,
         elastic_reset_hash,
+        access_cache: Default::default(),
     };
     Ok((Arc::new(state), bootstrap))
 }

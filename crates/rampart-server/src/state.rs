@@ -21,6 +21,8 @@ pub struct AppState {
     /// `elastic`'s password hash as of startup, restored by the test-harness reset API
     /// (set only when that API is enabled).
     pub elastic_reset_hash: Option<String>,
+    /// The access-analysis index, reused while its inputs are unchanged.
+    pub access_cache: crate::access_cache::AccessCache,
 }
 
 impl std::fmt::Debug for AppState {
