@@ -91,20 +91,20 @@ mod tests {
     fn same_key_reuses_a_new_key_or_an_expiry_rebuilds() {
         let cache = AccessCache::default();
         let mut builds = 0;
-        let mut get = |k, now, expiry| {
+        for (k, now, expiry) in [
+            (key(1), 0, Some(100)),
+            (key(1), 50, Some(100)),
+            (key(2), 50, None),
+            (key(2), 60, None),
+            (key(2), i64::MAX, None),
+        ] {
             cache
                 .get_or_build::<()>(k, now, || {
                     builds += 1;
                     Ok((empty_index(), expiry))
                 })
                 .unwrap();
-        };
-        get(key(1), 0, Some(100));
-        get(key(1), 50, Some(100));
-        get(key(2), 50, None);
-        get(key(2), 60, None);
-        get(key(2), i64::MAX, None);
-        drop(get);
+        }
         assert_eq!(builds, 2);
         let cache2 = AccessCache::default();
         let mut n = 0;
