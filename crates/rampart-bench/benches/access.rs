@@ -114,6 +114,15 @@ fn bench(c: &mut Criterion) {
                 .unwrap()
         })
     });
+    g.bench_function("who/cluster-privilege-monitor", |b| {
+        b.iter(|| {
+            index
+                .who(Target::Cluster {
+                    privilege: "monitor".into(),
+                })
+                .unwrap()
+        })
+    });
     let before = roles[4242].clone();
     let mut after = before.clone();
     after.indices[0].names.push("secrets-*".into());

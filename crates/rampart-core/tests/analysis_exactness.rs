@@ -12,12 +12,16 @@ use std::sync::Arc;
 
 use proptest::prelude::*;
 use rampart_core::analysis::{
-    AccessIndex, AccessInput, ApiKeyEntry, ImpactInput, MappingEntry, RoleSource, Target,
-    UserEntry, analyze_impact,
+    AccessIndex, AccessInput, ApiKeyEntry, ImpactInput, MappingEntry, RoleSource, RoleTemplate,
+    Target, UserEntry, analyze_impact,
 };
-use rampart_core::authz::{ClusterRequest, EffectiveRole, IndexRequest, NoIndexMetadata, Subject};
-use rampart_core::permission::{ApplicationPrivilegeStore, Permission, RestrictedIndices};
-use rampart_core::role::{IndicesPrivileges, RoleDescriptor};
+use rampart_core::authz::{
+    ApplicationCheck, ClusterRequest, EffectiveRole, IndexRequest, NoIndexMetadata, Subject,
+};
+use rampart_core::permission::{
+    ApplicationPrivilegeDescriptor, ApplicationPrivilegeStore, Permission, RestrictedIndices,
+};
+use rampart_core::role::{ApplicationPrivileges, IndicesPrivileges, RoleDescriptor};
 
 const NAMES: &[&str] = &[
     "logs-1",
@@ -71,6 +75,25 @@ const CLUSTER_ACTIONS: &[&str] = &[
     "cluster:admin/settings/update",
 ];
 
+const APP_PRIVILEGES: &[&str] = &["read", "write", "all", "data:read/x", "data:*"];
+const APP_RESOURCES: &[&str] = &["*", "space:a", "space:*", "space:b"];
+const APP_ACTIONS: &[&str] = &["data:read/x", "data:write/y", "admin:z"];
+
+/// The stored application privileges every role is compiled against.
+fn app_store() -> ApplicationPrivilegeStore {
+    let p = |name: &str, actions: &[&str]| ApplicationPrivilegeDescriptor {
+        application: "app".into(),
+        name: name.into(),
+        actions: actions.iter().map(|a| a.to_string()).collect(),
+        metadata: Default::default(),
+    };
+    ApplicationPrivilegeStore::new([
+        p("read", &["data:read/*"]),
+        p("write", &["data:write/*"]),
+        p("all", &["*"]),
+    ])
+}
+
 /// Brute force: does this effective role allow the target?
 type Oracle = Box<dyn Fn(&EffectiveRole) -> bool>;
 
@@ -94,18 +117,34 @@ fn entry() -> impl Strategy<Value = IndicesPrivileges> {
         })
 }
 
+fn app_entry() -> impl Strategy<Value = ApplicationPrivileges> {
+    (
+        prop::collection::vec(pick(APP_PRIVILEGES), 1..3),
+        prop::collection::vec(pick(APP_RESOURCES), 1..3),
+    )
+        .prop_map(|(privileges, resources)| ApplicationPrivileges {
+            application: "app".into(),
+            privileges,
+            resources,
+        })
+}
+
 fn role(name: String) -> impl Strategy<Value = RoleDescriptor> {
     (
         prop::collection::vec(pick(CLUSTER_PRIVILEGES), 0..3),
         prop::collection::vec(entry(), 0..3),
         prop::collection::vec(pick(&["u*", "u1", "admin"]), 0..2),
+        prop::collection::vec(app_entry(), 0..2),
     )
-        .prop_map(move |(cluster, indices, run_as)| RoleDescriptor {
-            cluster,
-            indices,
-            run_as,
-            ..RoleDescriptor::named(name.clone())
-        })
+        .prop_map(
+            move |(cluster, indices, run_as, applications)| RoleDescriptor {
+                cluster,
+                indices,
+                run_as,
+                applications,
+                ..RoleDescriptor::named(name.clone())
+            },
+        )
 }
 
 fn roles() -> impl Strategy<Value = Vec<RoleDescriptor>> {
@@ -121,11 +160,23 @@ fn compile(roles: &[RoleDescriptor]) -> Arc<Permission> {
         Permission::compile(
             roles,
             &[],
-            &ApplicationPrivilegeStore::default(),
+            &app_store(),
             &RestrictedIndices::builtin().unwrap(),
         )
         .unwrap(),
     )
+}
+
+fn app_allowed(role: &EffectiveRole, actions: &[&str], resource: &str) -> bool {
+    let store = app_store();
+    actions.iter().all(|action| {
+        let check = ApplicationCheck {
+            application: "app",
+            privilege: action,
+            resource,
+        };
+        role.check_application(&check, &store).unwrap()
+    })
 }
 
 fn index_allowed(role: &EffectiveRole, name: &str, action: &str) -> bool {
@@ -183,13 +234,22 @@ proptest! {
             roles: users[0].roles.clone(),
             rules: "{\"field\":{\"username\":\"*\"}}".into(),
             enabled: true,
+            ..Default::default()
+        };
+        // A mapping naming u1's roles literally plus a template that can produce r1..r4.
+        let templated = MappingEntry {
+            name: "t".into(),
+            roles: users[1].roles.clone(),
+            role_templates: vec![RoleTemplate { source: "r{{metadata.n}}".into(), format: "string".into() }],
+            rules: "{\"field\":{\"username\":\"*\"}}".into(),
+            enabled: true,
         };
         let index = AccessIndex::build(AccessInput {
             roles: roles.iter().cloned().map(|r| (r, RoleSource::Native)).collect(),
             users: users.clone(),
-            mappings: vec![mapping],
+            mappings: vec![mapping, templated],
             api_keys: keys.clone(),
-            applications: ApplicationPrivilegeStore::default(),
+            applications: app_store(),
             restricted: RestrictedIndices::builtin().unwrap(),
         }).unwrap();
         let user_perms: Vec<EffectiveRole> = users.iter().map(|u| {
@@ -222,6 +282,24 @@ proptest! {
                 Box::new(move |r: &EffectiveRole| cluster_allowed(r, &a)),
             ));
         }
+        for resource in ["space:a", "*"] {
+            for n in 1..=APP_ACTIONS.len() {
+                for skip in 0..APP_ACTIONS.len() {
+                    let actions: Vec<&'static str> =
+                        APP_ACTIONS.iter().cycle().skip(skip).take(n).copied().collect();
+                    targets.push((
+                        Target::ApplicationActions {
+                            application: "app".into(),
+                            actions: actions.iter().map(|a| a.to_string()).collect(),
+                            resource: resource.into(),
+                        },
+                        Box::new(move |r: &EffectiveRole| app_allowed(r, &actions, resource)),
+                    ));
+                }
+            }
+        }
+        let u1_roles: Vec<RoleDescriptor> =
+            roles.iter().filter(|r| users[1].roles.contains(&r.name)).cloned().collect();
         for (target, allowed) in targets {
             let answer = index.who(target.clone()).unwrap();
             let got: BTreeSet<String> = answer.users.iter().map(|u| u.username.clone()).collect();
@@ -235,7 +313,28 @@ proptest! {
             let want_keys: BTreeSet<String> = keys.iter().zip(&key_perms).filter(|(_, p)| allowed(p)).map(|(k, _)| k.id.clone()).collect();
             prop_assert_eq!(&got_keys, &want_keys, "keys for {:?}", target);
             let mapping_reaches = want.contains("u0");
-            prop_assert_eq!(answer.role_mappings.len() == 1, mapping_reaches, "mapping for {:?}", target);
+            let m = answer.role_mappings.iter().find(|m| m.mapping == "m");
+            prop_assert_eq!(m.is_some(), mapping_reaches, "mapping for {:?}", target);
+            // The templated mapping: every mapped user reaches it when u1 does; otherwise the
+            // template lists exactly the roles that, added to u1's, reach it.
+            let t = answer.role_mappings.iter().find(|m| m.mapping == "t");
+            let all = want.contains("u1");
+            prop_assert_eq!(t.is_some_and(|m| m.all_mapped_users), all, "templated mapping for {:?}", target);
+            if !all {
+                let want_template: BTreeSet<String> = roles.iter()
+                    .filter(|r| !users[1].roles.contains(&r.name))
+                    .filter(|r| {
+                        let mut rs = u1_roles.clone();
+                        rs.push((*r).clone());
+                        allowed(&EffectiveRole::plain(compile(&rs)))
+                    })
+                    .map(|r| r.name.clone())
+                    .collect();
+                let got_template: BTreeSet<String> = t
+                    .map(|m| m.role_templates.iter().flat_map(|g| g.roles.clone()).collect())
+                    .unwrap_or_default();
+                prop_assert_eq!(&got_template, &want_template, "template roles for {:?}", target);
+            }
         }
     }
 
@@ -246,7 +345,7 @@ proptest! {
             new: vec![after.clone()],
             users: Vec::new(),
             api_keys: Vec::new(),
-            applications: ApplicationPrivilegeStore::default(),
+            applications: app_store(),
             restricted: RestrictedIndices::builtin().unwrap(),
         }).unwrap();
         let change = &report.roles[0];

@@ -7,6 +7,7 @@
 // so its size is not worth boxing every field access for.
 #![allow(clippy::result_large_err)]
 
+pub mod access_cache;
 pub mod api;
 pub mod audit;
 pub mod authn;

@@ -128,6 +128,7 @@ pub fn build_state(config: &NodeConfig) -> Result<(SharedState, Bootstrap), Star
         audit,
         elastic_reset_hash,
         data: Arc::new(crate::data::memory::MemoryEngine::new()),
+        access_cache: Default::default(),
     };
     Ok((Arc::new(state), bootstrap))
 }

@@ -25,6 +25,8 @@ pub struct AppState {
     pub data: Arc<dyn crate::data::engine::DocumentEngine>,
     /// Sessions of the web UI (`crate::web`).
     pub web_sessions: crate::web::SessionStore,
+    /// The access-analysis index, reused while its inputs are unchanged.
+    pub access_cache: crate::access_cache::AccessCache,
 }
 
 impl std::fmt::Debug for AppState {

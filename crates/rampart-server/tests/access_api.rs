@@ -176,7 +176,7 @@ async fn who_rejects_bad_targets_with_400() {
     let cases = [
         (
             json!({"kibana": {"space": "default", "feature": "discover"}}),
-            "not supported yet",
+            "[feature] and [privilege]",
         ),
         (
             json!({"index": {"name": "logs", "privilege": "no_such_privilege"}}),

@@ -7,14 +7,18 @@
 
 pub mod impact;
 mod index;
+mod keyed;
 mod regions;
 mod target;
+pub mod templates;
 pub mod who;
 
 pub use impact::{ImpactInput, ImpactReport, RoleChange, analyze_impact};
 pub use target::{CompiledTarget, Target};
+pub use templates::TemplateGrant;
 pub use who::{
-    AccessIndex, AccessInput, ApiKeyEntry, MappingEntry, RoleSource, UserEntry, WhoAnswer,
+    AccessIndex, AccessInput, ApiKeyEntry, MappingEntry, RoleSource, RoleTemplate, UserEntry,
+    WhoAnswer,
 };
 
 use rampart_automaton::AutomatonError;

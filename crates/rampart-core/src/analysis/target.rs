@@ -19,6 +19,13 @@ pub enum Target {
         privilege: String,
         resource: String,
     },
+    /// Every one of `actions` of `application` on `resource`, each action checked on its own:
+    /// how Kibana asks `_has_privileges` about a feature or base privilege in a space.
+    ApplicationActions {
+        application: String,
+        actions: Vec<String>,
+        resource: String,
+    },
 }
 
 /// A target with its languages compiled.
@@ -38,8 +45,11 @@ pub(crate) enum Kind {
     },
     Cluster {
         actions: Automaton,
+        /// The only wanted action, when there is one (a DFA run instead of a product).
+        single: Option<String>,
     },
     Application,
+    ApplicationActions,
 }
 
 /// Whether a name has no pattern syntax at all (then it is its own, single-name language).
@@ -74,9 +84,38 @@ impl CompiledTarget {
                 }
                 Kind::Application
             }
+            Target::ApplicationActions {
+                application,
+                actions,
+                resource,
+            } => compile_application_actions(application, actions, resource)?,
         };
         Ok(CompiledTarget { target, kind })
     }
+}
+
+fn compile_application_actions(
+    application: &str,
+    actions: &[String],
+    resource: &str,
+) -> Result<Kind, AnalysisError> {
+    if application.is_empty() || resource.is_empty() {
+        return Err(AnalysisError::BadTarget(
+            "[application] and [resource] must not be empty".into(),
+        ));
+    }
+    if actions.is_empty() {
+        return Err(AnalysisError::BadTarget(
+            "[actions] must not be empty".into(),
+        ));
+    }
+    // A privilege name here would be resolved as a privilege, not checked as an action.
+    if let Some(name) = actions.iter().find(|a| is_privilege_name(a)) {
+        return Err(AnalysisError::BadTarget(format!(
+            "[{name}] is a privilege name, not an application action"
+        )));
+    }
+    Ok(Kind::ApplicationActions)
 }
 
 fn compile_index(name: &str, privilege: &str) -> Result<Kind, AnalysisError> {
@@ -148,5 +187,9 @@ fn compile_cluster(privilege: &str) -> Result<Kind, AnalysisError> {
         }
         p.actions.clone()
     };
-    Ok(Kind::Cluster { actions })
+    let single = {
+        let mut ex = actions.examples(2);
+        if ex.len() == 1 { ex.pop() } else { None }
+    };
+    Ok(Kind::Cluster { actions, single })
 }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use rampart_core::analysis::{
     AccessIndex, AccessInput, AnalysisError, ApiKeyEntry, ImpactInput, ImpactReport, MappingEntry,
-    RoleSource, Target, UserEntry, analyze_impact,
+    RoleSource, RoleTemplate, Target, UserEntry, analyze_impact,
 };
 use rampart_core::role::{
     RoleContext, RoleDescriptor, parse_role, parse_role_bytes, validate_role,
@@ -15,6 +15,8 @@ use rampart_core::role::{
 use rampart_store::ApiKeyFilter;
 use serde_json::Value;
 
+use crate::access_cache::AccessKey;
+use crate::api::access_kibana::{kibana_privileges, parse_kibana_target, with_kibana_privileges};
 use crate::error::ApiError;
 use crate::http::{Reply, Req};
 use crate::routes::{BoxFut, Ctx};
@@ -51,13 +53,15 @@ fn string_field(
 }
 
 /// Parse the who-can-reach body: exactly one of `index`, `cluster`, `application`, `kibana`.
-pub fn parse_target(body: &Value) -> Result<Target, ApiError> {
+/// A Kibana target also returns what it resolved to (the registered privilege and resource).
+pub fn parse_target(body: &Value) -> Result<(Target, Option<Value>), ApiError> {
     let Value::Object(fields) = body else {
         return Err(ApiError::parse(
             "failed to parse access request. expected an object",
         ));
     };
     let mut target = None;
+    let mut resolved = None;
     for (key, value) in fields {
         if target.is_some() {
             return Err(ApiError::parse(format!(
@@ -77,12 +81,12 @@ pub fn parse_target(body: &Value) -> Result<Target, ApiError> {
                 privilege: string_field(o, "application", "privilege")?,
                 resource: string_field(o, "application", "resource")?,
             },
-            ("kibana", _) => {
-                return Err(ApiError::bad_request(
-                    "kibana space and feature targets are not supported yet (they come with the Kibana layer)",
-                ));
+            ("kibana", Value::Object(o)) => {
+                let k = parse_kibana_target(o, kibana_privileges())?;
+                resolved = Some(k.resolved);
+                k.target
             }
-            ("index" | "application", _) => {
+            ("index" | "application" | "kibana", _) => {
                 return Err(ApiError::parse(format!("[{key}] must be an object")));
             }
             ("cluster", _) => return Err(ApiError::parse("[cluster] must be a string")),
@@ -93,9 +97,12 @@ pub fn parse_target(body: &Value) -> Result<Target, ApiError> {
             }
         });
     }
-    target.ok_or_else(|| {
-        ApiError::validation(&["one of [index], [cluster], [application] is required".to_string()])
-    })
+    let target = target.ok_or_else(|| {
+        ApiError::validation(&[
+            "one of [index], [cluster], [application], [kibana] is required".to_string(),
+        ])
+    })?;
+    Ok((target, resolved))
 }
 
 /// Every user with its realm type and role names: reserved, file, native.
@@ -141,16 +148,20 @@ fn native_roles(st: &AppState) -> Result<Vec<RoleDescriptor>, ApiError> {
         .collect())
 }
 
-fn active_keys(st: &AppState) -> Result<Vec<ApiKeyEntry>, ApiError> {
+/// Active API keys, and the earliest expiry among them (when the set next changes by itself).
+fn active_keys(st: &AppState) -> Result<(Vec<ApiKeyEntry>, Option<i64>), ApiError> {
     let filter = ApiKeyFilter {
         active_only: true,
         now_ms: crate::api::api_keys::now_ms(),
         ..Default::default()
     };
     let parse = |v: &Value, ctx| crate::authn::api_key::parse_descriptor_map(v, ctx);
-    st.store
+    let records = st
+        .store
         .find_api_keys(&filter)
-        .map_err(ApiError::internal)?
+        .map_err(ApiError::internal)?;
+    let next_expiry = records.iter().filter_map(|k| k.expiration_ms).min();
+    let keys = records
         .into_iter()
         .map(|k| {
             Ok(ApiKeyEntry {
@@ -161,6 +172,39 @@ fn active_keys(st: &AppState) -> Result<Vec<ApiKeyEntry>, ApiError> {
                 name: k.name,
                 owner: k.username,
             })
+        })
+        .collect::<Result<Vec<_>, ApiError>>()?;
+    Ok((keys, next_expiry))
+}
+
+/// A mapping's `role_templates`: `template` is a script object (`{"source": …}`) or its
+/// JSON text, as stored; `format` defaults to `string`.
+fn role_templates(doc: &Value) -> Vec<RoleTemplate> {
+    let Some(list) = doc.get("role_templates").and_then(Value::as_array) else {
+        return Vec::new();
+    };
+    list.iter()
+        .filter_map(|t| {
+            let script = match t.get("template")? {
+                Value::String(text) => {
+                    serde_json::from_str::<Value>(text).unwrap_or(Value::String(text.clone()))
+                }
+                other => other.clone(),
+            };
+            let source = match &script {
+                Value::String(s) => s.clone(),
+                Value::Object(o) => match o.get("source")? {
+                    Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                },
+                _ => return None,
+            };
+            let format = t
+                .get("format")
+                .and_then(Value::as_str)
+                .unwrap_or("string")
+                .to_string();
+            Some(RoleTemplate { source, format })
         })
         .collect()
 }
@@ -182,6 +226,7 @@ fn mappings(st: &AppState) -> Result<Vec<MappingEntry>, ApiError> {
                         .collect()
                 })
                 .unwrap_or_default(),
+            role_templates: role_templates(&m.doc),
             rules: m.doc.get("rules").map(Value::to_string).unwrap_or_default(),
             enabled: m
                 .doc
@@ -193,7 +238,7 @@ fn mappings(st: &AppState) -> Result<Vec<MappingEntry>, ApiError> {
         .collect())
 }
 
-fn build_index(st: &AppState) -> Result<AccessIndex, ApiError> {
+fn build_index(st: &AppState) -> Result<(AccessIndex, Option<i64>), ApiError> {
     let mut roles: Vec<(RoleDescriptor, RoleSource)> = st
         .security
         .builtin
@@ -212,26 +257,64 @@ fn build_index(st: &AppState) -> Result<AccessIndex, ApiError> {
             .into_iter()
             .map(|r| (r, RoleSource::Native)),
     );
+    let (api_keys, next_expiry) = active_keys(st)?;
+    let stored = st.security.application_privileges(st.store.as_ref())?;
     let input = AccessInput {
         roles,
         users: all_users(st)?,
         mappings: mappings(st)?,
-        api_keys: active_keys(st)?,
-        applications: (*st.security.application_privileges(st.store.as_ref())?).clone(),
+        api_keys,
+        applications: with_kibana_privileges(&stored, kibana_privileges()),
         restricted: st.security.restricted.clone(),
     };
-    Ok(AccessIndex::build(input)?)
+    Ok((AccessIndex::build(input)?, next_expiry))
+}
+
+/// Fingerprint of the file realm's users and roles (they change without a store write).
+fn file_realm_fingerprint(st: &AppState) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    for name in st.file_realm.usernames() {
+        if let Some((u, _)) = st.file_realm.lookup(&name) {
+            (u.username, u.roles, u.enabled).hash(&mut h);
+        }
+    }
+    format!("{:?}", st.security.file_roles()).hash(&mut h);
+    h.finish()
+}
+
+/// The who-can-reach index, rebuilt only when its inputs changed (see `access_cache`).
+pub fn access_index(st: &AppState) -> Result<Arc<AccessIndex>, ApiError> {
+    let key = AccessKey {
+        store_revision: st.store.revision().map_err(ApiError::internal)?,
+        applications: st.security.application_privileges(st.store.as_ref())?.id(),
+        file_realm: file_realm_fingerprint(st),
+    };
+    st.access_cache
+        .get_or_build(key, crate::api::api_keys::now_ms(), || build_index(st))
+}
+
+/// The who-can-reach answer as the API renders it.
+pub fn who_answer(
+    st: &AppState,
+    target: Target,
+    resolved: Option<Value>,
+) -> Result<Value, ApiError> {
+    let answer = access_index(st)?.who(target)?;
+    let mut body = serde_json::to_value(answer).map_err(ApiError::internal)?;
+    if let (Some(r), Some(obj)) = (resolved, body.as_object_mut()) {
+        obj.insert("kibana".into(), r);
+    }
+    Ok(body)
 }
 
 /// `POST /_security/_access/who`.
 pub fn who(ctx: Ctx, req: Req) -> BoxFut {
     Box::pin(async move {
-        let target = parse_target(&req.json_required()?)?;
+        let (target, resolved) = parse_target(&req.json_required()?)?;
         let st = Arc::clone(&ctx.state);
-        let answer = blocking(move || Ok(build_index(&st)?.who(target)?)).await?;
-        Ok(Reply::ok(
-            serde_json::to_value(answer).map_err(ApiError::internal)?,
-        ))
+        let body = blocking(move || who_answer(&st, target, resolved)).await?;
+        Ok(Reply::ok(body))
     })
 }
 
@@ -244,7 +327,7 @@ fn impact_input(
         old,
         new,
         users: all_users(st)?,
-        api_keys: active_keys(st)?,
+        api_keys: active_keys(st)?.0,
         applications: (*st.security.application_privileges(st.store.as_ref())?).clone(),
         restricted: st.security.restricted.clone(),
     })

@@ -1,6 +1,7 @@
 //! Handlers, one module per API group. Routes live in `routes::table`.
 
 pub mod access;
+pub mod access_kibana;
 pub mod api_key_aggs;
 pub mod api_key_dsl;
 pub mod api_key_grant;

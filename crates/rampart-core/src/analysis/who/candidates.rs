@@ -1,0 +1,110 @@
+//! Which roles can contribute to a target: looked up in the inverted maps, never by
+//! scanning every role.
+
+use std::collections::BTreeMap;
+
+use rampart_automaton::Automaton;
+
+use super::AccessIndex;
+use crate::analysis::AnalysisError;
+use crate::analysis::target::{CompiledTarget, Kind, Target};
+use crate::permission::IndexGroup;
+
+/// The only member of a one-string language.
+pub(crate) fn single_member(lang: &Automaton) -> Option<String> {
+    let mut ex = lang.examples(2);
+    if ex.len() == 1 { ex.pop() } else { None }
+}
+
+/// The actions a group grants on data (including the BWC mapping rule).
+pub(crate) fn group_actions(g: &IndexGroup) -> Result<Automaton, AnalysisError> {
+    if g.bwc_mapping {
+        let bwc = Automaton::from_patterns([
+            "indices:admin/mapping/put",
+            "indices:admin/mapping/auto_put",
+        ])?;
+        Ok(g.data_actions.union(&bwc)?)
+    } else {
+        Ok(g.data_actions.clone())
+    }
+}
+
+/// The names a group matches, restricted names removed unless it allows them.
+pub(crate) fn group_names(
+    g: &IndexGroup,
+    restricted: &Automaton,
+) -> Result<Automaton, AnalysisError> {
+    let names = g.name_patterns().to_automaton()?;
+    if g.allow_restricted {
+        Ok(names)
+    } else {
+        Ok(names.minus(restricted)?)
+    }
+}
+
+impl AccessIndex {
+    /// Roles with some grant overlapping the target, with the overlapping index groups
+    /// (empty for cluster and application targets).
+    pub(super) fn candidate_roles(
+        &self,
+        t: &CompiledTarget,
+    ) -> Result<BTreeMap<u32, Vec<u32>>, AnalysisError> {
+        let mut out: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
+        match (&t.kind, &t.target) {
+            (
+                Kind::Index {
+                    literal,
+                    names,
+                    actions,
+                },
+                Target::Index { name, .. },
+            ) => {
+                let refs = match literal {
+                    Some(l) => self.names.matching(l),
+                    None => self.names.overlapping(name, names),
+                };
+                for r in refs {
+                    let Some(g) = self.group(r) else { continue };
+                    if self.group_overlaps(g, literal.as_deref(), names, actions)? {
+                        out.entry(r.0).or_default().push(r.1);
+                    }
+                }
+            }
+            (Kind::Cluster { actions, single }, _) => {
+                for rid in self.cluster.matching(actions, single.as_deref())? {
+                    out.insert(rid, Vec::new());
+                }
+            }
+            (Kind::Application, Target::Application { application, .. })
+            | (Kind::ApplicationActions, Target::ApplicationActions { application, .. }) => {
+                for rid in self.applications.matching(application) {
+                    out.insert(rid, Vec::new());
+                }
+            }
+            _ => {}
+        }
+        Ok(out)
+    }
+
+    pub(super) fn group_overlaps(
+        &self,
+        g: &IndexGroup,
+        literal: Option<&str>,
+        names: &Automaton,
+        actions: &Automaton,
+    ) -> Result<bool, AnalysisError> {
+        let actions_meet = match single_member(actions) {
+            Some(a) => g.grants_action(&a, false),
+            None => !group_actions(g)?.intersection(actions)?.is_empty(),
+        };
+        if !actions_meet {
+            return Ok(false);
+        }
+        Ok(match literal {
+            Some(l) => g.matches_name(l) && (g.allow_restricted || !self.restricted.matches(l)),
+            None => !group_names(g, &self.restricted_language)?
+                .intersection(names)?
+                .is_empty(),
+        })
+    }
+}
