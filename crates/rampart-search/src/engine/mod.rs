@@ -1,0 +1,194 @@
+//! The engine facade: cluster metadata plus one [`Shard`] per open index. Synchronous; the
+//! server calls it from blocking tasks. Metadata changes go through [`Engine::mutate`], which
+//! persists the new state atomically before publishing it and rebuilds the authorization
+//! snapshot once per change.
+
+mod docs;
+mod indices;
+mod streams;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard};
+use std::time::Duration;
+
+use rampart_core::resolve::IndexMetadata;
+
+use crate::cluster::{self, ClusterState};
+use crate::error::{Result, SearchError};
+use crate::mapping::Mapping;
+use crate::search::scroll::ScrollStore;
+use crate::shard::Shard;
+
+pub use docs::{DocWrite, Refresh, UpdateRequest, WriteTarget};
+pub use indices::IndexStats;
+
+/// The document engine over one data directory.
+pub struct Engine {
+    dir: PathBuf,
+    state: RwLock<ClusterState>,
+    shards: RwLock<HashMap<String, Arc<Shard>>>,
+    snapshot: RwLock<Arc<IndexMetadata>>,
+    revision: AtomicU64,
+    pub(crate) scrolls: Mutex<ScrollStore>,
+    stop_refresh: Arc<AtomicBool>,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine")
+            .field("dir", &self.dir)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Drop for Engine {
+    fn drop(&mut self) {
+        self.stop_refresh.store(true, Ordering::Relaxed);
+        // A clean shutdown makes every acknowledged write durable (there is no translog: a
+        // crash loses writes since the last refresh/flush).
+        if let Err(e) = self.refresh_all() {
+            tracing::warn!(%e, "final refresh failed");
+        }
+    }
+}
+
+impl Engine {
+    /// Open (or create) the engine under `<data_dir>/indices/`.
+    pub fn open(data_dir: &Path) -> Result<Self> {
+        let dir = data_dir.join("indices");
+        std::fs::create_dir_all(&dir)?;
+        let state = cluster::load(&dir)?;
+        let mut shards = HashMap::new();
+        for (name, meta) in &state.indices {
+            if !meta.closed {
+                shards.insert(name.clone(), Arc::new(Shard::open(&dir.join(&meta.uuid))?));
+            }
+        }
+        let snapshot = Arc::new(cluster::build_index_metadata(&state)?);
+        Ok(Engine {
+            dir,
+            state: RwLock::new(state),
+            shards: RwLock::new(shards),
+            snapshot: RwLock::new(snapshot),
+            revision: AtomicU64::new(1),
+            scrolls: Mutex::new(ScrollStore::default()),
+            stop_refresh: Arc::new(AtomicBool::new(false)),
+        })
+    }
+
+    /// Start the periodic refresh (every `interval`) on a background thread that stops when
+    /// the engine is dropped.
+    pub fn start_refresh_thread(self: &Arc<Self>, interval: Duration) {
+        let weak = Arc::downgrade(self);
+        let stop = Arc::clone(&self.stop_refresh);
+        std::thread::spawn(move || {
+            loop {
+                std::thread::sleep(interval);
+                if stop.load(Ordering::Relaxed) {
+                    return;
+                }
+                let Some(engine) = weak.upgrade() else { return };
+                if let Err(e) = engine.refresh_all() {
+                    tracing::warn!(%e, "periodic refresh failed");
+                }
+                engine.expire_scrolls();
+            }
+        });
+    }
+
+    /// The authorization snapshot of the current metadata.
+    pub fn metadata(&self) -> Arc<IndexMetadata> {
+        Arc::clone(&self.snapshot.read().unwrap_or_else(|p| p.into_inner()))
+    }
+
+    /// Increases on every metadata change.
+    pub fn revision(&self) -> u64 {
+        self.revision.load(Ordering::Acquire)
+    }
+
+    pub(crate) fn state(&self) -> RwLockReadGuard<'_, ClusterState> {
+        self.state.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// A copy of the cluster state (for rendering GET APIs).
+    pub fn cluster_state(&self) -> ClusterState {
+        self.state().clone()
+    }
+
+    /// Apply a change to the metadata: persisted first, then published.
+    pub(crate) fn mutate<T>(&self, f: impl FnOnce(&mut ClusterState) -> Result<T>) -> Result<T> {
+        let mut guard = self.state.write().unwrap_or_else(|p| p.into_inner());
+        let mut next = guard.clone();
+        let out = f(&mut next)?;
+        if next != *guard {
+            cluster::store(&self.dir, &next)?;
+            let snapshot = Arc::new(cluster::build_index_metadata(&next)?);
+            *guard = next;
+            *self.snapshot.write().unwrap_or_else(|p| p.into_inner()) = snapshot;
+            self.revision.fetch_add(1, Ordering::AcqRel);
+        }
+        Ok(out)
+    }
+
+    pub(crate) fn index_dir(&self, uuid: &str) -> PathBuf {
+        self.dir.join(uuid)
+    }
+
+    /// The open shard and mapping of a concrete index.
+    pub(crate) fn shard(&self, index: &str) -> Result<(Arc<Shard>, Arc<Mapping>)> {
+        let mapping = {
+            let state = self.state();
+            let meta = state
+                .indices
+                .get(index)
+                .ok_or_else(|| SearchError::not_found(index))?;
+            if meta.closed {
+                return Err(SearchError::IndexClosed {
+                    index: index.to_string(),
+                });
+            }
+            Arc::clone(&meta.mapping)
+        };
+        let shard = self
+            .shards
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(index)
+            .cloned()
+            .ok_or_else(|| SearchError::IndexClosed {
+                index: index.to_string(),
+            })?;
+        Ok((shard, mapping))
+    }
+
+    pub(crate) fn put_shard(&self, index: &str, shard: Arc<Shard>) {
+        self.shards
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(index.to_string(), shard);
+    }
+
+    pub(crate) fn take_shard(&self, index: &str) -> Option<Arc<Shard>> {
+        self.shards
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(index)
+    }
+
+    /// Refresh every open index with pending writes.
+    pub fn refresh_all(&self) -> Result<()> {
+        let shards: Vec<Arc<Shard>> = self
+            .shards
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .values()
+            .cloned()
+            .collect();
+        for shard in shards {
+            shard.refresh()?;
+        }
+        Ok(())
+    }
+}

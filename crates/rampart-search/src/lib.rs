@@ -1,0 +1,18 @@
+//! The embedded document engine: cluster metadata (indices, aliases, templates, data streams)
+//! persisted with a format version, one tantivy index per Elasticsearch index, and search
+//! with per-index DLS/FLS [`Restrictions`]. Synchronous: the server calls it from blocking
+//! tasks. See ARCHITECTURE.md, "where do documents live and how is a search executed?".
+
+pub mod cluster;
+mod engine;
+pub mod error;
+mod filter_cache;
+pub mod mapping;
+pub mod search;
+pub mod shard;
+
+pub use engine::{DocWrite, Engine, IndexStats, Refresh, UpdateRequest, WriteTarget};
+pub use error::SearchError;
+pub use search::Restrictions;
+pub use search::explain::matches_source;
+pub use shard::{DocVersion, OpType, StoredDoc, WriteConditions, WriteKind, WriteOutcome};

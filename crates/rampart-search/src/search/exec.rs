@@ -1,0 +1,388 @@
+use std::collections::hash_map::DefaultHasher;
+use std::hash::{Hash, Hasher};
+use std::sync::Arc;
+use std::time::Instant;
+
+use rampart_core::fls::FieldPermissions;
+use rampart_query::{Query, SearchRequest, TrackTotalHits};
+use serde_json::{Map, Value, json};
+use tantivy::aggregation::AggregationLimitsGuard;
+use tantivy::aggregation::intermediate_agg_result::IntermediateAggregationResults;
+use tantivy::aggregation::{AggContextParams, DistributedAggregationCollector};
+use tantivy::query::{BooleanQuery, ConstScoreQuery, EnableScoring, Occur, Query as TQuery};
+use tantivy::{DocAddress, DocSet, Searcher, TERMINATED, TantivyDocument};
+
+use super::compile::CompileCtx;
+use super::sort::{self, SortSpec, SortValue};
+use super::{Restrictions, aggs, source};
+use crate::engine::Engine;
+use crate::error::{Result, SearchError};
+use crate::filter_cache::CachedFilter;
+use crate::mapping::Mapping;
+use crate::shard::Shard;
+
+/// One target index ready to search.
+pub(crate) struct Prepared {
+    pub index: String,
+    pub shard: Arc<Shard>,
+    pub searcher: Searcher,
+    pub mapping: Arc<Mapping>,
+    /// Query ∧ DLS (what aggregations and counts see).
+    pub query: Box<dyn TQuery>,
+    /// Query ∧ DLS ∧ post_filter (what hits see).
+    pub hits_query: Box<dyn TQuery>,
+    pub fls: Option<FieldPermissions>,
+    pub specs: Vec<SortSpec>,
+}
+
+/// One collected hit.
+#[derive(Debug, Clone)]
+pub(crate) struct Hit {
+    pub target: usize,
+    pub addr: DocAddress,
+    pub score: f32,
+    pub key: Vec<SortValue>,
+}
+
+fn query_key(q: &Query) -> u64 {
+    let mut h = DefaultHasher::new();
+    format!("{q:?}").hash(&mut h);
+    h.finish()
+}
+
+impl Engine {
+    pub(crate) fn prepare(
+        &self,
+        targets: &[(String, Restrictions)],
+        query: &Query,
+        post_filter: Option<&Query>,
+        sort_fields: &[rampart_query::SortField],
+    ) -> Result<Vec<Prepared>> {
+        let mut out = Vec::with_capacity(targets.len());
+        for (index, restrictions) in targets {
+            let (shard, mapping) = self.shard(index)?;
+            let fls = restrictions.fls().cloned();
+            let analyzer = shard.analyzer()?;
+            let mut ctx = CompileCtx {
+                fields: shard.fields,
+                mapping: &mapping,
+                fls: fls.as_ref(),
+                analyzer: analyzer.clone(),
+            };
+            let user = ctx.compile(query)?;
+            let post = post_filter.map(|p| ctx.compile(p)).transpose()?;
+            let dls: Option<Box<dyn TQuery>> = match &restrictions.documents {
+                None => None,
+                Some(role_query) => {
+                    // Role queries see the whole index (no FLS), as in Elasticsearch.
+                    let mut dls_ctx = CompileCtx {
+                        fields: shard.fields,
+                        mapping: &mapping,
+                        fls: None,
+                        analyzer,
+                    };
+                    let inner = dls_ctx.compile(role_query)?;
+                    Some(Box::new(ConstScoreQuery::new(
+                        Box::new(CachedFilter {
+                            inner: Arc::from(inner),
+                            key: query_key(role_query),
+                            cache: Arc::clone(&shard.filter_cache),
+                        }),
+                        0.0,
+                    )))
+                }
+            };
+            let query = match &dls {
+                None => user,
+                Some(d) => Box::new(BooleanQuery::new(vec![
+                    (Occur::Must, user),
+                    (Occur::Must, d.box_clone()),
+                ])) as Box<dyn TQuery>,
+            };
+            let hits_query = match post {
+                None => query.box_clone(),
+                Some(p) => Box::new(BooleanQuery::new(vec![
+                    (Occur::Must, query.box_clone()),
+                    (Occur::Must, Box::new(ConstScoreQuery::new(p, 0.0))),
+                ])),
+            };
+            let specs = sort::resolve(sort_fields, &mapping, fls.as_ref())?;
+            out.push(Prepared {
+                index: index.clone(),
+                searcher: shard.searcher(),
+                shard,
+                mapping,
+                query,
+                hits_query,
+                fls,
+                specs,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Collect the top `k` hits (all when `k` is `usize::MAX`) and the total.
+    pub(crate) fn collect(
+        &self,
+        prepared: &[Prepared],
+        req: &SearchRequest,
+        k: usize,
+    ) -> Result<(Vec<Hit>, u64, bool)> {
+        let specs = prepared
+            .first()
+            .map(|p| p.specs.clone())
+            .unwrap_or_default();
+        let scoring = sort::needs_score(&specs) || req.min_score.is_some();
+        let after: Option<Vec<SortValue>> = req
+            .search_after
+            .as_ref()
+            .map(|v| v.iter().map(SortValue::from_json).collect());
+        let mut hits: Vec<Hit> = Vec::new();
+        let mut total: u64 = 0;
+        let mut terminated = false;
+        let mut global_base: u64 = 0;
+        for (t, p) in prepared.iter().enumerate() {
+            let enable = if scoring {
+                EnableScoring::enabled_from_searcher(&p.searcher)
+            } else {
+                EnableScoring::disabled_from_searcher(&p.searcher)
+            };
+            let weight = p.hits_query.weight(enable)?;
+            let mut per_index: u64 = 0;
+            'segments: for (ord, seg) in p.searcher.segment_readers().iter().enumerate() {
+                let cols = sort::open_columns(&p.specs, seg)?;
+                let alive = seg.alive_bitset();
+                let mut scorer = weight.scorer(seg, 1.0)?;
+                let mut doc = scorer.doc();
+                while doc != TERMINATED {
+                    if alive.is_none_or(|a| a.is_alive(doc)) {
+                        let score = if scoring { scorer.score() } else { 0.0 };
+                        if req.min_score.is_none_or(|m| score >= m) {
+                            total += 1;
+                            per_index += 1;
+                            if k > 0 {
+                                let key = sort::key(
+                                    &p.specs,
+                                    &cols,
+                                    doc,
+                                    global_base + u64::from(doc),
+                                    score,
+                                );
+                                let keep = after.as_ref().is_none_or(|a| {
+                                    sort::compare(&specs, &key, a) == std::cmp::Ordering::Greater
+                                });
+                                if keep {
+                                    hits.push(Hit {
+                                        target: t,
+                                        addr: DocAddress::new(
+                                            u32::try_from(ord).unwrap_or(u32::MAX),
+                                            doc,
+                                        ),
+                                        score,
+                                        key,
+                                    });
+                                    if k != usize::MAX && hits.len() > 2 * k + 256 {
+                                        sort_hits(&specs, &mut hits);
+                                        hits.truncate(k);
+                                    }
+                                }
+                            }
+                            if req.terminate_after.is_some_and(|n| per_index >= n as u64) {
+                                terminated = true;
+                                break 'segments;
+                            }
+                        }
+                    }
+                    doc = scorer.advance();
+                }
+                global_base += u64::from(seg.max_doc());
+            }
+        }
+        sort_hits(&specs, &mut hits);
+        if k != usize::MAX {
+            hits.truncate(k);
+        }
+        Ok((hits, total, terminated))
+    }
+
+    /// `_search` over target indices, each with its own restrictions.
+    pub fn search(&self, targets: &[(String, Restrictions)], req: &SearchRequest) -> Result<Value> {
+        let started = Instant::now();
+        let prepared = self.prepare(targets, &req.query, req.post_filter.as_ref(), &req.sort)?;
+        let k = req.from.saturating_add(req.size);
+        let (hits, total, terminated) = self.collect(&prepared, req, k)?;
+        let page: Vec<&Hit> = hits.iter().skip(req.from).take(req.size).collect();
+        let rendered = page
+            .iter()
+            .map(|h| render_hit(&prepared, h, req))
+            .collect::<Result<Vec<_>>>()?;
+        let aggregations = match &req.aggs {
+            Some(a) => Some(self.aggregate(&prepared, a)?),
+            None => None,
+        };
+        let mut out = response_shell(started, prepared.len(), total, req, &page, rendered);
+        if terminated && let Value::Object(o) = &mut out {
+            o.insert("terminated_early".into(), json!(true));
+        }
+        if let (Some(a), Value::Object(o)) = (aggregations, &mut out) {
+            o.insert("aggregations".into(), a);
+        }
+        Ok(out)
+    }
+
+    /// `_count`.
+    pub fn count(&self, targets: &[(String, Restrictions)], query: &Query) -> Result<u64> {
+        let prepared = self.prepare(targets, query, None, &[])?;
+        let mut total = 0u64;
+        for p in &prepared {
+            total += p.query.count(&p.searcher)? as u64;
+        }
+        Ok(total)
+    }
+
+    fn aggregate(&self, prepared: &[Prepared], request: &Map<String, Value>) -> Result<Value> {
+        let mut merged: Option<IntermediateAggregationResults> = None;
+        let mut final_req = None;
+        for p in prepared {
+            let agg_req = aggs::rewrite(request, &p.mapping, p.fls.as_ref(), &p.index)?;
+            let collector = DistributedAggregationCollector::from_aggs(
+                agg_req.clone(),
+                AggContextParams::new(AggregationLimitsGuard::default(), p.shard.tokenizers()),
+            );
+            let res = p
+                .searcher
+                .search(p.query.as_ref(), &collector)
+                .map_err(agg_error)?;
+            merged = Some(match merged {
+                None => res,
+                Some(mut m) => {
+                    m.merge_fruits(res).map_err(agg_error)?;
+                    m
+                }
+            });
+            final_req.get_or_insert(agg_req);
+        }
+        let (Some(merged), Some(final_req)) = (merged, final_req) else {
+            return Ok(Value::Object(Map::new()));
+        };
+        let result = merged
+            .into_final_result(final_req, AggregationLimitsGuard::default())
+            .map_err(agg_error)?;
+        serde_json::to_value(result).map_err(|e| SearchError::internal("render aggregations", e))
+    }
+}
+
+fn agg_error(e: tantivy::TantivyError) -> SearchError {
+    match e {
+        tantivy::TantivyError::AggregationError(a) => SearchError::IllegalArgument(a.to_string()),
+        tantivy::TantivyError::InvalidArgument(a) => SearchError::IllegalArgument(a),
+        other => SearchError::internal("aggregation", other),
+    }
+}
+
+fn sort_hits(specs: &[SortSpec], hits: &mut [Hit]) {
+    hits.sort_by(|a, b| {
+        sort::compare(specs, &a.key, &b.key)
+            .then(a.target.cmp(&b.target))
+            .then(a.addr.segment_ord.cmp(&b.addr.segment_ord))
+            .then(a.addr.doc_id.cmp(&b.addr.doc_id))
+    });
+}
+
+/// Whether hits carry a score (no sort, or a sort on `_score`).
+fn scored(req: &SearchRequest) -> bool {
+    req.sort.is_empty() || req.sort.iter().any(|s| s.field == "_score")
+}
+
+pub(crate) fn response_shell(
+    started: Instant,
+    shards: usize,
+    total: u64,
+    req: &SearchRequest,
+    page: &[&Hit],
+    rendered: Vec<Value>,
+) -> Value {
+    let max_score = if scored(req) && !page.is_empty() {
+        json!(page.iter().map(|h| h.score).fold(f32::MIN, f32::max))
+    } else {
+        Value::Null
+    };
+    let mut hits = Map::new();
+    match req.track_total_hits {
+        TrackTotalHits::Off => {}
+        TrackTotalHits::Accurate => {
+            hits.insert("total".into(), json!({"value": total, "relation": "eq"}));
+        }
+        TrackTotalHits::UpTo(n) if total > n => {
+            hits.insert("total".into(), json!({"value": n, "relation": "gte"}));
+        }
+        TrackTotalHits::UpTo(_) => {
+            hits.insert("total".into(), json!({"value": total, "relation": "eq"}));
+        }
+    }
+    hits.insert("max_score".into(), max_score);
+    hits.insert("hits".into(), Value::Array(rendered));
+    json!({
+        "took": u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+        "timed_out": false,
+        "_shards": {"total": shards, "successful": shards, "skipped": 0, "failed": 0},
+        "hits": Value::Object(hits),
+    })
+}
+
+pub(crate) fn render_hit(prepared: &[Prepared], hit: &Hit, req: &SearchRequest) -> Result<Value> {
+    let p = prepared
+        .get(hit.target)
+        .ok_or_else(|| SearchError::Internal("hit target out of range".into()))?;
+    let doc: TantivyDocument = p.searcher.doc(hit.addr)?;
+    let stored = p.shard.stored_doc(&doc)?;
+    let visible = match &p.fls {
+        Some(f) => f.filter_source(&stored.source),
+        None => stored.source,
+    };
+    let mut out = Map::new();
+    out.insert("_index".into(), json!(p.index));
+    out.insert("_id".into(), json!(stored.id));
+    out.insert(
+        "_score".into(),
+        if scored(req) {
+            json!(hit.score)
+        } else {
+            Value::Null
+        },
+    );
+    let field_patterns: Vec<&String> = req
+        .fields
+        .iter()
+        .chain(req.docvalue_fields.iter())
+        .collect();
+    if !field_patterns.is_empty() {
+        let mut fields = Map::new();
+        for pattern in field_patterns {
+            for path in p.mapping.leaf_paths_matching(pattern) {
+                if p.fls.as_ref().is_some_and(|f| !f.permits(path)) {
+                    continue;
+                }
+                let lookup = p
+                    .mapping
+                    .get(path)
+                    .and_then(|f| f.multi_of.as_deref())
+                    .unwrap_or(path);
+                let values = source::values_at(&visible, lookup);
+                if !values.is_empty() {
+                    fields.insert(path.to_string(), Value::Array(values));
+                }
+            }
+        }
+        if !fields.is_empty() {
+            out.insert("fields".into(), Value::Object(fields));
+        }
+    }
+    if let Some(src) = source::apply(&req.source, visible) {
+        out.insert("_source".into(), src);
+    }
+    if !req.sort.is_empty() {
+        out.insert("sort".into(), sort::render(&p.specs, &hit.key));
+    }
+    Ok(Value::Object(out))
+}
