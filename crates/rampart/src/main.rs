@@ -7,6 +7,7 @@
 mod admin;
 mod engine;
 mod impact;
+mod import;
 mod serve;
 mod users;
 
@@ -69,6 +70,9 @@ enum Command {
         roles: RoleArgs,
         request: PathBuf,
     },
+    /// Bulk-load an ndjson file (one document per line) into an index of a stopped node's
+    /// data directory, with a progress bar.
+    Import(import::ImportArgs),
     /// What a role change adds or removes, and for whom.
     #[command(subcommand)]
     Impact(impact::ImpactCommand),
@@ -82,6 +86,7 @@ fn main() -> Result<()> {
         Command::Users(args) => users::run(args),
         Command::ResetPassword(args) => admin::reset_password(args),
         Command::Explain(args) => admin::explain(args),
+        Command::Import(args) => import::run(args),
         Command::Impact(cmd) => std::process::exit(impact::run(cmd)?),
         Command::Authorize { roles, question } => {
             let ctx =

@@ -254,10 +254,13 @@ pub fn get_aliases(ctx: Ctx, req: Req) -> BoxFut {
         }
         if named && found.is_empty() {
             let missing = req.param_list("name").join(",");
-            return Ok(Reply::status(
+            return Err(ApiError::new(
                 404,
-                json!({"error": format!("alias [{missing}] missing"), "status": 404}),
-            ));
+                "aliases_not_found_exception",
+                format!("aliases [{missing}] missing"),
+            )
+            .with_meta("resource.type", json!("aliases"))
+            .with_meta("resource.id", json!(missing)));
         }
         Ok(Reply::ok(Value::Object(out)))
     })
