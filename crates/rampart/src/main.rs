@@ -9,6 +9,7 @@ mod admin;
 mod check;
 mod engine;
 mod impact;
+mod import;
 mod serve;
 mod users;
 
@@ -71,6 +72,9 @@ enum Command {
         roles: RoleArgs,
         request: PathBuf,
     },
+    /// Bulk-load an ndjson file (one document per line) into an index of a stopped node's
+    /// data directory, with a progress bar.
+    Import(import::ImportArgs),
     /// What a role change adds or removes, and for whom.
     #[command(subcommand)]
     Impact(impact::ImpactCommand),
@@ -87,6 +91,7 @@ fn main() -> Result<()> {
         Command::Users(args) => users::run(args),
         Command::ResetPassword(args) => admin::reset_password(args),
         Command::Explain(args) => admin::explain(args),
+        Command::Import(args) => import::run(args),
         Command::Impact(cmd) => std::process::exit(impact::run(cmd)?),
         Command::Check(cmd) => std::process::exit(check::run(cmd)?),
         Command::Authorize { roles, question } => {
