@@ -158,7 +158,13 @@ pub fn ml_setup_check(input: &MlCheckInput<'_>) -> Result<Vec<Requirement>, Kiba
         .iter()
         .all(|p| a.index(dst, p));
     let ingest = a.cluster("manage_ingest_pipelines");
-    let join = |v: &[String]| v.join(", ");
+    let join = |v: &[String]| {
+        if v.is_empty() {
+            "none given".to_string()
+        } else {
+            v.join(", ")
+        }
+    };
     Ok(vec![
         req(
             "xpack.ml.enabled",

@@ -259,3 +259,28 @@ fn ml_setup_check_superuser_without_indices_passes_everything() {
     let upload = report.iter().find(|r| r.id == "file_upload").unwrap();
     assert!(!upload.passed && upload.fix.is_some());
 }
+
+#[test]
+fn ml_setup_check_names_missing_index_lists() {
+    let k = common::kit();
+    let space = Space::from_json(&json!({"id": "default", "name": "Default"})).unwrap();
+    let nobody = k.compile(&[]);
+    let settings = MlSettings::default();
+    let none: Vec<String> = Vec::new();
+    let report = ml_setup_check(&MlCheckInput {
+        settings: &settings,
+        space: &space,
+        registry: &k.registry,
+        role: &nobody,
+        store: &k.store,
+        username: "nobody",
+        source_indices: &none,
+        destination_indices: &none,
+    })
+    .unwrap();
+    let src = report.iter().find(|r| r.id == "source_indices").unwrap();
+    assert!(
+        src.passed && src.description.ends_with("[none given]"),
+        "{src:?}"
+    );
+}
