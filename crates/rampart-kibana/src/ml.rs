@@ -158,7 +158,13 @@ pub fn ml_setup_check(input: &MlCheckInput<'_>) -> Result<Vec<Requirement>, Kiba
         .iter()
         .all(|p| a.index(dst, p));
     let ingest = a.cluster("manage_ingest_pipelines");
-    let join = |v: &[String]| v.join(", ");
+    let join = |v: &[String]| {
+        if v.is_empty() {
+            "none given".to_string()
+        } else {
+            v.join(", ")
+        }
+    };
     Ok(vec![
         req(
             "xpack.ml.enabled",
@@ -244,8 +250,17 @@ pub fn ml_setup_check(input: &MlCheckInput<'_>) -> Result<Vec<Requirement>, Kiba
         ),
         req(
             "file_upload",
-            "Data Visualizer file upload: `Machine Learning: Read` or `Discover: All`, `Data Views Management: All`, `manage_ingest_pipelines`, and `create`, `create_index`, `manage`, `read` on destination indices",
-            upload_kibana && data_views && ingest && !dst.is_empty() && upload_indices,
+            if dst.is_empty() {
+                // The index part only applies to named destinations; without any, the
+                // requirement is the Kibana and cluster part alone (a superuser passes).
+                "Data Visualizer file upload: `Machine Learning: Read` or `Discover: All`, `Data Views Management: All` and `manage_ingest_pipelines` (no destination indices given)".to_string()
+            } else {
+                format!(
+                    "Data Visualizer file upload: `Machine Learning: Read` or `Discover: All`, `Data Views Management: All`, `manage_ingest_pipelines`, and `create`, `create_index`, `manage`, `read` on destination indices [{}]",
+                    join(dst)
+                )
+            },
+            upload_kibana && data_views && ingest && upload_indices,
             "Grant `Machine Learning: Read` or `Discover: All`, `Data Views Management: All`, the `ingest_admin` role (or `manage_ingest_pipelines`), and `create`, `create_index`, `manage`, `read` on the destination indices.",
         ),
     ])

@@ -47,6 +47,21 @@ fn accessible_spaces_by_purpose() {
     );
     let with = access.authorized_purposes(&all);
     assert_eq!(with.len(), 3);
+    // Base `read` reaches `saved_object:config/find` (Kibana's automatic grants), so a
+    // read-only space can be used to find saved objects; a single feature's read does too.
+    let find = |id: &str| {
+        with.iter()
+            .find(|(s, _)| s.id == id)
+            .unwrap()
+            .1
+            .iter()
+            .find(|(p, _)| *p == Purpose::FindSavedObjects)
+            .unwrap()
+            .1
+    };
+    assert!(find("s1"));
+    assert!(find("s2"));
+    assert!(find("s3"));
     assert_eq!(
         list_spaces(&access, &all, Some(Purpose::Any), true)
             .unwrap_err()
@@ -199,5 +214,73 @@ fn ml_setup_check_reports_each_requirement() {
     );
     assert!(
         get("kibana_ml_feature").passed && get("kibana_ml_feature").description.contains("Read")
+    );
+}
+
+#[test]
+fn ml_setup_check_superuser_without_indices_passes_everything() {
+    let k = common::kit();
+    let space = Space::from_json(&json!({"id": "default", "name": "Default"})).unwrap();
+    let builtin = rampart_core::builtin::BuiltinRoles::load().unwrap();
+    let superuser = k.compile(&[builtin.get("superuser").unwrap().clone()]);
+    let settings = MlSettings::default();
+    let none: Vec<String> = Vec::new();
+    let report = ml_setup_check(&MlCheckInput {
+        settings: &settings,
+        space: &space,
+        registry: &k.registry,
+        role: &superuser,
+        store: &k.store,
+        username: "elastic",
+        source_indices: &none,
+        destination_indices: &none,
+    })
+    .unwrap();
+    assert!(
+        report.iter().all(|r| r.passed && r.fix.is_none()),
+        "{report:#?}"
+    );
+    let upload = report.iter().find(|r| r.id == "file_upload").unwrap();
+    assert!(upload.description.contains("no destination indices given"));
+
+    // Without the Kibana/cluster grants, file upload still fails when no destination is named.
+    let nobody = k.compile(&[]);
+    let report = ml_setup_check(&MlCheckInput {
+        role: &nobody,
+        settings: &settings,
+        space: &space,
+        registry: &k.registry,
+        store: &k.store,
+        username: "nobody",
+        source_indices: &none,
+        destination_indices: &none,
+    })
+    .unwrap();
+    let upload = report.iter().find(|r| r.id == "file_upload").unwrap();
+    assert!(!upload.passed && upload.fix.is_some());
+}
+
+#[test]
+fn ml_setup_check_names_missing_index_lists() {
+    let k = common::kit();
+    let space = Space::from_json(&json!({"id": "default", "name": "Default"})).unwrap();
+    let nobody = k.compile(&[]);
+    let settings = MlSettings::default();
+    let none: Vec<String> = Vec::new();
+    let report = ml_setup_check(&MlCheckInput {
+        settings: &settings,
+        space: &space,
+        registry: &k.registry,
+        role: &nobody,
+        store: &k.store,
+        username: "nobody",
+        source_indices: &none,
+        destination_indices: &none,
+    })
+    .unwrap();
+    let src = report.iter().find(|r| r.id == "source_indices").unwrap();
+    assert!(
+        src.passed && src.description.ends_with("[none given]"),
+        "{src:?}"
     );
 }

@@ -348,3 +348,31 @@ async fn ml_setup_check_api_reports_requirements() {
         .await;
     assert_eq!(s, 404);
 }
+
+/// The superuser with no source or destination indices passes every requirement (what
+/// `rampart check ml-setup --user elastic` runs), both through the CLI's code path and the API.
+#[tokio::test]
+async fn ml_setup_check_superuser_without_indices_is_ready() {
+    let k = KibanaNode::new();
+    let request = rampart_server::kibana::ml::MlCheckRequest {
+        username: "elastic".into(),
+        space: "default".into(),
+        ..Default::default()
+    };
+    let report = rampart_server::kibana::ml::check(&k.node.state, &request)
+        .await
+        .unwrap();
+    assert_eq!(report["ready"], true, "{report}");
+    let reqs = report["requirements"].as_array().unwrap();
+    assert!(
+        reqs.iter()
+            .all(|r| r["passed"] == true && r["fix"].is_null())
+    );
+    assert!(reqs.iter().any(|r| r["id"] == "file_upload"));
+    let (s, b) = k
+        .admin("GET", "/internal/rampart/ml_setup_check", None)
+        .await;
+    assert_eq!(s, 200, "{b}");
+    assert_eq!(b["ready"], true, "{b}");
+    assert_eq!(b["username"], "elastic");
+}

@@ -182,3 +182,56 @@ async fn worked_example_availability_and_union_of_entries() {
         .await;
     assert_eq!(s, 404);
 }
+
+/// Every boolean leaf of a capabilities body.
+fn leaves(v: &Value) -> Vec<bool> {
+    match v {
+        Value::Bool(b) => vec![*b],
+        Value::Object(m) => m.values().flat_map(leaves).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Kibana's capabilities route has `authRequired: 'optional'`: without credentials it answers
+/// 200 with every privilege-governed capability off (the same as a caller with no roles);
+/// credentials that are sent must still be valid.
+#[tokio::test]
+async fn unauthenticated_capabilities_are_all_off() {
+    let k = KibanaNode::new();
+    k.put_space("ops", &["discover"]).await;
+    let nobody = k.user("nobody", &[]);
+    for space in [None, Some("ops")] {
+        let path = match space {
+            Some(s) => format!("/s/{s}/api/core/capabilities"),
+            None => "/api/core/capabilities".to_string(),
+        };
+        let (s, anonymous) = k
+            .raw(
+                "POST",
+                &path,
+                None,
+                Some(json!({"applications": []})),
+                false,
+            )
+            .await;
+        assert_eq!(s, 200, "{anonymous}");
+        assert_eq!(anonymous, k.capabilities(nobody, space).await);
+        let all = leaves(&anonymous);
+        assert!(all.len() > 100, "{anonymous}");
+        assert!(all.iter().all(|b| !b), "{anonymous}");
+        assert_eq!(anonymous["navLinks"]["discover"], json!(false));
+    }
+    let (s, b) = k
+        .raw(
+            "POST",
+            "/api/core/capabilities",
+            Some(("elastic", "wrong")),
+            Some(json!({"applications": []})),
+            false,
+        )
+        .await;
+    assert_eq!(s, 401, "{b}");
+    // Other routes still need credentials.
+    let (s, _) = k.raw("GET", "/api/spaces/space", None, None, false).await;
+    assert_eq!(s, 401);
+}

@@ -435,6 +435,43 @@ async fn reserved_roles_and_metadata_cannot_be_edited() {
         )
         .await;
     assert_eq!(s, 400, "{b}");
+    // `_reserved` in metadata is not a way to make a role reserved: ES refuses every
+    // `_`-prefixed metadata key (true or false), Kibana passes that 400 through, and nothing
+    // is written (not even over an existing role).
+    k.put_role(
+        "existing",
+        json!({"elasticsearch": {"cluster": ["monitor"]}}),
+    )
+    .await;
+    for (name, value) in [("r", true), ("r", false), ("existing", true)] {
+        let body = json!({"elasticsearch": {}, "metadata": {"_reserved": value}});
+        let path = format!("/api/security/role/{name}");
+        let (s, b) = k.admin("PUT", &path, Some(body.clone())).await;
+        assert_eq!(s, 400, "{b}");
+        assert!(is_kibana_error(&b, 400), "{b}");
+        assert!(
+            b["message"]
+                .as_str()
+                .unwrap()
+                .contains("role descriptor metadata keys may not start with [_]"),
+            "{b}"
+        );
+        let (s, b) = k
+            .admin(
+                "POST",
+                "/api/security/roles",
+                Some(json!({"roles": {name: body}})),
+            )
+            .await;
+        assert_eq!(s, 200, "{b}");
+        assert!(b["errors"][name].is_object(), "{b}");
+    }
+    let (s, _) = k.admin("GET", "/api/security/role/r", None).await;
+    assert_eq!(s, 404);
+    let (s, b) = k.admin("GET", "/api/security/role/existing", None).await;
+    assert_eq!(s, 200);
+    assert_eq!(b["elasticsearch"]["cluster"], json!(["monitor"]));
+    assert_eq!(b["metadata"], json!({}));
     // Built-in roles read back in Kibana's format (superuser: base `*` [9.x]).
     let (s, b) = k.admin("GET", "/api/security/role/superuser", None).await;
     assert_eq!(s, 200);
@@ -617,4 +654,44 @@ async fn query_filters_sorts_and_pages() {
         b["total"].as_u64().unwrap() > 3,
         "reserved roles are shown by default"
     );
+}
+
+/// Kibana 9.x can rewrite deprecated feature privileges into their replacements; our registry
+/// does not register the replacing features, so `true` is refused with a clear 400 (on GET one
+/// and GET all), while `false` or absent answers as usual.
+#[tokio::test]
+async fn replace_deprecated_privileges_is_refused_clearly() {
+    let k = KibanaNode::new();
+    k.put_role("marketing", worked_example()).await;
+    for path in ["/api/security/role/marketing", "/api/security/role"] {
+        let (s, b) = k
+            .admin(
+                "GET",
+                &format!("{path}?replaceDeprecatedPrivileges=true"),
+                None,
+            )
+            .await;
+        assert_eq!(s, 400, "{b}");
+        assert!(is_kibana_error(&b, 400), "{b}");
+        assert_eq!(
+            b["message"],
+            rampart_server::kibana::REPLACE_DEPRECATED_UNSUPPORTED
+        );
+        let (s, b) = k
+            .admin(
+                "GET",
+                &format!("{path}?replaceDeprecatedPrivileges=false"),
+                None,
+            )
+            .await;
+        assert_eq!(s, 200, "{b}");
+        let (s, _) = k
+            .admin(
+                "GET",
+                &format!("{path}?replaceDeprecatedPrivileges=maybe"),
+                None,
+            )
+            .await;
+        assert_eq!(s, 400);
+    }
 }

@@ -245,10 +245,12 @@ async fn listing_returns_only_usable_spaces_per_purpose() {
     assert_eq!(ids(&b), ["a", "b"]);
     assert_eq!(
         b[1]["authorizedPurposes"],
-        // savedObjectsManagement alone does not grant `saved_object:config/find`.
-        json!({"any": true, "copySavedObjectsIntoSpace": true, "findSavedObjects": false, "shareSavedObjectsIntoSpace": true})
+        // Every feature privilege reads `config` (Kibana's automatic grants).
+        json!({"any": true, "copySavedObjectsIntoSpace": true, "findSavedObjects": true, "shareSavedObjectsIntoSpace": true})
     );
     assert_eq!(b[0]["authorizedPurposes"]["any"], true);
+    // A read-only space (base `read`) may be used to find saved objects.
+    assert_eq!(b[0]["authorizedPurposes"]["findSavedObjects"], true);
     assert_eq!(
         b[0]["authorizedPurposes"]["copySavedObjectsIntoSpace"],
         false

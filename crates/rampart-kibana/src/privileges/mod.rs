@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use rampart_core::permission::{ApplicationPrivilegeDescriptor, ApplicationPrivilegeStore};
 use serde_json::{Map, Value, json};
 
-use crate::features::{Feature, FeatureRegistry};
+use crate::features::{Feature, FeatureRegistry, Grants};
 use actions::{ActionList, LOGIN, grants_actions};
 
 /// Kibana's application name for the default `.kibana` index.
@@ -52,11 +52,47 @@ fn with_login(f: impl FnOnce(&mut ActionList)) -> Vec<String> {
     out.into_vec()
 }
 
+/// Saved-object types Kibana's feature registry adds to every `all` and reserved privilege
+/// when a feature registers: (`savedObject.all`, `savedObject.read`). Every user of any
+/// feature must read advanced settings (`config`, `config-global`) and short URLs, and may
+/// write telemetry preferences.
+const AUTOMATIC_ALL: (&[&str], &[&str]) = (&["telemetry"], &["config", "config-global", "url"]);
+/// The same for every `read` privilege (telemetry becomes read-only).
+const AUTOMATIC_READ: (&[&str], &[&str]) = (&[], &["config", "config-global", "telemetry", "url"]);
+
+/// A privilege definition with the automatic saved-object grants of its kind appended
+/// (without duplicates, keeping the definition's own order first).
+fn with_automatic_grants(g: &Grants, (all, read): (&[&str], &[&str])) -> Grants {
+    let mut out = g.clone();
+    for (list, extra) in [
+        (&mut out.saved_object.all, all),
+        (&mut out.saved_object.read, read),
+    ] {
+        for t in extra {
+            if !list.iter().any(|x| x == t) {
+                list.push((*t).to_string());
+            }
+        }
+    }
+    out
+}
+
+/// The definition of top privilege `top` as Kibana registers it (automatic grants applied).
+fn top_grants(f: &Feature, top: &str) -> Option<Grants> {
+    let p = f.top_privilege(top)?;
+    let automatic = if top == "read" {
+        AUTOMATIC_READ
+    } else {
+        AUTOMATIC_ALL
+    };
+    Some(with_automatic_grants(&p.grants, automatic))
+}
+
 /// `feature_<f>.<top>` with its sub-feature privileges merged in (b.3).
 fn merged_top(f: &Feature, top: &str) -> Option<Vec<String>> {
-    let p = f.top_privilege(top)?;
+    let grants = top_grants(f, top)?;
     Some(with_login(|out| {
-        grants_actions(&f.id, &p.grants, out);
+        grants_actions(&f.id, &grants, out);
         for sub in f.sub_feature_privileges() {
             if sub.include_in.merges_into(top) && !sub.disabled {
                 grants_actions(&f.id, &sub.grants, out);
@@ -74,8 +110,8 @@ fn feature_privileges(f: &Feature) -> Named {
         }
     }
     for top in &tops {
-        if let Some(p) = f.top_privilege(top) {
-            let actions = with_login(|o| grants_actions(&f.id, &p.grants, o));
+        if let Some(grants) = top_grants(f, top) {
+            let actions = with_login(|o| grants_actions(&f.id, &grants, o));
             out.push((format!("minimal_{top}"), actions));
         }
     }
@@ -118,7 +154,8 @@ impl KibanaPrivileges {
             }
             for r in f.reserved_privileges() {
                 let mut out = ActionList::default();
-                grants_actions(&f.id, &r.privilege.grants, &mut out);
+                let grants = with_automatic_grants(&r.privilege.grants, AUTOMATIC_ALL);
+                grants_actions(&f.id, &grants, &mut out);
                 reserved.push((r.id.clone(), out.into_vec()));
             }
         }

@@ -138,3 +138,48 @@ fn catalogue_body_lists_ids_or_actions() {
     let with = kp.catalogue_body(true);
     assert_eq!(with["features"]["graph"]["all"][0], "login:");
 }
+
+#[test]
+fn every_feature_privilege_gets_the_automatic_saved_object_grants() {
+    let kp = kp();
+    let read_ops = ["bulk_get", "get", "find"];
+    for name in [
+        "read",
+        "space_read",
+        "all",
+        "space_all",
+        "feature_discover.read",
+        "feature_discover.minimal_read",
+        "feature_graph.all",
+        "feature_graph.minimal_all",
+        "reserved_ml_user",
+    ] {
+        let actions = kp.actions_of(name).unwrap();
+        for kind in ["config", "config-global", "url", "telemetry"] {
+            for op in read_ops {
+                let a = format!("saved_object:{kind}/{op}");
+                assert!(has(actions, &a), "{name}: {a}");
+            }
+        }
+    }
+    // `all` (and reserved) may write telemetry; `read` only reads it; config stays read-only.
+    let read = kp.actions_of("feature_discover.read").unwrap();
+    assert!(!has(read, "saved_object:telemetry/create"));
+    let all = kp.actions_of("feature_discover.all").unwrap();
+    assert!(has(all, "saved_object:telemetry/create"));
+    assert!(!has(all, "saved_object:config-global/create"));
+    assert!(has(
+        kp.actions_of("reserved_ml_admin").unwrap(),
+        "saved_object:telemetry/update"
+    ));
+    // Sub-feature privileges get none of it (only what they declare).
+    let sub = kp.actions_of("feature_discover.url_create").unwrap();
+    assert!(!has(sub, "saved_object:config/find"));
+    // advancedSettings declares `config` under `all` itself: no duplicates.
+    let adv = kp.actions_of("feature_advancedSettings.all").unwrap();
+    let finds = adv
+        .iter()
+        .filter(|a| *a == "saved_object:config/find")
+        .count();
+    assert_eq!(finds, 1);
+}

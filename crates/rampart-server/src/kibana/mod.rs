@@ -22,6 +22,7 @@ use rampart_kibana::{FeatureRegistry, KibanaPrivileges};
 pub use bootstrap::{BootstrapReport, bootstrap};
 pub use error::KbnError;
 pub use pipeline::{KCtx, KReply};
+pub use roles::REPLACE_DEPRECATED_UNSUPPORTED;
 pub use spaces::{SPACE_KIND, load_space, space_doc};
 pub use table::{KAuthz, KRoute, routes};
 

@@ -22,7 +22,7 @@ use serde_json::Value;
 use super::error::KbnError;
 use super::table::{KAuthz, KRoute, routes};
 use super::{KibanaModel, model};
-use crate::authn::Authentication;
+use crate::authn::{Authentication, Credential, RealmRef, UserInfo};
 use crate::http::Req;
 use crate::state::SharedState;
 
@@ -218,6 +218,23 @@ async fn handle(
     }
 }
 
+/// The caller of an optional-authentication route that sent no credentials: no roles, so
+/// every privilege check fails (Kibana treats it the same way).
+fn anonymous() -> Authentication {
+    let realm = RealmRef::new("__anonymous", "__anonymous");
+    Authentication {
+        user: UserInfo {
+            username: String::new(),
+            enabled: true,
+            ..UserInfo::default()
+        },
+        authentication_realm: realm.clone(),
+        lookup_realm: realm,
+        run_as: None,
+        credential: Credential::Anonymous,
+    }
+}
+
 fn is_write(m: &Method) -> bool {
     !matches!(*m, Method::GET | Method::HEAD | Method::OPTIONS)
 }
@@ -231,6 +248,9 @@ async fn pipeline(state: SharedState, route: &KRoute, req: Req) -> KResult {
     // The web page's session cookie (with its CSRF token on writes), else the headers.
     let auth = match crate::web::authenticate_session(&state, &req.headers, &req.method).await? {
         Some(session) => session.auth,
+        None if route.authz == KAuthz::Optional && !req.headers.contains_key("authorization") => {
+            anonymous()
+        }
         None => state.authn.authenticate(&state, &req).await?,
     };
     if route.xsrf && is_write(&req.method) && !req.headers.contains_key("kbn-xsrf") {
@@ -249,7 +269,7 @@ async fn pipeline(state: SharedState, route: &KRoute, req: Req) -> KResult {
         space,
     };
     match route.authz {
-        KAuthz::Authenticated => {}
+        KAuthz::Authenticated | KAuthz::Optional => {}
         KAuthz::Cluster(action) => {
             ctx.authorize_cluster(action, &ClusterRequest::default(), &req)?;
         }

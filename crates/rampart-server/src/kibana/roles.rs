@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use rampart_core::authz::{ClusterRequest, RoleManageRequest};
 use rampart_core::catalog;
-use rampart_core::role::{RoleContext, RoleDescriptor, parse_role, validate_role};
+use rampart_core::role::{RoleContext, RoleDescriptor, RoleError, parse_role, validate_role};
 use rampart_kibana::FeatureRegistry;
 use rampart_kibana::role::{
     KibanaRole, ValidationError, feature_errors_message, from_es, parse_put_body, sort_roles,
@@ -20,6 +20,7 @@ use crate::error::ApiError;
 use crate::http::Req;
 use crate::state::{AppState, blocking};
 
+const METADATA_UNDERSCORE: &str = "role descriptor metadata keys may not start with [_]";
 const ROLE_PUT: &str = "cluster:admin/xpack/security/role/put";
 const ROLE_BULK_PUT: &str = "cluster:admin/xpack/security/role/bulk_put";
 
@@ -82,9 +83,23 @@ fn role_name(req: &Req) -> String {
     req.param("name").unwrap_or_default().to_string()
 }
 
+/// The message of `?replaceDeprecatedPrivileges=true`.
+pub const REPLACE_DEPRECATED_UNSUPPORTED: &str = "[request query.replaceDeprecatedPrivileges]: replacing deprecated privileges is not supported by this server: its feature registry (Kibana 8.17) does not register the replacement features (such as discover_v2), so deprecated feature privileges have no replacement to map to";
+
+/// Kibana 9.x rewrites privileges of deprecated features into their `replacedBy` targets
+/// when asked. Our registry names the replacing features but does not register them, so
+/// there is nothing faithful to rewrite into: refuse clearly rather than answer unchanged.
+fn reject_replace_deprecated(req: &Req) -> Result<(), KbnError> {
+    if req.query_bool("replaceDeprecatedPrivileges", false)? {
+        return Err(KbnError::bad_request(REPLACE_DEPRECATED_UNSUPPORTED));
+    }
+    Ok(())
+}
+
 /// `GET /api/security/role`.
-pub fn list(ctx: KCtx, _req: Req) -> KFut {
+pub fn list(ctx: KCtx, req: Req) -> KFut {
     Box::pin(async move {
+        reject_replace_deprecated(&req)?;
         let roles = kibana_roles(&ctx)?;
         Ok(KReply::ok(Value::Array(
             roles.iter().map(KibanaRole::to_json).collect(),
@@ -95,6 +110,7 @@ pub fn list(ctx: KCtx, _req: Req) -> KFut {
 /// `GET /api/security/role/{name}`.
 pub fn get(ctx: KCtx, req: Req) -> KFut {
     Box::pin(async move {
+        reject_replace_deprecated(&req)?;
         let name = role_name(&req);
         let role = es_role(&ctx.state, &name)?.ok_or_else(|| KbnError::not_found("Not Found"))?;
         Ok(KReply::ok(to_kibana(&role, &ctx.model.registry)?.to_json()))
@@ -112,8 +128,28 @@ fn prepare(
     let existing = native_role(state, name)?;
     let es = to_es(&role, existing.as_ref(), registry)
         .map_err(|e| KbnError::from(validation_response(&e)))?;
-    validate_role(&es, RoleContext::RoleApi).map_err(ApiError::from)?;
+    validate_es_role(&es)?;
     Ok(es)
+}
+
+/// ES's validation of a role write, as ES runs it on the role Kibana sends.
+fn validate_es_role(es: &RoleDescriptor) -> Result<(), ApiError> {
+    let mut problems = match validate_role(es, RoleContext::RoleApi) {
+        Ok(()) => Vec::new(),
+        Err(RoleError::Validation(problems)) => problems,
+        Err(other) => return Err(ApiError::from(other)),
+    };
+    // ES refuses every `_`-prefixed metadata key on a role write, `_reserved` included: a role
+    // cannot make itself reserved. The shared validator exempts roles already marked reserved
+    // (it also checks the built-in roles), so the write path adds the refusal itself.
+    if es.is_reserved() {
+        problems.push(METADATA_UNDERSCORE.to_string());
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::from(RoleError::Validation(problems)))
+    }
 }
 
 /// `PUT /api/security/role/{name}[?createOnly=true]`: 204.
@@ -242,10 +278,9 @@ pub fn bulk_put(ctx: KCtx, req: Req) -> KFut {
                     continue;
                 }
             };
-            match validate_role(&es, RoleContext::RoleApi) {
+            match validate_es_role(&es) {
                 Ok(()) => valid.push(es),
                 Err(e) => {
-                    let e = ApiError::from(e);
                     errors.insert(
                         role.name.clone(),
                         json!({"type": e.es_type, "reason": e.reason}),

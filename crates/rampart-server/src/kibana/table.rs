@@ -13,6 +13,10 @@ pub enum KAuthz {
     /// Spaces plugin's own 403 messages, capabilities and space lists filter per caller, role
     /// writes validate before authorizing as Kibana does).
     Authenticated,
+    /// Kibana's `authRequired: 'optional'`: credentials, when sent, must be valid; a request
+    /// without any runs as an anonymous caller with no roles (Kibana's capabilities route:
+    /// unauthenticated callers get every privilege-governed capability off).
+    Optional,
     /// An ES cluster action: Kibana delegates these APIs to Elasticsearch as the user.
     Cluster(&'static str),
     /// A Kibana API privilege: `api:<tag>` at the current space.
@@ -53,7 +57,7 @@ const PRIVILEGE_GET: &str = "cluster:admin/xpack/security/privilege/get";
 
 /// Every route of the Kibana port.
 pub fn routes() -> Vec<KRoute> {
-    use KAuthz::{Api, Authenticated as Authn, Cluster};
+    use KAuthz::{Api, Authenticated as Authn, Cluster, Optional};
     use Method as M;
     #[rustfmt::skip]
     let table = vec![
@@ -76,7 +80,7 @@ pub fn routes() -> Vec<KRoute> {
         route(M::PUT, "/api/spaces/space/{id}", Authn, spaces::update),
         route(M::DELETE, "/api/spaces/space/{id}", Authn, spaces::delete),
         // == capabilities ==
-        KRoute { xsrf: false, ..route(M::POST, "/api/core/capabilities", Authn, capabilities::capabilities) },
+        KRoute { xsrf: false, ..route(M::POST, "/api/core/capabilities", Optional, capabilities::capabilities) },
         // == machine learning ==
         route(M::GET, "/internal/rampart/ml_setup_check", Authn, ml::setup_check),
     ];
