@@ -103,6 +103,9 @@ fn reserved_metadata_is_allowed_on_reserved_roles_only() {
     let mut role = RoleDescriptor::named("r");
     role.metadata.insert("_reserved".into(), Value::Bool(true));
     assert!(validate_role(&role, RoleContext::File).is_ok());
+    // Through the role and API key APIs a client cannot mark its role built-in.
+    assert!(validate_role(&role, RoleContext::RoleApi).is_err());
+    assert!(validate_role(&role, RoleContext::ApiKey).is_err());
     role.metadata.insert("_reserved".into(), Value::Bool(false));
     assert!(validate_role(&role, RoleContext::File).is_err());
 }

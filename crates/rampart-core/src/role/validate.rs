@@ -62,7 +62,11 @@ pub(super) fn role_problems(
             problems.extend(privilege_or_action_problem(privilege));
         }
     }
-    if !role.is_reserved() && role.metadata.keys().any(|k| k.starts_with('_')) {
+    // The API request validator refuses every `_` key, `_reserved` included (a client cannot
+    // mark its role built-in); only the built-in definitions, read like a roles file, carry
+    // `_reserved: true` legitimately.
+    let builtin_definition = ctx == RoleContext::File && role.is_reserved();
+    if !builtin_definition && role.metadata.keys().any(|k| k.starts_with('_')) {
         problems.push("role descriptor metadata keys may not start with [_]".to_string());
     }
     for remote in &role.remote_indices {
