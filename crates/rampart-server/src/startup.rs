@@ -26,6 +26,8 @@ pub enum StartError {
     Store { dir: String, reason: String },
     #[error("cannot load built-in roles: {0}")]
     Builtin(String),
+    #[error("cannot open the document engine: {0}")]
+    Engine(String),
     #[error("io error: {0}")]
     Io(#[from] std::io::Error),
 }
@@ -127,9 +129,18 @@ pub fn build_state(config: &NodeConfig) -> Result<(SharedState, Bootstrap), Star
         security,
         audit,
         elastic_reset_hash,
-        data: Arc::new(crate::data::memory::MemoryEngine::new()),
+        data: open_engine(&config.data_dir)?,
     };
     Ok((Arc::new(state), bootstrap))
+}
+
+/// The document engine under `<data>/indices`, refreshed every second as ES does by default.
+fn open_engine(data_dir: &std::path::Path) -> Result<Arc<rampart_search::Engine>, StartError> {
+    let engine = Arc::new(
+        rampart_search::Engine::open(data_dir).map_err(|e| StartError::Engine(e.to_string()))?,
+    );
+    engine.start_refresh_thread(std::time::Duration::from_secs(1));
+    Ok(engine)
 }
 
 /// The `elastic` hash the reset API restores: the bootstrapped one, when that API is enabled.

@@ -22,7 +22,7 @@ pub struct AppState {
     /// (set only when that API is enabled).
     pub elastic_reset_hash: Option<String>,
     /// The document engine; only `crate::data` handlers call it, after authorization.
-    pub data: Arc<dyn crate::data::engine::DocumentEngine>,
+    pub data: Arc<rampart_search::Engine>,
     /// Sessions of the web UI (`crate::web`).
     pub web_sessions: crate::web::SessionStore,
 }

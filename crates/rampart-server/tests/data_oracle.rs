@@ -116,6 +116,8 @@ async fn check(docs: Vec<Value>, role_query: Q, granted: BTreeSet<usize>, user_q
             .await;
         assert_eq!(s, 201, "{b}");
     }
+    let (s, b) = node.admin("POST", "/data/_refresh", None).await;
+    assert_eq!(s, 200, "{b}");
     let grant: Vec<&str> = granted.iter().map(|f| FIELDS[*f]).collect();
     let role = json!({"indices": [{"names": ["data"], "privileges": ["read"],
         "query": to_json(&role_query), "field_security": {"grant": grant}}]});

@@ -211,6 +211,15 @@ impl Engine {
         self.state().indices.contains_key(name)
     }
 
+    /// The filter of `alias` on `index` (ES JSON), if that alias exists there and has one.
+    pub fn alias_filter(&self, index: &str, alias: &str) -> Option<Value> {
+        self.state()
+            .indices
+            .get(index)
+            .and_then(|m| m.aliases.get(alias))
+            .and_then(|a| a.filter.clone())
+    }
+
     /// GET index: `{"aliases", "mappings", "settings"}` of one concrete index.
     pub fn get_index(&self, name: &str) -> Result<Value> {
         let state = self.state();

@@ -4,11 +4,12 @@
 
 use rampart_core::resolve::IndicesOptions;
 use rampart_core::write::WriteOp;
+use rampart_search::StoredDoc;
 use serde_json::{Value, json};
 
 use super::restrict::{self, Restriction};
 use super::write::{WriteItem, execute};
-use super::{guards, target};
+use super::{engine, guards, target};
 use crate::error::ApiError;
 use crate::http::{Reply, Req};
 use crate::routes::{BoxFut, Ctx};
@@ -17,12 +18,16 @@ const GET: &str = "indices:data/read/get";
 const MGET_SHARD: &str = "indices:data/read/mget[shard]";
 const UPDATE: &str = "indices:data/write/update";
 
-fn single(ctx: &Ctx, item: WriteItem) -> Result<Reply, ApiError> {
-    let mut results = execute(ctx, std::slice::from_ref(&item))?;
+fn single(ctx: &Ctx, req: &Req, mut item: WriteItem) -> Result<Reply, ApiError> {
+    item.cond = engine::url_conditions(req)?;
+    let mut results = execute(ctx, std::slice::from_ref(&item), engine::refresh(req)?)?;
     let result = results
         .pop()
         .ok_or_else(|| ApiError::internal("a one-item bulk returned no result"))??;
-    Ok(Reply::status(result.status(), result.to_json()))
+    Ok(Reply::status(
+        engine::write_status(&result),
+        engine::write_json(&result),
+    ))
 }
 
 fn op_of(req: &Req, has_id: bool) -> Result<WriteOp, ApiError> {
@@ -45,11 +50,13 @@ pub fn index_doc(ctx: Ctx, req: Req) -> BoxFut {
         let index = req.param_required("index")?.to_string();
         single(
             &ctx,
+            &req,
             WriteItem {
                 index,
                 id,
                 op,
                 body: Some(body),
+                cond: Default::default(),
             },
         )
     })
@@ -64,8 +71,9 @@ pub fn create_doc(ctx: Ctx, req: Req) -> BoxFut {
             id: req.param("id").map(String::from),
             op: WriteOp::Create,
             body: Some(body),
+            cond: Default::default(),
         };
-        single(&ctx, item)
+        single(&ctx, &req, item)
     })
 }
 
@@ -77,8 +85,9 @@ pub fn delete_doc(ctx: Ctx, req: Req) -> BoxFut {
             id: req.param("id").map(String::from),
             op: WriteOp::Delete,
             body: None,
+            cond: Default::default(),
         };
-        single(&ctx, item)
+        single(&ctx, &req, item)
     })
 }
 
@@ -99,8 +108,9 @@ pub fn update_doc(ctx: Ctx, req: Req) -> BoxFut {
             id: req.param("id").map(String::from),
             op: WriteOp::Update,
             body: Some(body),
+            cond: Default::default(),
         };
-        single(&ctx, item)
+        single(&ctx, &req, item)
     })
 }
 
@@ -111,9 +121,9 @@ fn visible_doc(
     index: &str,
     id: &str,
     restriction: &Restriction,
-) -> Result<Option<(super::engine::Doc, Value)>, ApiError> {
+) -> Result<Option<(StoredDoc, Value)>, ApiError> {
     let engine = &ctx.state.data;
-    let Some(doc) = engine.get_doc(index, id)? else {
+    let Some(doc) = engine.get_doc(index, id, true)? else {
         return Ok(None);
     };
     if let Some(query) = &restriction.documents {
@@ -134,7 +144,7 @@ fn get_one(
     action: &str,
     index_expr: &str,
     id: &str,
-) -> Result<(String, Option<(super::engine::Doc, Value)>), ApiError> {
+) -> Result<(String, Option<(StoredDoc, Value)>), ApiError> {
     let meta = ctx.state.data.metadata();
     let options = target::options(req, IndicesOptions::single_index())?;
     let authorized =
@@ -142,12 +152,12 @@ fn get_one(
     let entry = authorized
         .access
         .first()
-        .ok_or_else(|| super::memory::index_not_found(index_expr))?;
+        .ok_or_else(|| engine::index_not_found(index_expr))?;
     let concrete = meta
         .concrete_indices(&entry.name, None)
         .first()
         .map(|s| s.to_string())
-        .ok_or_else(|| super::memory::index_not_found(index_expr))?;
+        .ok_or_else(|| engine::index_not_found(index_expr))?;
     let restriction = restrict::restriction(ctx, action, entry, &meta)?;
     Ok((
         concrete.clone(),
@@ -162,8 +172,9 @@ pub fn get_doc(ctx: Ctx, req: Req) -> BoxFut {
         let (index, found) = get_one(&ctx, &req, GET, req.param_required("index")?, &id)?;
         Ok(match found {
             Some((doc, source)) => Reply::ok(json!({
-                "_index": index, "_id": id, "_version": doc.version, "_seq_no": doc.seq_no,
-                "_primary_term": 1, "found": true, "_source": source,
+                "_index": index, "_id": id, "_version": doc.version.version,
+                "_seq_no": doc.version.seq_no, "_primary_term": doc.version.primary_term,
+                "found": true, "_source": source,
             })),
             None => Reply::status(404, json!({"_index": index, "_id": id, "found": false})),
         })
@@ -222,8 +233,9 @@ pub fn mget(ctx: Ctx, req: Req) -> BoxFut {
             };
             docs.push(match get_one(&ctx, &req, MGET_SHARD, &index, &id) {
                 Ok((concrete, Some((doc, source)))) => json!({
-                    "_index": concrete, "_id": id, "_version": doc.version, "_seq_no": doc.seq_no,
-                    "_primary_term": 1, "found": true, "_source": source,
+                    "_index": concrete, "_id": id, "_version": doc.version.version,
+                    "_seq_no": doc.version.seq_no, "_primary_term": doc.version.primary_term,
+                    "found": true, "_source": source,
                 }),
                 Ok((concrete, None)) => json!({"_index": concrete, "_id": id, "found": false}),
                 Err(e) => json!({"_index": index, "_id": id, "error": {"type": e.es_type, "reason": e.reason}}),

@@ -5,22 +5,19 @@
 use rampart_core::resolve::{ExpandWildcards, IndicesOptions};
 use serde_json::{Map, Value, json};
 
-use super::engine::AliasAction;
-use super::{restrict, target};
+use super::{engine, restrict, target};
 use crate::error::ApiError;
 use crate::http::{Reply, Req};
 use crate::routes::{BoxFut, Ctx};
 
-const ALIASES: &str = "indices:admin/aliases";
-const NO_ESCALATION: &str =
-    "Adding an alias is not allowed when the alias has more permissions than any of the indices";
+pub(super) const ALIASES: &str = "indices:admin/aliases";
 
-fn acknowledged() -> Reply {
+pub(super) fn acknowledged() -> Reply {
     Reply::ok(json!({"acknowledged": true}))
 }
 
 /// Resolve and authorize the path's expression for the route's action; the concrete indices.
-fn concrete(
+pub(super) fn concrete(
     ctx: &Ctx,
     req: &Req,
     defaults: IndicesOptions,
@@ -39,7 +36,7 @@ fn concrete(
     for name in &authorized.names {
         let found = meta.concrete_indices(name, None);
         if found.is_empty() {
-            return Err(super::memory::index_not_found(name));
+            return Err(engine::index_not_found(name));
         }
         for c in found {
             if !out.iter().any(|o| o == c) {
@@ -84,9 +81,7 @@ pub fn delete(ctx: Ctx, req: Req) -> BoxFut {
             ..IndicesOptions::strict_expand_open()
         };
         let (names, _) = concrete(&ctx, &req, defaults)?;
-        for name in names {
-            ctx.state.data.delete_index(&name)?;
-        }
+        ctx.state.data.delete_index(&names)?;
         Ok(acknowledged())
     })
 }
@@ -175,7 +170,13 @@ pub fn get_mapping(ctx: Ctx, req: Req) -> BoxFut {
         let (names, authorized) = concrete(&ctx, &req, IndicesOptions::strict_expand_open())?;
         let mut out = Map::new();
         for name in names {
-            let mapping = ctx.state.data.get_mapping(&name)?;
+            let mapping = ctx
+                .state
+                .data
+                .get_mapping(&name)?
+                .get("mappings")
+                .cloned()
+                .unwrap_or_else(|| json!({}));
             out.insert(
                 name.clone(),
                 json!({"mappings": visible_mapping(&ctx, &authorized, &name, mapping)?}),
@@ -194,9 +195,7 @@ pub fn put_mapping(ctx: Ctx, req: Req) -> BoxFut {
             &req,
             IndicesOptions::strict_expand_open_forbid_closed(),
         )?;
-        for name in names {
-            ctx.state.data.put_mapping(&name, &body)?;
-        }
+        ctx.state.data.put_mapping(&names, &body)?;
         Ok(acknowledged())
     })
 }
@@ -207,10 +206,7 @@ pub fn get_settings(ctx: Ctx, req: Req) -> BoxFut {
         let (names, _) = concrete(&ctx, &req, IndicesOptions::strict_expand_open())?;
         let mut out = Map::new();
         for name in names {
-            out.insert(
-                name.clone(),
-                json!({"settings": ctx.state.data.get_settings(&name)?}),
-            );
+            out.insert(name.clone(), ctx.state.data.get_settings(&name)?);
         }
         Ok(Reply::ok(Value::Object(out)))
     })
@@ -221,9 +217,7 @@ pub fn put_settings(ctx: Ctx, req: Req) -> BoxFut {
     Box::pin(async move {
         let body = req.json_required()?;
         let (names, _) = concrete(&ctx, &req, IndicesOptions::strict_expand_open())?;
-        for name in names {
-            ctx.state.data.put_settings(&name, &body)?;
-        }
+        ctx.state.data.put_settings(&names, &body)?;
         Ok(acknowledged())
     })
 }
@@ -232,8 +226,12 @@ pub fn put_settings(ctx: Ctx, req: Req) -> BoxFut {
 pub fn maintenance(ctx: Ctx, req: Req) -> BoxFut {
     Box::pin(async move {
         let (names, _) = concrete(&ctx, &req, IndicesOptions::strict_expand_open())?;
-        for name in &names {
-            ctx.state.data.refresh(name)?;
+        let data = &ctx.state.data;
+        match ctx.action {
+            "indices:admin/flush" => data.flush(&names)?,
+            "indices:admin/forcemerge" => data.force_merge(&names)?,
+            "indices:admin/cache/clear" => data.clear_cache(&names)?,
+            _ => data.refresh(&names)?,
         }
         let n = names.len();
         Ok(Reply::ok(
@@ -251,8 +249,10 @@ pub fn open_close(ctx: Ctx, req: Req) -> BoxFut {
             ..IndicesOptions::strict_expand_open()
         };
         let (names, _) = concrete(&ctx, &req, defaults)?;
-        for name in &names {
-            ctx.state.data.set_open(name, open)?;
+        if open {
+            ctx.state.data.open_index(&names)?;
+        } else {
+            ctx.state.data.close_index(&names)?;
         }
         Ok(Reply::ok(
             json!({"acknowledged": true, "shards_acknowledged": true}),
@@ -267,7 +267,7 @@ pub fn stats(ctx: Ctx, req: Req) -> BoxFut {
         let mut indices = Map::new();
         let mut total = 0;
         for name in &names {
-            let count = ctx.state.data.doc_count(name)?;
+            let count = ctx.state.data.stats(name)?.docs;
             total += count;
             indices.insert(name.clone(), json!({"primaries": {"docs": {"count": count}}, "total": {"docs": {"count": count}}}));
         }
@@ -277,148 +277,5 @@ pub fn stats(ctx: Ctx, req: Req) -> BoxFut {
             "_all": {"primaries": {"docs": {"count": total}}, "total": {"docs": {"count": total}}},
             "indices": indices,
         })))
-    })
-}
-
-/// One action per index privilege: comparing them compares the privileges held (5.9).
-const ESCALATION_PROBES: &[&str] = &[
-    "indices:data/read/search",
-    "indices:data/read/get",
-    "indices:data/write/index:op_type/create",
-    "indices:data/write/index:op_type/index",
-    "indices:data/write/update",
-    "indices:data/write/delete",
-    "indices:admin/create",
-    "indices:admin/delete",
-    "indices:admin/mapping/put",
-    "indices:admin/settings/update",
-    "indices:admin/aliases",
-    "indices:admin/refresh",
-    "indices:monitor/stats",
-    "indices:admin/get",
-    "indices:admin/auto_create",
-];
-
-/// Every action the role allows on `alias` must also be allowed on `index` (section 5.9).
-fn check_no_escalation(
-    ctx: &Ctx,
-    index: &str,
-    alias: &str,
-    meta: &rampart_core::resolve::IndexMetadata,
-) -> Result<(), ApiError> {
-    for action in ESCALATION_PROBES {
-        if target::allows(ctx, action, alias, meta) && !target::allows(ctx, action, index, meta) {
-            return Err(ApiError::forbidden(NO_ESCALATION));
-        }
-    }
-    Ok(())
-}
-
-/// `POST /_aliases`.
-pub fn update_aliases(ctx: Ctx, req: Req) -> BoxFut {
-    Box::pin(async move {
-        let body = req.json_required()?;
-        let actions = body
-            .get("actions")
-            .and_then(Value::as_array)
-            .ok_or_else(|| ApiError::validation(&["At least one action is required".into()]))?;
-        let meta = ctx.state.data.metadata();
-        let mut parsed = Vec::new();
-        for action in actions {
-            let (kind, spec) = action
-                .as_object()
-                .and_then(|o| o.iter().next())
-                .ok_or_else(|| ApiError::parse("[aliases] failed to parse field [actions]"))?;
-            let index = spec
-                .get("index")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_string();
-            let alias = spec
-                .get("alias")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_string();
-            match kind.as_str() {
-                "add" => {
-                    target::authorize_names(
-                        &ctx,
-                        &req,
-                        ALIASES,
-                        &[index.clone(), alias.clone()],
-                        &meta,
-                    )?;
-                    check_no_escalation(&ctx, &index, &alias, &meta)?;
-                    parsed.push(AliasAction::Add {
-                        index,
-                        alias,
-                        filter: spec.get("filter").cloned(),
-                        is_write_index: spec.get("is_write_index").and_then(Value::as_bool),
-                    });
-                }
-                "remove" => {
-                    target::authorize_names(
-                        &ctx,
-                        &req,
-                        ALIASES,
-                        &[index.clone(), alias.clone()],
-                        &meta,
-                    )?;
-                    parsed.push(AliasAction::Remove { index, alias });
-                }
-                "remove_index" => {
-                    target::authorize_names(
-                        &ctx,
-                        &req,
-                        "indices:admin/delete",
-                        std::slice::from_ref(&index),
-                        &meta,
-                    )?;
-                    parsed.push(AliasAction::RemoveIndex { index });
-                }
-                other => {
-                    return Err(ApiError::parse(format!(
-                        "[aliases] unknown field [{other}]"
-                    )));
-                }
-            }
-        }
-        ctx.state.data.update_aliases(&parsed)?;
-        Ok(acknowledged())
-    })
-}
-
-/// `PUT|POST /{index}/_alias/{name}`.
-pub fn put_alias(ctx: Ctx, req: Req) -> BoxFut {
-    Box::pin(async move {
-        let index = req.param_required("index")?.to_string();
-        let alias = req.param_required("name")?.to_string();
-        let body = req.json()?.unwrap_or_else(|| json!({}));
-        let meta = ctx.state.data.metadata();
-        target::authorize_names(&ctx, &req, ALIASES, &[index.clone(), alias.clone()], &meta)?;
-        check_no_escalation(&ctx, &index, &alias, &meta)?;
-        ctx.state.data.update_aliases(&[AliasAction::Add {
-            index,
-            alias,
-            filter: body.get("filter").cloned(),
-            is_write_index: body.get("is_write_index").and_then(Value::as_bool),
-        }])?;
-        Ok(acknowledged())
-    })
-}
-
-/// `GET /_alias`, `/{index}/_alias`: aliases of the authorized indices.
-pub fn get_aliases(ctx: Ctx, req: Req) -> BoxFut {
-    Box::pin(async move {
-        let (names, _) = concrete(&ctx, &req, IndicesOptions::strict_expand_open())?;
-        let mut out = Map::new();
-        for name in names {
-            let info = ctx.state.data.get_index(&name)?;
-            out.insert(
-                name,
-                json!({"aliases": info.get("aliases").cloned().unwrap_or_else(|| json!({}))}),
-            );
-        }
-        Ok(Reply::ok(Value::Object(out)))
     })
 }

@@ -3,18 +3,18 @@
 //! Every index, document and search handler resolves its index expression and authorizes it
 //! through the decision engine (`target`), turns the decision's DLS/FLS access into per-index
 //! restrictions (`restrict`), refuses what ES refuses under DLS/FLS (`guards`), and only then
-//! calls the search engine with those restrictions.
+//! calls the document engine (`rampart_search::Engine`, adapted in `engine`) with them.
 
-pub mod body;
+pub mod aliases;
+pub mod cat;
 pub mod docs;
 pub mod engine;
+pub mod explain;
 pub mod guards;
 pub mod indices;
-pub mod memory;
-pub mod naive;
 pub mod restrict;
-pub mod role_query;
+pub mod scroll;
 pub mod search;
-pub mod search_exec;
+pub mod streams;
 pub mod target;
 pub mod write;

@@ -90,9 +90,9 @@ pub fn documents(
     let Some(filter) = restriction.to_filter(user, None)? else {
         return Ok(None);
     };
-    let query = super::role_query::parse(&filter).map_err(|e| {
+    let query = rampart_query::role::parse_role_query_value(&filter).map_err(|e| {
         tracing::warn!(error = %e, "role query cannot be applied; denying");
-        ApiError::from_es(&rampart_core::dls::DlsError(e.0))
+        ApiError::from_es(&e)
     })?;
     Ok(Some(query))
 }

@@ -3,26 +3,64 @@
 
 use rampart_core::authz::IndexAccess;
 use rampart_core::resolve::{IndexMetadata, IndicesOptions};
-use rampart_query::{SearchRequest, SourceFilter};
+use rampart_query::{Query, SearchRequest, SourceFilter, UrlParams};
+use rampart_search::Restrictions;
 use serde_json::{Value, json};
 
 use super::restrict::{self, Restriction};
-use super::{body, guards, naive, target};
+use super::{engine, guards, target};
 use crate::error::ApiError;
 use crate::http::{Reply, Req};
 use crate::routes::{BoxFut, Ctx};
 
 pub const SEARCH: &str = "indices:data/read/search";
 
+/// One concrete index to search: the caller's restriction on it and, when it was reached
+/// only through filtered aliases, the OR of those filters.
+#[derive(Debug, Clone)]
+pub struct Target {
+    pub index: String,
+    pub restriction: Restriction,
+    pub alias_filter: Option<Query>,
+}
+
+impl Target {
+    /// What the engine applies to this index.
+    pub fn restrictions(&self) -> Restrictions {
+        engine::restrictions(&self.restriction, self.alias_filter.as_ref())
+    }
+}
+
+/// The engine's view of all targets.
+pub fn engine_targets(targets: &[Target]) -> Vec<(String, Restrictions)> {
+    targets
+        .iter()
+        .map(|t| (t.index.clone(), t.restrictions()))
+        .collect()
+}
+
+/// The filter of `alias` on `index`, parsed; `None` when `name` is not a filtered alias of it.
+fn alias_filter(ctx: &Ctx, index: &str, name: &str) -> Result<Option<Query>, ApiError> {
+    if index == name {
+        return Ok(None);
+    }
+    match ctx.state.data.alias_filter(index, name) {
+        Some(filter) => Ok(Some(rampart_query::parse_query(&filter)?)),
+        None => Ok(None),
+    }
+}
+
 /// The concrete indices behind the authorized names, each with its restriction. A concrete
-/// index reached through an alias gets the alias's access (section 5.5).
+/// index reached through an alias gets the alias's access (section 5.5) and its filter; an
+/// index also reached directly (or through an unfiltered alias) is not filtered.
 pub fn concrete_targets(
     ctx: &Ctx,
     action: &str,
     access: &[IndexAccess],
     meta: &IndexMetadata,
-) -> Result<Vec<(String, Restriction)>, ApiError> {
-    let mut out: Vec<(String, Restriction)> = Vec::new();
+) -> Result<Vec<Target>, ApiError> {
+    // Per concrete index: the target plus every path's filter (`None` = unfiltered path).
+    let mut out: Vec<(Target, Vec<Option<Query>>)> = Vec::new();
     for entry in access {
         let restriction = restrict::restriction(ctx, action, entry, meta)?;
         let concrete = meta.concrete_indices(&entry.name, None);
@@ -33,20 +71,68 @@ pub fn concrete_targets(
             concrete.into_iter().map(String::from).collect()
         };
         for name in names {
-            if !out.iter().any(|(n, _)| *n == name) {
-                out.push((name, restriction.clone()));
+            let filter = alias_filter(ctx, &name, &entry.name)?;
+            match out.iter_mut().find(|(t, _)| t.index == name) {
+                Some((_, filters)) => filters.push(filter),
+                None => out.push((
+                    Target {
+                        index: name,
+                        restriction: restriction.clone(),
+                        alias_filter: None,
+                    },
+                    vec![filter],
+                )),
             }
         }
     }
-    Ok(out)
+    Ok(out
+        .into_iter()
+        .map(|(mut t, filters)| {
+            let filters: Option<Vec<Query>> = filters.into_iter().collect();
+            t.alias_filter = filters.map(rampart_query::or_all);
+            t
+        })
+        .collect())
 }
 
-fn empty_response() -> Value {
+pub fn empty_response() -> Value {
     json!({
         "took": 0, "timed_out": false,
         "_shards": {"total": 0, "successful": 0, "skipped": 0, "failed": 0},
         "hits": {"total": {"value": 0, "relation": "eq"}, "max_score": null, "hits": []}
     })
+}
+
+/// Parse a search body with the request's URL parameters over it.
+pub fn parse_request(req: &Req, body: Option<&Value>) -> Result<SearchRequest, ApiError> {
+    let params = UrlParams::from_pairs(req.query.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    let empty = json!({});
+    Ok(rampart_query::parse_search_request_with_params(
+        body.unwrap_or(&empty),
+        &params,
+    )?)
+}
+
+/// Authorized, guarded targets of one search; `None` when nothing is to be searched.
+pub fn prepare(
+    ctx: &Ctx,
+    req: &Req,
+    expressions: &[String],
+    options: &IndicesOptions,
+    request: &SearchRequest,
+) -> Result<Option<Vec<Target>>, ApiError> {
+    let meta = ctx.state.data.metadata();
+    let authorized = target::authorize(ctx, req, SEARCH, expressions, options, &meta)?;
+    guards::check_search(authorized.restricted(), request)?;
+    if authorized.placeholder || authorized.names.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(concrete_targets(
+        ctx,
+        SEARCH,
+        &authorized.access,
+        &meta,
+    )?))
 }
 
 /// One search, already parsed, over an index expression.
@@ -57,27 +143,24 @@ fn run_search(
     options: &IndicesOptions,
     request: &SearchRequest,
 ) -> Result<Value, ApiError> {
-    let meta = ctx.state.data.metadata();
-    let authorized = target::authorize(ctx, req, SEARCH, expressions, options, &meta)?;
-    guards::check_search(authorized.restricted(), request)?;
-    if authorized.placeholder || authorized.names.is_empty() {
+    let Some(targets) = prepare(ctx, req, expressions, options, request)? else {
         return Ok(empty_response());
-    }
-    let targets = concrete_targets(ctx, SEARCH, &authorized.access, &meta)?;
-    let mut response = ctx.state.data.search(&targets, request)?;
+    };
+    let mut response = ctx.state.data.search(&engine_targets(&targets), request)?;
     widen_per_role(ctx, &targets, request, &mut response)?;
     Ok(response)
 }
 
 /// `per_role` pairing: each hit's `_source` shows the union of the fields of the roles whose
 /// query admits that hit (the engine filtered it to the fields all roles share).
-fn widen_per_role(
+pub fn widen_per_role(
     ctx: &Ctx,
-    targets: &[(String, Restriction)],
+    targets: &[Target],
     request: &SearchRequest,
     response: &mut Value,
 ) -> Result<(), ApiError> {
-    if request.source != SourceFilter::All || targets.iter().all(|(_, r)| r.pairs.is_empty()) {
+    if request.source != SourceFilter::All || targets.iter().all(|t| t.restriction.pairs.is_empty())
+    {
         return Ok(());
     }
     let Some(hits) = response
@@ -93,21 +176,21 @@ fn widen_per_role(
         ) else {
             continue;
         };
-        let Some((_, restriction)) = targets.iter().find(|(n, _)| *n == index) else {
+        let Some(target) = targets.iter().find(|t| t.index == index) else {
             continue;
         };
-        if restriction.pairs.is_empty() {
+        if target.restriction.pairs.is_empty() {
             continue;
         }
-        let Some(doc) = ctx.state.data.get_doc(&index, &id)? else {
+        let Some(doc) = ctx.state.data.get_doc(&index, &id, true)? else {
             continue;
         };
         let mut fields: Option<rampart_core::fls::FieldPermissions> = None;
-        for pair in &restriction.pairs {
-            let admits = pair
-                .documents
-                .as_ref()
-                .is_none_or(|q| naive::matches(q, &id, &doc.source, None));
+        for pair in &target.restriction.pairs {
+            let admits = match &pair.documents {
+                None => true,
+                Some(q) => ctx.state.data.matches(&index, &id, q)?,
+            };
             if admits {
                 fields = Some(match fields {
                     None => pair.fields.clone(),
@@ -124,36 +207,40 @@ fn widen_per_role(
     Ok(())
 }
 
-/// `GET|POST /_search`, `/{index}/_search`.
+/// `GET|POST /_search`, `/{index}/_search` (with `?scroll=` it opens a scroll).
 pub fn search(ctx: Ctx, req: Req) -> BoxFut {
     Box::pin(async move {
-        let request = body::with_params(body::search(req.json()?.as_ref())?, &req)?;
+        let body = req.json()?;
+        let request = parse_request(&req, body.as_ref())?;
         let options = target::options(&req, IndicesOptions::search())?;
+        if let Some(keep_alive) = req.query("scroll") {
+            return super::scroll::start(&ctx, &req, keep_alive, &options, &request);
+        }
         let response = run_search(&ctx, &req, &target::expressions(&req), &options, &request)?;
         Ok(Reply::ok(response))
     })
+}
+
+/// The query of a `_count` body (only `query` is allowed) with `q` from the URL.
+fn count_query(req: &Req, body: Option<&Value>) -> Result<Query, ApiError> {
+    if let Some(key) = body
+        .and_then(Value::as_object)
+        .and_then(|o| o.keys().find(|k| *k != "query"))
+    {
+        return Err(ApiError::new(
+            400,
+            "parsing_exception",
+            format!("request does not support [{key}]"),
+        ));
+    }
+    Ok(parse_request(req, body)?.query)
 }
 
 /// `GET|POST /_count`, `/{index}/_count`.
 pub fn count(ctx: Ctx, req: Req) -> BoxFut {
     Box::pin(async move {
         let body = req.json()?;
-        let query = match body.as_ref() {
-            None => rampart_query::Query::MatchAll { boost: None },
-            Some(b) => {
-                if let Some(key) = b.as_object().and_then(|o| o.keys().find(|k| *k != "query")) {
-                    return Err(ApiError::new(
-                        400,
-                        "parsing_exception",
-                        format!("request does not support [{key}]"),
-                    ));
-                }
-                b.get("query")
-                    .map(body::query)
-                    .transpose()?
-                    .unwrap_or(rampart_query::Query::MatchAll { boost: None })
-            }
-        };
+        let query = count_query(&req, body.as_ref())?;
         let options = target::options(&req, IndicesOptions::search())?;
         let meta = ctx.state.data.metadata();
         let authorized = target::authorize(
@@ -164,26 +251,18 @@ pub fn count(ctx: Ctx, req: Req) -> BoxFut {
             &options,
             &meta,
         )?;
-        let count = if authorized.placeholder || authorized.names.is_empty() {
-            0
+        let (count, shards) = if authorized.placeholder || authorized.names.is_empty() {
+            (0, 0)
         } else {
             let targets = concrete_targets(&ctx, SEARCH, &authorized.access, &meta)?;
-            ctx.state.data.count(&targets, &query)?
+            let count = ctx.state.data.count(&engine_targets(&targets), &query)?;
+            (count, targets.len())
         };
-        let shards = targets_len(&authorized);
         Ok(Reply::ok(json!({
             "count": count,
             "_shards": {"total": shards, "successful": shards, "skipped": 0, "failed": 0}
         })))
     })
-}
-
-fn targets_len(authorized: &target::Authorized) -> usize {
-    if authorized.placeholder {
-        0
-    } else {
-        authorized.names.len()
-    }
 }
 
 /// `GET|POST /_msearch`, `/{index}/_msearch`: each sub-search is authorized on its own, and a
@@ -212,10 +291,12 @@ pub fn msearch(ctx: Ctx, req: Req) -> BoxFut {
                     .collect(),
                 _ => default_index.clone(),
             };
-            let outcome = body::search(Some(&body_line)).and_then(|request| {
-                let options = target::options(&req, IndicesOptions::search())?;
-                run_search(&ctx, &req, &expressions, &options, &request)
-            });
+            let outcome = rampart_query::parse_search_request(&body_line)
+                .map_err(ApiError::from)
+                .and_then(|request| {
+                    let options = target::options(&req, IndicesOptions::search())?;
+                    run_search(&ctx, &req, &expressions, &options, &request)
+                });
             responses.push(match outcome {
                 Ok(mut r) => {
                     if let Some(o) = r.as_object_mut() {

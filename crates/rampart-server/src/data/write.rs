@@ -3,9 +3,10 @@
 //! own action, update under DLS/FLS); allowed items auto-create missing indices and run.
 
 use rampart_core::write::{BulkItem, WriteOp};
+use rampart_search::{DocWrite, OpType, Refresh, UpdateRequest, WriteConditions};
 use serde_json::{Map, Value, json};
 
-use super::engine::WriteResult;
+use super::engine;
 use crate::error::ApiError;
 use crate::http::{Reply, Req};
 use crate::routes::{BoxFut, Ctx};
@@ -18,13 +19,17 @@ pub struct WriteItem {
     pub op: WriteOp,
     /// The document (index/create), or the update body (`doc`, `upsert`, …).
     pub body: Option<Value>,
+    /// `if_seq_no`/`if_primary_term`/external `version`.
+    pub cond: WriteConditions,
 }
 
-/// Execute items in order; each gets a result or its own error.
+/// Execute items in order; each gets a result or its own error. `refresh` applies to every
+/// index written once all items ran (as ES refreshes the shards a bulk touched).
 pub fn execute(
     ctx: &Ctx,
     items: &[WriteItem],
-) -> Result<Vec<Result<WriteResult, ApiError>>, ApiError> {
+    refresh: Refresh,
+) -> Result<Vec<Result<DocWrite, ApiError>>, ApiError> {
     let engine = &ctx.state.data;
     let meta = engine.metadata();
     let bulk_items: Vec<BulkItem> = items
@@ -46,79 +51,61 @@ pub fn execute(
         return Err(ApiError::forbidden(denial.message.clone()));
     }
     let mut out = Vec::with_capacity(items.len());
+    let mut written: Vec<String> = Vec::new();
     for ((item, bulk), failure) in items.iter().zip(&bulk_items).zip(&decision.items) {
         if let Some(f) = failure {
             out.push(Err(ApiError::new(f.status, f.es_type, f.reason.clone())));
             continue;
         }
-        out.push(run_one(ctx, item, bulk.concrete.as_deref()));
+        let result = run_one(ctx, item, bulk.concrete.as_deref());
+        if let Ok(w) = &result
+            && !written.contains(&w.index)
+        {
+            written.push(w.index.clone());
+        }
+        out.push(result);
+    }
+    if refresh != Refresh::False && !written.is_empty() {
+        engine.refresh(&written)?;
     }
     Ok(out)
 }
 
-fn run_one(ctx: &Ctx, item: &WriteItem, concrete: Option<&str>) -> Result<WriteResult, ApiError> {
+fn run_one(ctx: &Ctx, item: &WriteItem, concrete: Option<&str>) -> Result<DocWrite, ApiError> {
     let engine = &ctx.state.data;
-    let index = match concrete {
-        Some(c) => c.to_string(),
-        None => {
-            // Authorized by `indices:admin/auto_create` above.
-            if item.op == WriteOp::Delete {
-                return Err(super::memory::index_not_found(&item.index));
-            }
-            engine.create_index(&item.index, &json!({}))?;
-            item.index.clone()
-        }
-    };
-    match item.op {
+    // An existing name's write index was authorized; a missing one was authorized for
+    // auto-create (`create_index` or `auto_configure`) and the engine creates it (from a
+    // matching template: an index or a data stream).
+    let target = concrete.unwrap_or(&item.index);
+    if concrete.is_none() && item.op == WriteOp::Delete {
+        return Err(engine::index_not_found(&item.index));
+    }
+    let id = item.id.as_deref();
+    let written = match item.op {
         WriteOp::Index | WriteOp::Create => {
-            let body = item.body.clone().unwrap_or(Value::Null);
-            engine.index_doc(&index, item.id.as_deref(), body, item.op == WriteOp::Create)
+            let body = item
+                .body
+                .as_ref()
+                .ok_or_else(|| ApiError::parse("request body is required"))?;
+            let op = if item.op == WriteOp::Create {
+                OpType::Create
+            } else {
+                OpType::Index
+            };
+            engine.index_doc(target, id, body, op, item.cond, Refresh::False)?
         }
-        WriteOp::Delete => engine.delete_doc(&index, item.id.as_deref().unwrap_or_default()),
-        WriteOp::Update => update(ctx, &index, item),
-    }
-}
-
-fn update(ctx: &Ctx, index: &str, item: &WriteItem) -> Result<WriteResult, ApiError> {
-    let engine = &ctx.state.data;
-    let id = item.id.as_deref().unwrap_or_default();
-    let body = item.body.clone().unwrap_or_default();
-    if body.get("script").is_some() {
-        return Err(ApiError::bad_request("scripted updates are not supported"));
-    }
-    let current = engine.get_doc(index, id)?;
-    let merged = match (current, body.get("doc"), body.get("upsert")) {
-        (Some(doc), Some(partial), _) => merge(doc.source, partial),
-        (None, Some(partial), _) if body.get("doc_as_upsert") == Some(&Value::Bool(true)) => {
-            partial.clone()
+        WriteOp::Delete => {
+            let id = id.ok_or_else(|| ApiError::validation(&["id is missing".into()]))?;
+            engine.delete_doc(target, id, item.cond, Refresh::False)?
         }
-        (None, _, Some(upsert)) => upsert.clone(),
-        (None, _, None) => {
-            return Err(ApiError::new(
-                404,
-                "document_missing_exception",
-                format!("[{id}]: document missing"),
-            )
-            .with_meta("index", json!(index)));
-        }
-        (Some(_), None, _) => {
-            return Err(ApiError::validation(&["script or doc is missing".into()]));
+        WriteOp::Update => {
+            let id = id.ok_or_else(|| ApiError::validation(&["id is missing".into()]))?;
+            let body = item.body.clone().unwrap_or_default();
+            let update = UpdateRequest::parse(&body)?;
+            engine.update_doc(target, id, &update, item.cond, Refresh::False)?
         }
     };
-    engine.index_doc(index, Some(id), merged, false)
-}
-
-fn merge(mut base: Value, partial: &Value) -> Value {
-    if let (Some(b), Some(p)) = (base.as_object_mut(), partial.as_object()) {
-        for (k, v) in p {
-            let merged = match (b.remove(k), v) {
-                (Some(old @ Value::Object(_)), Value::Object(_)) => merge(old, v),
-                _ => v.clone(),
-            };
-            b.insert(k.clone(), merged);
-        }
-    }
-    base
+    Ok(written)
 }
 
 fn op_name(op: WriteOp) -> &'static str {
@@ -163,6 +150,11 @@ fn parse_bulk(req: &Req) -> Result<Vec<WriteItem>, ApiError> {
             .or_else(|| default_index.clone())
             .ok_or_else(|| ApiError::validation(&["index is missing".into()]))?;
         let id = meta.get("_id").and_then(Value::as_str).map(String::from);
+        let cond = engine::conditions(&|k| match meta.get(k) {
+            Some(Value::String(s)) => Some(s.clone()),
+            Some(Value::Number(n)) => Some(n.to_string()),
+            _ => None,
+        })?;
         let op = if op == WriteOp::Index
             && (id.is_none() || meta.get("op_type").and_then(Value::as_str) == Some("create"))
         {
@@ -187,6 +179,7 @@ fn parse_bulk(req: &Req) -> Result<Vec<WriteItem>, ApiError> {
                 op
             },
             body,
+            cond,
         });
     }
     if items.is_empty() {
@@ -199,7 +192,7 @@ fn parse_bulk(req: &Req) -> Result<Vec<WriteItem>, ApiError> {
 pub fn bulk(ctx: Ctx, req: Req) -> BoxFut {
     Box::pin(async move {
         let items = parse_bulk(&req)?;
-        let results = execute(&ctx, &items)?;
+        let results = execute(&ctx, &items, engine::refresh(&req)?)?;
         let mut errors = false;
         let rendered: Vec<Value> = items
             .iter()
@@ -207,9 +200,9 @@ pub fn bulk(ctx: Ctx, req: Req) -> BoxFut {
             .map(|(item, result)| {
                 let body = match result {
                     Ok(r) => {
-                        let mut b = r.to_json();
+                        let mut b = engine::write_json(&r);
                         if let Some(o) = b.as_object_mut() {
-                            o.insert("status".into(), json!(r.status()));
+                            o.insert("status".into(), json!(engine::write_status(&r)));
                         }
                         b
                     }

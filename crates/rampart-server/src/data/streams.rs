@@ -1,0 +1,171 @@
+//! Composable index templates (cluster actions), data streams (create, get, delete), rollover
+//! and the resize guard. Data streams are created on write by `write` when a data-stream
+//! template matches (authorized there as `indices:admin/auto_create`, which `auto_configure`
+//! grants); here they are managed explicitly, each name authorized for the route's action.
+
+use rampart_core::resolve::IndicesOptions;
+use serde_json::json;
+
+use super::indices::{acknowledged, concrete};
+use super::{guards, target};
+use crate::error::ApiError;
+use crate::http::{Reply, Req};
+use crate::routes::{BoxFut, Ctx};
+
+pub const RESIZE_DLS_FLS: &str = "Resize requests are not allowed for users when field or document level security is enabled on the source index";
+const RESIZE_ESCALATION: &str = "Resizing an index is not allowed when the target index has more permissions than the source index";
+
+/// `PUT|POST /_index_template/{name}`.
+pub fn put_template(ctx: Ctx, req: Req) -> BoxFut {
+    Box::pin(async move {
+        let body = req.json_required()?;
+        let name = req.param_required("name")?;
+        if req.query_bool("create", false)?
+            && ctx.state.data.get_index_templates(Some(name)).is_ok()
+        {
+            return Err(ApiError::bad_request(format!(
+                "index template [{name}] already exists"
+            )));
+        }
+        ctx.state.data.put_index_template(name, &body)?;
+        Ok(acknowledged())
+    })
+}
+
+/// `GET|HEAD /_index_template`, `/_index_template/{name}`.
+pub fn get_templates(ctx: Ctx, req: Req) -> BoxFut {
+    Box::pin(async move {
+        let out = ctx.state.data.get_index_templates(req.param("name"))?;
+        Ok(Reply::ok(out))
+    })
+}
+
+/// `DELETE /_index_template/{name}`.
+pub fn delete_template(ctx: Ctx, req: Req) -> BoxFut {
+    Box::pin(async move {
+        ctx.state
+            .data
+            .delete_index_template(req.param_required("name")?)?;
+        Ok(acknowledged())
+    })
+}
+
+/// `PUT /_data_stream/{name}`.
+pub fn create_data_stream(ctx: Ctx, req: Req) -> BoxFut {
+    Box::pin(async move {
+        let name = req.param_required("name")?.to_string();
+        let meta = ctx.state.data.metadata();
+        target::authorize_names(&ctx, &req, ctx.action, std::slice::from_ref(&name), &meta)?;
+        ctx.state.data.create_data_stream(&name)?;
+        Ok(acknowledged())
+    })
+}
+
+/// The data streams among the authorized names of the path's expression.
+fn authorized_streams(ctx: &Ctx, req: &Req, lenient: bool) -> Result<Vec<String>, ApiError> {
+    let meta = ctx.state.data.metadata();
+    let defaults = if lenient {
+        IndicesOptions::lenient_expand_open()
+    } else {
+        IndicesOptions::strict_expand_open()
+    };
+    let options = target::options(req, defaults)?;
+    let mut expressions = req.param_list("name");
+    if expressions.is_empty() {
+        expressions.push("*".into());
+    }
+    let authorized = target::authorize(ctx, req, ctx.action, &expressions, &options, &meta)?;
+    if authorized.placeholder {
+        return Ok(Vec::new());
+    }
+    let state = ctx.state.data.cluster_state();
+    let mut out = Vec::new();
+    for name in authorized.names {
+        if state.data_streams.contains_key(&name) {
+            out.push(name);
+        } else if !lenient {
+            return Err(super::engine::index_not_found(&name));
+        }
+    }
+    Ok(out)
+}
+
+/// `GET /_data_stream`, `/_data_stream/{name}`.
+pub fn get_data_streams(ctx: Ctx, req: Req) -> BoxFut {
+    Box::pin(async move {
+        let explicit = req
+            .param_list("name")
+            .iter()
+            .any(|n| !n.contains('*') && n != "_all");
+        let names = authorized_streams(&ctx, &req, !explicit)?;
+        if names.is_empty() {
+            return Ok(Reply::ok(json!({"data_streams": []})));
+        }
+        let out = ctx.state.data.get_data_streams(Some(&names.join(",")))?;
+        Ok(Reply::ok(out))
+    })
+}
+
+/// `DELETE /_data_stream/{name}`.
+pub fn delete_data_streams(ctx: Ctx, req: Req) -> BoxFut {
+    Box::pin(async move {
+        let explicit = req.param_list("name").iter().all(|n| !n.contains('*'));
+        let names = authorized_streams(&ctx, &req, !explicit)?;
+        ctx.state.data.delete_data_streams(&names)?;
+        Ok(acknowledged())
+    })
+}
+
+/// `POST /{index}/_rollover`, `/{index}/_rollover/{new_index}`: on a data stream or an alias
+/// with a write index. The new index name is authorized for the same action.
+pub fn rollover(ctx: Ctx, req: Req) -> BoxFut {
+    Box::pin(async move {
+        let target_name = req.param_required("index")?.to_string();
+        let meta = ctx.state.data.metadata();
+        let mut names = vec![target_name.clone()];
+        if let Some(new) = req.param("new_index") {
+            names.push(new.to_string());
+        }
+        target::authorize_names(&ctx, &req, ctx.action, &names, &meta)?;
+        if req.json()?.is_some_and(|b| b.get("conditions").is_some()) {
+            return Err(ApiError::bad_request(
+                "rollover conditions are not supported by this server; roll over unconditionally",
+            ));
+        }
+        let out = ctx
+            .state
+            .data
+            .rollover(&target_name, req.param("new_index"))?;
+        Ok(Reply::ok(out))
+    })
+}
+
+/// `POST|PUT /{index}/_shrink|_split|_clone/{target}`: refused under DLS/FLS on the source
+/// and when the target would hold more privileges than the source (section 5.9); otherwise
+/// a clear 400, since this engine keeps one shard per index and does not copy indices.
+pub fn resize(ctx: Ctx, req: Req) -> BoxFut {
+    Box::pin(async move {
+        let (sources, authorized) = concrete(&ctx, &req, IndicesOptions::strict_expand_open())?;
+        if authorized.restricted() {
+            return Err(guards::blocked(RESIZE_DLS_FLS));
+        }
+        let target_name = req.param_required("target")?.to_string();
+        let meta = ctx.state.data.metadata();
+        for source in &sources {
+            for action in [
+                "indices:data/read/search",
+                "indices:data/write/index:op_type/index",
+                "indices:admin/delete",
+            ] {
+                if target::allows(&ctx, action, &target_name, &meta)
+                    && !target::allows(&ctx, action, source, &meta)
+                {
+                    return Err(ApiError::forbidden(RESIZE_ESCALATION));
+                }
+            }
+        }
+        Err(ApiError::bad_request(
+            "shrink, split and clone are not supported by this server (one shard per index)",
+        ))
+    })
+}
