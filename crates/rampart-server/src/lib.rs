@@ -17,6 +17,7 @@ pub mod kibana;
 pub mod revision_cache;
 pub mod routes;
 pub mod security;
+pub mod security_disabled;
 pub mod settings;
 pub mod startup;
 pub mod state;

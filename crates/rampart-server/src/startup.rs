@@ -107,6 +107,8 @@ pub fn build_state(config: &NodeConfig) -> Result<(SharedState, Bootstrap), Star
             }
         }
     }
+    crate::security_disabled::security_enabled(&settings)
+        .map_err(|e| StartError::Settings(e.to_string()))?;
     let run_as = settings
         .get_bool("xpack.security.authc.run_as.enabled", true)
         .map_err(|e| StartError::Settings(e.to_string()))?;
