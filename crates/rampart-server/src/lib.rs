@@ -12,6 +12,7 @@ pub mod audit;
 pub mod authn;
 pub mod data;
 pub mod error;
+pub mod gateway;
 pub mod http;
 pub mod kibana;
 pub mod revision_cache;

@@ -25,6 +25,8 @@ pub struct AppState {
     pub data: Arc<rampart_search::Engine>,
     /// Sessions of the web UI (`crate::web`).
     pub web_sessions: crate::web::SessionStore,
+    /// Gateway mode: the upstream cluster that holds the store and the documents.
+    pub gateway: Option<Arc<crate::gateway::Gateway>>,
 }
 
 impl std::fmt::Debug for AppState {

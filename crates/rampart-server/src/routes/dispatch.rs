@@ -239,7 +239,19 @@ async fn pipeline(
         Some(PreAuthenticated(auth)) => auth,
         None => state.authn.authenticate(&state, &req).await?,
     };
-    let ctx = authorize(&state, route, &req, auth).await?;
+    let metrics = state.gateway.as_ref().map(|g| Arc::clone(&g.metrics));
+    if let Some(m) = &metrics {
+        m.count_request();
+    }
+    let ctx = authorize(&state, route, &req, auth).await;
+    if let Some(m) = &metrics {
+        m.count_decision(!matches!(&ctx, Err(e) if e.status == 403));
+    }
+    let ctx = ctx?;
+    if let (Some(gateway), Authz::Index) = (&state.gateway, route.authz) {
+        // Gateway mode: documents live upstream; one handler rewrites and forwards.
+        return crate::data::upstream::handle(Arc::clone(gateway), ctx, req).await;
+    }
     (route.handler)(ctx, req).await
 }
 

@@ -138,6 +138,9 @@ pub fn routes() -> Vec<Route> {
         route(M::GET, "/", "cluster:monitor/main", plain, api::root::info),
         route(M::GET, "/_cluster/health", "cluster:monitor/health", plain, api::root::health),
         route(M::GET, "/_cluster/health/{index}", "cluster:monitor/health", plain, api::root::health),
+        // == gateway monitoring (Rampart's own) ==
+        route(M::GET, "/_rampart/health", crate::gateway::HEALTH_ACTION, plain, crate::gateway::health),
+        route(M::GET, "/_rampart/metrics", crate::gateway::METRICS_ACTION, plain, crate::gateway::metrics),
         // == authenticate ==
         route(M::GET, "/_security/_authenticate", "cluster:admin/xpack/security/user/authenticate", plain, api::authenticate::authenticate),
         // == roles, role mappings, application privileges ==
