@@ -192,7 +192,7 @@ async fn get_upstream(gateway: &Gateway, ctx: &Ctx, req: &Req) -> Result<Reply, 
         let doc = rewrite::get_answers(&target.index, &ids, &answer, &target.restrictions)
             .pop()
             .unwrap_or_else(|| json!({"_index": target.index, "_id": id, "found": false}));
-        let status = if doc["found"] == json!(true) {
+        let status = if doc.get("found") == Some(&json!(true)) {
             200
         } else {
             404
