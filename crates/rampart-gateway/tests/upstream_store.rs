@@ -1,11 +1,8 @@
 //! `UpstreamStore` against a real upstream speaking the Elasticsearch API: a `rampart` node
 //! in embedded mode with security disabled (`-E xpack.security.enabled=false`).
 //!
-//! Behind the `upstream-it` feature until the embedded data plane (document index/get/
-//! search/bulk with `if_seq_no`) and the security-disabled mode are on main:
-//! `cargo build -p rampart && cargo test -p rampart-gateway --features upstream-it`.
-//! The binary is `$RAMPART_BIN`, or `rampart` in the target directory of this test.
-#![cfg(feature = "upstream-it")]
+//! The binary is `$RAMPART_BIN`, or `rampart` in the target directory of this test (built by
+//! `cargo test --workspace`; with `-p rampart-gateway` alone, `cargo build -p rampart` first).
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -64,7 +61,7 @@ fn start_upstream() -> Node {
         .args(["serve", "--host", "127.0.0.1", "--port", &port.to_string()])
         .arg("--data")
         .arg(dir.path().join("data"))
-        .args(["-E", "xpack.security.enabled=false"])
+        .args(["-E", "xpack.security.enabled=false", "--no-kibana"])
         .env("RUST_LOG", "warn")
         .stdin(Stdio::null())
         .stdout(log.try_clone().unwrap())

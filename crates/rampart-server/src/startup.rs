@@ -73,12 +73,25 @@ fn generate_password() -> String {
 /// Build the shared state of a node (opening the store, bootstrapping `elastic`).
 pub fn build_state(config: &NodeConfig) -> Result<(SharedState, Bootstrap), StartError> {
     std::fs::create_dir_all(&config.data_dir)?;
-    let store: Arc<dyn SecurityStore> = Arc::new(SqliteStore::open(&config.data_dir).map_err(
-        |e| StartError::Store {
-            dir: config.data_dir.display().to_string(),
-            reason: e.to_string(),
-        },
-    )?);
+    // Gateway mode keeps the store in the upstream cluster; otherwise SQLite in the data dir.
+    let gateway = match crate::gateway::config(&config.settings).map_err(StartError::Settings)? {
+        Some(upstream) => Some(Arc::new(crate::gateway::open(&upstream).map_err(
+            |reason| StartError::Store {
+                dir: upstream.urls.join(","),
+                reason,
+            },
+        )?)),
+        None => None,
+    };
+    let store: Arc<dyn SecurityStore> = match &gateway {
+        Some(g) => g.store.clone(),
+        None => Arc::new(
+            SqliteStore::open(&config.data_dir).map_err(|e| StartError::Store {
+                dir: config.data_dir.display().to_string(),
+                reason: e.to_string(),
+            })?,
+        ),
+    };
     let settings = config.settings.clone();
     let algorithm_name = settings
         .get("xpack.security.authc.password_hashing.algorithm")
@@ -107,6 +120,8 @@ pub fn build_state(config: &NodeConfig) -> Result<(SharedState, Bootstrap), Star
             }
         }
     }
+    crate::security_disabled::security_enabled(&settings)
+        .map_err(|e| StartError::Settings(e.to_string()))?;
     let run_as = settings
         .get_bool("xpack.security.authc.run_as.enabled", true)
         .map_err(|e| StartError::Settings(e.to_string()))?;
@@ -131,6 +146,7 @@ pub fn build_state(config: &NodeConfig) -> Result<(SharedState, Bootstrap), Star
         elastic_reset_hash,
         data: open_engine(&config.data_dir)?,
         access_cache: Default::default(),
+        gateway,
     };
     Ok((Arc::new(state), bootstrap))
 }

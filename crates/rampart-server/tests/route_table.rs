@@ -16,7 +16,11 @@ use common::{SUPERUSER, TestNode, is_es_error};
 use rampart_server::routes::{Authz, Route, routes};
 
 /// Actions Rampart adds that Elasticsearch does not have.
-const RAMPART_ACTIONS: &[&str] = &[rampart_server::api::reset::RESET_ACTION];
+const RAMPART_ACTIONS: &[&str] = &[
+    rampart_server::api::reset::RESET_ACTION,
+    rampart_server::gateway::HEALTH_ACTION,
+    rampart_server::gateway::METRICS_ACTION,
+];
 
 /// ES actions that spec/actions.tsv does not list yet; each is named by ES's own YAML tests
 /// (bulk grant: the 403 of api_key/13_bulk_grant.yml).

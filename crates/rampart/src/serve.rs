@@ -34,6 +34,46 @@ pub struct ServeArgs {
     /// A setting override, `-E name=value` (repeatable).
     #[arg(short = 'E', value_name = "NAME=VALUE")]
     settings: Vec<String>,
+    /// Gateway mode: the Elasticsearch/OpenSearch cluster that holds the documents and the
+    /// security store (repeatable for several nodes of it).
+    #[arg(long, value_name = "URL")]
+    upstream: Vec<String>,
+    /// User for the upstream cluster (with `--upstream-password`).
+    #[arg(
+        long,
+        requires = "upstream_password",
+        conflicts_with = "upstream_api_key"
+    )]
+    upstream_user: Option<String>,
+    /// Password for the upstream cluster.
+    #[arg(long, requires = "upstream_user")]
+    upstream_password: Option<String>,
+    /// API key (base64 `id:key`) for the upstream cluster.
+    #[arg(long)]
+    upstream_api_key: Option<String>,
+    /// PEM file of CA certificates trusted for the upstream's TLS.
+    #[arg(long)]
+    upstream_ca: Option<PathBuf>,
+}
+
+/// The `--upstream*` flags as `rampart.gateway.upstream.*` settings (flags win over the file).
+fn apply_upstream_flags(args: &ServeArgs, settings: &mut Settings) {
+    use rampart_server::gateway as gw;
+    if !args.upstream.is_empty() {
+        settings.set(gw::UPSTREAM_URL, args.upstream.join(","));
+    }
+    if let Some(user) = &args.upstream_user {
+        settings.set(gw::UPSTREAM_USER, user.clone());
+    }
+    if let Some(password) = &args.upstream_password {
+        settings.set(gw::UPSTREAM_PASSWORD, password.clone());
+    }
+    if let Some(key) = &args.upstream_api_key {
+        settings.set(gw::UPSTREAM_API_KEY, key.clone());
+    }
+    if let Some(ca) = &args.upstream_ca {
+        settings.set(gw::UPSTREAM_CA, ca.display().to_string());
+    }
 }
 
 pub fn run(args: ServeArgs) -> Result<()> {
@@ -51,6 +91,7 @@ pub fn run(args: ServeArgs) -> Result<()> {
         None => Settings::default(),
     };
     settings.apply_overrides(&args.settings)?;
+    apply_upstream_flags(&args, &mut settings);
     let config = NodeConfig {
         data_dir: args.data.clone(),
         config_dir: args

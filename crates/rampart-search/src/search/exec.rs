@@ -343,6 +343,15 @@ pub(crate) fn render_hit(prepared: &[Prepared], hit: &Hit, req: &SearchRequest) 
     let mut out = Map::new();
     out.insert("_index".into(), json!(p.index));
     out.insert("_id".into(), json!(stored.id));
+    // ES renders these only when asked (`version`, `seq_no_primary_term`); the gateway's
+    // store relies on them for optimistic concurrency.
+    if req.version {
+        out.insert("_version".into(), json!(stored.version.version));
+    }
+    if req.seq_no_primary_term {
+        out.insert("_seq_no".into(), json!(stored.version.seq_no));
+        out.insert("_primary_term".into(), json!(stored.version.primary_term));
+    }
     out.insert(
         "_score".into(),
         if scored(req) {

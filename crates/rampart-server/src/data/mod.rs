@@ -17,4 +17,5 @@ pub mod scroll;
 pub mod search;
 pub mod streams;
 pub mod target;
+pub mod upstream;
 pub mod write;

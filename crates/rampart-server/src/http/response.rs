@@ -15,15 +15,34 @@ use crate::error::ApiError;
 pub struct Reply {
     pub status: u16,
     pub body: Value,
+    /// A plain-text body sent instead of `body` (the Prometheus exposition format).
+    pub text: Option<String>,
 }
 
 impl Reply {
     pub fn ok(body: Value) -> Self {
-        Reply { status: 200, body }
+        Reply {
+            status: 200,
+            body,
+            text: None,
+        }
     }
 
     pub fn status(status: u16, body: Value) -> Self {
-        Reply { status, body }
+        Reply {
+            status,
+            body,
+            text: None,
+        }
+    }
+
+    /// A `text/plain` answer.
+    pub fn text(status: u16, text: String) -> Self {
+        Reply {
+            status,
+            body: Value::Null,
+            text: Some(text),
+        }
     }
 }
 
@@ -95,6 +114,20 @@ impl RenderOptions {
 
     /// Render a handler result with these options.
     pub fn respond(&self, result: Result<Reply, ApiError>) -> Response {
+        if let Ok(Reply {
+            status,
+            text: Some(text),
+            ..
+        }) = &result
+        {
+            let status = StatusCode::from_u16(*status).unwrap_or(StatusCode::OK);
+            let mut resp = (status, text.clone()).into_response();
+            resp.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
+            );
+            return resp;
+        }
         let (status, mut body, error) = match result {
             Ok(reply) => (reply.status, reply.body, None),
             Err(e) => (e.status, e.body(), Some(e)),

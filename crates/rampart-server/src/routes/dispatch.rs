@@ -230,11 +230,28 @@ async fn pipeline(
     req: Req,
     preauth: Option<PreAuthenticated>,
 ) -> Result<crate::http::Reply, ApiError> {
+    if !crate::security_disabled::security_enabled(&state.settings).unwrap_or(true) {
+        // Security off: no authentication, no authorization, no audit (as Elasticsearch).
+        let ctx = crate::security_disabled::context(&state, route.action)?;
+        return (route.handler)(ctx, req).await;
+    }
     let auth = match preauth {
         Some(PreAuthenticated(auth)) => auth,
         None => state.authn.authenticate(&state, &req).await?,
     };
-    let ctx = authorize(&state, route, &req, auth).await?;
+    let metrics = state.gateway.as_ref().map(|g| Arc::clone(&g.metrics));
+    if let Some(m) = &metrics {
+        m.count_request();
+    }
+    let ctx = authorize(&state, route, &req, auth).await;
+    if let Some(m) = &metrics {
+        m.count_decision(!matches!(&ctx, Err(e) if e.status == 403));
+    }
+    let ctx = ctx?;
+    if let (Some(gateway), Authz::Index) = (&state.gateway, route.authz) {
+        // Gateway mode: documents live upstream; one handler rewrites and forwards.
+        return crate::data::upstream::handle(Arc::clone(gateway), ctx, req).await;
+    }
     (route.handler)(ctx, req).await
 }
 

@@ -120,9 +120,11 @@ fn route(
 
 /// The routes that exist on a node with these settings.
 pub fn routes_for(settings: &crate::settings::Settings) -> Vec<Route> {
+    let secured = crate::security_disabled::security_enabled(settings).unwrap_or(true);
     routes()
         .into_iter()
         .filter(|r| r.enabled(settings))
+        .filter(|r| secured || crate::security_disabled::route_exists(r.path))
         .collect()
 }
 
@@ -136,6 +138,9 @@ pub fn routes() -> Vec<Route> {
         route(M::GET, "/", "cluster:monitor/main", plain, api::root::info),
         route(M::GET, "/_cluster/health", "cluster:monitor/health", plain, api::root::health),
         route(M::GET, "/_cluster/health/{index}", "cluster:monitor/health", plain, api::root::health),
+        // == gateway monitoring (Rampart's own) ==
+        route(M::GET, "/_rampart/health", crate::gateway::HEALTH_ACTION, plain, crate::gateway::health),
+        route(M::GET, "/_rampart/metrics", crate::gateway::METRICS_ACTION, plain, crate::gateway::metrics),
         // == authenticate ==
         route(M::GET, "/_security/_authenticate", "cluster:admin/xpack/security/user/authenticate", plain, api::authenticate::authenticate),
         // == roles, role mappings, application privileges ==

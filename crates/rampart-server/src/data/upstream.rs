@@ -1,0 +1,253 @@
+//! The data plane in gateway mode: the same enforcement as the embedded engine (`target`
+//! resolves and authorizes against the upstream's metadata, `restrict` computes each index's
+//! DLS/FLS), then `rampart_gateway::rewrite` turns the request into one the upstream can run
+//! safely (strict: what cannot be made safe for a restricted caller is refused with a 400)
+//! and the answer is filtered before it leaves. Documents reach a client only through here.
+
+use std::sync::Arc;
+
+use axum::http::Method;
+use rampart_core::resolve::{IndexMetadata, IndicesOptions};
+use rampart_gateway::rewrite::{self, IndexRestrictions, Target};
+use rampart_gateway::{GatewayError, UpstreamRequest};
+use serde_json::{Value, json};
+
+use super::{restrict, search, target};
+use crate::error::ApiError;
+use crate::gateway::Gateway;
+use crate::http::{Reply, Req};
+use crate::routes::Ctx;
+
+const GET: &str = "indices:data/read/get";
+const INDEX: &str = "indices:data/write/index";
+const DELETE: &str = "indices:data/write/delete";
+const CREATE_INDEX: &str = "indices:admin/create";
+const REFRESH: &str = "indices:admin/refresh";
+
+/// URL parameters answered by this node, never forwarded.
+const LOCAL_PARAMS: &[&str] = &["pretty", "human", "filter_path", "error_trace"];
+
+fn gateway_error(e: GatewayError) -> ApiError {
+    ApiError::from_es(&e)
+}
+
+/// Answers one `Authz::Index` route in gateway mode.
+pub async fn handle(gateway: Arc<Gateway>, ctx: Ctx, req: Req) -> Result<Reply, ApiError> {
+    match (ctx.action, req.param("id").is_some()) {
+        (search::SEARCH, _) => search_upstream(&gateway, &ctx, &req).await,
+        (GET, true) if req.path.contains("/_doc/") => get_upstream(&gateway, &ctx, &req).await,
+        (INDEX, true) | (DELETE, true) => write_upstream(&gateway, &ctx, &req).await,
+        (CREATE_INDEX, false) | (REFRESH, _) => admin_upstream(&gateway, &ctx, &req).await,
+        (action, _) => Err(ApiError::bad_request(format!(
+            "[{action}] is not supported in gateway mode"
+        ))),
+    }
+}
+
+async fn metadata(gateway: &Gateway) -> Result<Arc<IndexMetadata>, ApiError> {
+    gateway.metadata.snapshot().await.map_err(|e| {
+        tracing::warn!(error = %e, "cannot read the upstream's index metadata");
+        ApiError::new(
+            503,
+            "status_exception",
+            "the upstream cluster is unavailable",
+        )
+    })
+}
+
+/// Forwards `request`, recording its latency; non-2xx answers become sanitised errors.
+async fn send(gateway: &Gateway, request: &UpstreamRequest) -> Result<(u16, Value), ApiError> {
+    let started = std::time::Instant::now();
+    let answer = gateway.upstream.send(request).await;
+    gateway.metrics.observe_upstream(started.elapsed());
+    let answer = answer.map_err(|e| gateway_error(e.into()))?;
+    let status = answer.status;
+    if answer.is_success() {
+        return Ok((status, answer.body));
+    }
+    if status == 404 && answer.body.get("found").is_some() {
+        // A GET of a missing document: the body is ES's own `found: false` answer.
+        return Ok((status, answer.body));
+    }
+    Err(gateway_error(answer.into_success().err().map_or_else(
+        || rampart_gateway::UpstreamError::InvalidResponse.into(),
+        Into::into,
+    )))
+}
+
+fn with_params(mut request: UpstreamRequest, req: &Req) -> UpstreamRequest {
+    for (k, v) in &req.query {
+        if !LOCAL_PARAMS.contains(&k.as_str()) {
+            request = request.param(k, v);
+        }
+    }
+    request
+}
+
+/// The restriction of each concrete index behind the authorized names. An index reached by
+/// several names keeps the first name's restriction.
+fn targets(
+    ctx: &Ctx,
+    action: &str,
+    authorized: &target::Authorized,
+    meta: &IndexMetadata,
+) -> Result<Vec<Target>, ApiError> {
+    let mut out: Vec<Target> = Vec::new();
+    for entry in &authorized.access {
+        let restriction = restrict::restriction(ctx, action, entry, meta)?;
+        let restrictions = IndexRestrictions {
+            documents: restriction.documents,
+            fields: restriction.fields,
+        };
+        let concrete = meta.concrete_indices(&entry.name, None);
+        let names: Vec<String> = if concrete.is_empty() {
+            vec![entry.name.clone()]
+        } else {
+            concrete.into_iter().map(String::from).collect()
+        };
+        for index in names {
+            if !out.iter().any(|t| t.index == index) {
+                out.push(Target {
+                    index,
+                    restrictions: restrictions.clone(),
+                });
+            }
+        }
+    }
+    Ok(out)
+}
+
+async fn search_upstream(gateway: &Gateway, ctx: &Ctx, req: &Req) -> Result<Reply, ApiError> {
+    if req.query("scroll").is_some() {
+        return Err(ApiError::bad_request(
+            "[scroll] is not supported in gateway mode",
+        ));
+    }
+    let raw = req.json()?.unwrap_or_else(|| json!({}));
+    let request = search::parse_request(req, Some(&raw))?;
+    let options = target::options(req, IndicesOptions::search())?;
+    let meta = metadata(gateway).await?;
+    let authorized = target::authorize(
+        ctx,
+        req,
+        search::SEARCH,
+        &target::expressions(req),
+        &options,
+        &meta,
+    )?;
+    if authorized.placeholder || authorized.names.is_empty() {
+        return Ok(Reply::ok(search::empty_response()));
+    }
+    let targets = targets(ctx, search::SEARCH, &authorized, &meta)?;
+    let restricted = targets.iter().any(|t| t.restrictions.is_restricted());
+    let plan = rewrite::plan_search(&raw, &request, &targets).map_err(gateway_error)?;
+    let path = authorized.names.join(",");
+    let mut upstream = UpstreamRequest::new(Method::POST, &[&path, "_search"])
+        .json(plan.body)
+        .idempotent();
+    if !restricted {
+        // Unrestricted callers are forwarded as sent; restricted ones had their URL
+        // parameters merged into the rewritten body.
+        upstream = with_params(upstream, req);
+    }
+    let (status, mut body) = send(gateway, &upstream).await?;
+    if let Some(filter) = &plan.response {
+        rewrite::filter_search_response(&mut body, filter);
+    }
+    Ok(Reply::status(status, body))
+}
+
+/// One authorized concrete index and the caller's restrictions on it.
+async fn single_target(
+    gateway: &Gateway,
+    ctx: &Ctx,
+    req: &Req,
+    action: &str,
+) -> Result<Target, ApiError> {
+    let index = req.param_required("index")?.to_string();
+    let meta = metadata(gateway).await?;
+    let access = target::authorize_names(ctx, req, action, std::slice::from_ref(&index), &meta)?;
+    let authorized = target::Authorized {
+        names: vec![index.clone()],
+        placeholder: false,
+        access,
+    };
+    let mut found = targets(ctx, action, &authorized, &meta)?;
+    Ok(found.pop().unwrap_or(Target {
+        index,
+        restrictions: IndexRestrictions::unrestricted(),
+    }))
+}
+
+async fn get_upstream(gateway: &Gateway, ctx: &Ctx, req: &Req) -> Result<Reply, ApiError> {
+    let id = req.param_required("id")?.to_string();
+    let target = single_target(gateway, ctx, req, GET).await?;
+    let ids = [id.clone()];
+    if let Some(body) = rewrite::plan_get(&ids, &target.restrictions) {
+        // Under DLS a GET is an `ids` search carrying the filter (not realtime).
+        let search = UpstreamRequest::new(Method::POST, &[&target.index, "_search"])
+            .json(body)
+            .idempotent();
+        let (_, answer) = send(gateway, &search).await?;
+        let doc = rewrite::get_answers(&target.index, &ids, &answer, &target.restrictions)
+            .pop()
+            .unwrap_or_else(|| json!({"_index": target.index, "_id": id, "found": false}));
+        let status = if doc.get("found") == Some(&json!(true)) {
+            200
+        } else {
+            404
+        };
+        return Ok(Reply::status(status, doc));
+    }
+    let get = UpstreamRequest::new(Method::GET, &[&target.index, "_doc", &id]);
+    let (status, mut doc) = send(gateway, &with_params(get, req)).await?;
+    if let Some(fields) = &target.restrictions.fields {
+        rewrite::filter_document(&mut doc, fields);
+    }
+    Ok(Reply::status(status, doc))
+}
+
+fn endpoint(req: &Req) -> &'static str {
+    if req.path.contains("/_create/") {
+        "_create"
+    } else {
+        "_doc"
+    }
+}
+
+/// Single-document writes: ES allows them under DLS/FLS (only updates are refused).
+async fn write_upstream(gateway: &Gateway, ctx: &Ctx, req: &Req) -> Result<Reply, ApiError> {
+    let id = req.param_required("id")?.to_string();
+    let target = single_target(gateway, ctx, req, ctx.action).await?;
+    let method = if ctx.action == DELETE {
+        Method::DELETE
+    } else {
+        Method::PUT
+    };
+    let mut request = UpstreamRequest::new(method, &[&target.index, endpoint(req), &id]);
+    if ctx.action == INDEX {
+        request = request.json(req.json_required()?);
+    }
+    let (status, body) = send(gateway, &with_params(request, req)).await?;
+    // A write may have created the index.
+    gateway.metadata.invalidate();
+    Ok(Reply::status(status, body))
+}
+
+async fn admin_upstream(gateway: &Gateway, ctx: &Ctx, req: &Req) -> Result<Reply, ApiError> {
+    let index = req.param_required("index")?.to_string();
+    let meta = metadata(gateway).await?;
+    target::authorize_names(ctx, req, ctx.action, std::slice::from_ref(&index), &meta)?;
+    let request = if ctx.action == REFRESH {
+        UpstreamRequest::new(Method::POST, &[&index, "_refresh"]).idempotent()
+    } else {
+        let request = UpstreamRequest::new(Method::PUT, &[&index]);
+        match req.json()? {
+            Some(body) => request.json(body),
+            None => request,
+        }
+    };
+    let (status, body) = send(gateway, &with_params(request, req)).await?;
+    gateway.metadata.invalidate();
+    Ok(Reply::status(status, body))
+}

@@ -1,0 +1,141 @@
+//! Gateway mode (`rampart serve --upstream URL`, settings `rampart.gateway.upstream.*`): the
+//! security store lives in the upstream cluster (`rampart_gateway::UpstreamStore`) and the
+//! data routes are answered by `crate::data::upstream`, which rewrites each request with the
+//! caller's restrictions and forwards it. This module holds the node's gateway parts, built
+//! once at startup, and the `/_rampart/health` and `/_rampart/metrics` handlers.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use rampart_gateway::metadata::MetadataCache;
+use rampart_gateway::rewrite::ScrollBinder;
+use rampart_gateway::{Metrics, Upstream, UpstreamAuth, UpstreamConfig, UpstreamStore};
+use serde_json::json;
+
+use crate::error::ApiError;
+use crate::http::{Reply, Req};
+use crate::routes::{BoxFut, Ctx};
+use crate::settings::Settings;
+
+/// Comma-separated base URLs of the upstream cluster; gateway mode is on when set.
+pub const UPSTREAM_URL: &str = "rampart.gateway.upstream.url";
+pub const UPSTREAM_USER: &str = "rampart.gateway.upstream.username";
+pub const UPSTREAM_PASSWORD: &str = "rampart.gateway.upstream.password";
+pub const UPSTREAM_API_KEY: &str = "rampart.gateway.upstream.api_key";
+/// A PEM file of CA certificates trusted for the upstream, added to the system roots.
+pub const UPSTREAM_CA: &str = "rampart.gateway.upstream.ssl.certificate_authorities";
+
+/// Rampart's own actions for its monitoring routes; `monitor` (`cluster:monitor/*`) grants
+/// both.
+pub const HEALTH_ACTION: &str = "cluster:monitor/rampart/health";
+pub const METRICS_ACTION: &str = "cluster:monitor/rampart/metrics";
+
+/// The gateway parts of a node in gateway mode.
+#[derive(Debug)]
+pub struct Gateway {
+    pub upstream: Upstream,
+    pub metadata: MetadataCache,
+    pub metrics: Arc<Metrics>,
+    pub store: Arc<UpstreamStore>,
+    pub scroll: Option<ScrollBinder>,
+}
+
+/// The upstream configuration from the settings; `None` when gateway mode is off.
+pub fn config(settings: &Settings) -> Result<Option<UpstreamConfig>, String> {
+    let urls = settings.get_list(UPSTREAM_URL);
+    let Some(first) = urls.first() else {
+        return Ok(None);
+    };
+    let mut config = UpstreamConfig::new(first.clone());
+    config.urls = urls;
+    config.auth = match (
+        settings.get(UPSTREAM_USER),
+        settings.get(UPSTREAM_PASSWORD),
+        settings.get(UPSTREAM_API_KEY),
+    ) {
+        (None, None, None) => UpstreamAuth::None,
+        (Some(user), Some(password), None) => UpstreamAuth::Basic {
+            username: user.to_string(),
+            password: password.to_string(),
+        },
+        (None, None, Some(key)) => UpstreamAuth::ApiKey(key.to_string()),
+        _ => {
+            return Err(format!(
+                "give either [{UPSTREAM_USER}] and [{UPSTREAM_PASSWORD}], or [{UPSTREAM_API_KEY}]"
+            ));
+        }
+    };
+    config.tls.ca_file = settings.get(UPSTREAM_CA).map(std::path::PathBuf::from);
+    Ok(Some(config))
+}
+
+/// Connects to the upstream and opens the shared store (blocking: call before the runtime
+/// starts or from a blocking thread).
+pub fn open(config: &UpstreamConfig) -> Result<Gateway, String> {
+    let metrics = Arc::new(Metrics::default());
+    let upstream = Upstream::new(config, Arc::clone(&metrics)).map_err(|e| e.to_string())?;
+    let store = UpstreamStore::open(upstream.clone(), rampart_gateway::DEFAULT_INDEX)
+        .map_err(|e| format!("cannot open the security store in the upstream: {e}"))?;
+    let mut key = [0u8; 32];
+    rand::fill(&mut key);
+    Ok(Gateway {
+        metadata: MetadataCache::new(upstream.clone(), Duration::from_secs(1)),
+        upstream,
+        metrics,
+        store: Arc::new(store),
+        scroll: ScrollBinder::new(&key),
+    })
+}
+
+fn gateway_of(ctx: &Ctx, path: &str) -> Result<Arc<Gateway>, ApiError> {
+    ctx.state.gateway.clone().ok_or_else(|| {
+        ApiError::bad_request(format!(
+            "[{path}] is only served in gateway mode (setting [{UPSTREAM_URL}])"
+        ))
+    })
+}
+
+/// `GET /_rampart/health`: upstream reachability and store sync lag; 503 when red.
+pub fn health(ctx: Ctx, _req: Req) -> BoxFut {
+    Box::pin(async move {
+        let gateway = gateway_of(&ctx, "/_rampart/health")?;
+        let sync = gateway.store.sync_status();
+        let status = rampart_gateway::health::status(sync).http_status();
+        let mut body = rampart_gateway::health::report(sync);
+        if let Some(o) = body.as_object_mut() {
+            o.insert("node".into(), json!(ctx.state.node.node_name));
+        }
+        Ok(Reply::status(status, body))
+    })
+}
+
+/// `GET /_rampart/metrics`: Prometheus text format.
+pub fn metrics(ctx: Ctx, _req: Req) -> BoxFut {
+    Box::pin(async move {
+        let gateway = gateway_of(&ctx, "/_rampart/metrics")?;
+        Ok(Reply::text(200, gateway.metrics.render()))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn off_without_a_url() {
+        assert_eq!(config(&Settings::default()), Ok(None));
+    }
+
+    #[test]
+    fn basic_or_api_key_but_not_both() {
+        let mut s = Settings::default();
+        s.set(UPSTREAM_URL, "http://a:9200, http://b:9200");
+        s.set(UPSTREAM_USER, "u");
+        s.set(UPSTREAM_PASSWORD, "p");
+        let c = config(&s).unwrap().unwrap();
+        assert_eq!(c.urls, vec!["http://a:9200", "http://b:9200"]);
+        assert!(matches!(c.auth, UpstreamAuth::Basic { .. }));
+        s.set(UPSTREAM_API_KEY, "k");
+        assert!(config(&s).is_err());
+    }
+}
