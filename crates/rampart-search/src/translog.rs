@@ -61,36 +61,34 @@ impl std::fmt::Debug for Translog {
     }
 }
 
-fn encode(op: &Op, out: &mut Vec<u8>) -> Result<()> {
-    let (kind, id, seq_no, version, source): (u8, &str, u64, u64, &[u8]) = match op {
-        Op::Index {
-            id,
-            seq_no,
-            version,
-            source,
-        } => (KIND_INDEX, id, *seq_no, *version, source),
-        Op::Delete {
-            id,
-            seq_no,
-            version,
-        } => (KIND_DELETE, id, *seq_no, *version, &[]),
-    };
+/// Frame one record: header (length, CRC of the payload) then the payload pieces.
+fn write_record(
+    out: &mut impl Write,
+    kind: u8,
+    id: &str,
+    seq_no: u64,
+    version: u64,
+    source: &[u8],
+) -> Result<()> {
     let id_len = u32::try_from(id.len()).map_err(|_| too_large())?;
     let len = FIXED_PAYLOAD + id.len() + source.len();
     if len > MAX_RECORD {
         return Err(too_large());
     }
-    let mut payload = Vec::with_capacity(len);
-    payload.push(kind);
-    payload.extend_from_slice(&seq_no.to_le_bytes());
-    payload.extend_from_slice(&version.to_le_bytes());
-    payload.extend_from_slice(&id_len.to_le_bytes());
-    payload.extend_from_slice(id.as_bytes());
-    payload.extend_from_slice(source);
     let len32 = u32::try_from(len).map_err(|_| too_large())?;
-    out.extend_from_slice(&len32.to_le_bytes());
-    out.extend_from_slice(&crc32fast::hash(&payload).to_le_bytes());
-    out.extend_from_slice(&payload);
+    let seq_no = seq_no.to_le_bytes();
+    let version = version.to_le_bytes();
+    let id_len = id_len.to_le_bytes();
+    let pieces: [&[u8]; 6] = [&[kind], &seq_no, &version, &id_len, id.as_bytes(), source];
+    let mut crc = crc32fast::Hasher::new();
+    for piece in pieces {
+        crc.update(piece);
+    }
+    out.write_all(&len32.to_le_bytes())?;
+    out.write_all(&crc.finalize().to_le_bytes())?;
+    for piece in pieces {
+        out.write_all(piece)?;
+    }
     Ok(())
 }
 
@@ -138,10 +136,7 @@ fn decode_payload(p: &[u8]) -> Option<Op> {
 fn decode_all(bytes: &[u8]) -> (Vec<Op>, usize) {
     let mut ops = Vec::new();
     let mut at = 0usize;
-    loop {
-        let Some(len) = u32_at(bytes, at).and_then(|l| usize::try_from(l).ok()) else {
-            break;
-        };
+    while let Some(len) = u32_at(bytes, at).and_then(|l| usize::try_from(l).ok()) {
         let Some(crc) = u32_at(bytes, at + 4) else {
             break;
         };
@@ -206,12 +201,31 @@ impl Translog {
         self.file.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Append a record (buffered; durable after [`Translog::sync`]).
-    pub fn append(&self, op: &Op) -> Result<()> {
-        let mut record = Vec::new();
-        encode(op, &mut record)?;
-        self.lock().write_all(&record)?;
-        Ok(())
+    /// Append an index record (buffered; durable after [`Translog::sync`]).
+    pub fn append_index(&self, id: &str, seq_no: u64, version: u64, source: &[u8]) -> Result<()> {
+        write_record(&mut *self.lock(), KIND_INDEX, id, seq_no, version, source)
+    }
+
+    /// Append a delete record (buffered; durable after [`Translog::sync`]).
+    pub fn append_delete(&self, id: &str, seq_no: u64, version: u64) -> Result<()> {
+        write_record(&mut *self.lock(), KIND_DELETE, id, seq_no, version, &[])
+    }
+
+    #[cfg(test)]
+    fn append(&self, op: &Op) -> Result<()> {
+        match op {
+            Op::Index {
+                id,
+                seq_no,
+                version,
+                source,
+            } => self.append_index(id, *seq_no, *version, source),
+            Op::Delete {
+                id,
+                seq_no,
+                version,
+            } => self.append_delete(id, *seq_no, *version),
+        }
     }
 
     /// Make every appended record durable.

@@ -43,7 +43,7 @@ fn crash_child_writer_when_spawned() {
     let mut out = std::io::stdout().lock();
     let mut i = 0usize;
     while i < CHILD_MAX_WRITES {
-        if (i / BATCH) % 2 == 0 {
+        if (i / BATCH).is_multiple_of(2) {
             let id = format!("{prefix}-{i}");
             engine
                 .index_doc(

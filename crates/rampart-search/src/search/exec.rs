@@ -107,10 +107,7 @@ impl Engine {
                     }),
                 }
             };
-            let hits_query = match user_and_post {
-                None => None,
-                Some(q) => Some(restrict(q)),
-            };
+            let hits_query = user_and_post.map(&restrict);
             let query = restrict(user);
             let hits_query = hits_query.unwrap_or_else(|| query.box_clone());
             let specs = sort::resolve(sort_fields, &mapping, fls.as_ref())?;

@@ -109,7 +109,12 @@ pub struct WriteOutcome {
 #[derive(Debug, Clone)]
 struct Live {
     version: DocVersion,
-    source: Option<Arc<Value>>,
+    /// The `_source` JSON bytes (kept serialised: cheaper than a `Value` tree per write).
+    source: Option<Arc<[u8]>>,
+}
+
+fn parse_source(bytes: &[u8]) -> Result<Value> {
+    serde_json::from_slice(bytes).map_err(|e| SearchError::internal("live _source", e))
 }
 
 struct WriterState {
@@ -299,7 +304,8 @@ impl Shard {
         id: &str,
     ) -> Result<Option<(DocVersion, Option<Value>)>> {
         if let Some(live) = state.live.get(id) {
-            return Ok(Some((live.version, live.source.as_deref().cloned())));
+            let source = live.source.as_deref().map(parse_source).transpose()?;
+            return Ok(Some((live.version, source)));
         }
         if let Some(d) = self.get_refreshed(id)? {
             return Ok(Some((d.version, Some(d.source))));
@@ -412,11 +418,17 @@ impl Shard {
         if realtime {
             let state = self.lock();
             if let Some(live) = state.live.get(id) {
-                return Ok(live.source.as_ref().map(|s| StoredDoc {
-                    id: id.to_string(),
-                    version: live.version,
-                    source: (**s).clone(),
-                }));
+                return live
+                    .source
+                    .as_deref()
+                    .map(|s| {
+                        Ok(StoredDoc {
+                            id: id.to_string(),
+                            version: live.version,
+                            source: parse_source(s)?,
+                        })
+                    })
+                    .transpose();
             }
         }
         self.get_refreshed(id)
@@ -459,12 +471,7 @@ impl Shard {
             serde_json::to_vec(source).map_err(|e| SearchError::internal("encode _source", e))?;
         let doc = schema::build_doc(self.fields, id, &bytes, converted, doc_version)?;
         if let Some(log) = &self.translog {
-            log.append(&Op::Index {
-                id: id.to_string(),
-                seq_no: doc_version.seq_no,
-                version,
-                source: bytes,
-            })?;
+            log.append_index(id, doc_version.seq_no, version, &bytes)?;
         }
         state
             .writer
@@ -477,7 +484,7 @@ impl Shard {
             id.to_string(),
             Live {
                 version: doc_version,
-                source: Some(Arc::new(source.clone())),
+                source: Some(Arc::from(bytes)),
             },
         );
         Ok(WriteOutcome {
@@ -507,11 +514,7 @@ impl Shard {
             primary_term: PRIMARY_TERM,
         };
         if let Some(log) = &self.translog {
-            log.append(&Op::Delete {
-                id: id.to_string(),
-                seq_no: version.seq_no,
-                version: version.version,
-            })?;
+            log.append_delete(id, version.seq_no, version.version)?;
         }
         state.next_seq_no += 1;
         if existing.is_some() {
