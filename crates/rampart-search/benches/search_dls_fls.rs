@@ -19,6 +19,8 @@ use rampart_search::{Engine, OpType, Refresh, Restrictions, WriteConditions};
 use serde_json::{Value, json};
 
 const FIELDS: usize = 8;
+/// Documents per simulated `_bulk` request.
+const BULK_REQUEST: u64 = 1_000;
 
 fn doc(i: u64) -> Value {
     let mut d = serde_json::Map::new();
@@ -42,21 +44,30 @@ fn mappings() -> Value {
     json!({"properties": props})
 }
 
+/// Bulk-style load: `_bulk` requests of [`BULK_REQUEST`] documents, each acknowledged after
+/// one translog fsync ([`Engine::write_batch`]), then a refresh.
 fn load(engine: &Engine, index: &str, n: u64) {
     engine
         .create_index(index, &json!({"mappings": mappings()}))
         .unwrap();
-    for i in 0..n {
-        engine
-            .index_doc(
-                index,
-                Some(&i.to_string()),
-                &doc(i),
-                OpType::Index,
-                WriteConditions::default(),
-                Refresh::False,
-            )
-            .unwrap();
+    let mut start = 0;
+    while start < n {
+        let end = (start + BULK_REQUEST).min(n);
+        let mut batch = engine.write_batch();
+        for i in start..end {
+            batch
+                .index_doc(
+                    index,
+                    Some(&i.to_string()),
+                    &doc(i),
+                    OpType::Index,
+                    WriteConditions::default(),
+                    Refresh::False,
+                )
+                .unwrap();
+        }
+        batch.finish().unwrap();
+        start = end;
     }
     engine.refresh(&[index.to_string()]).unwrap();
 }
@@ -148,6 +159,31 @@ fn bench(c: &mut Criterion) {
             round += 1;
             let index = format!("bulk-{round}");
             load(&engine, &index, BATCH);
+        })
+    });
+    g.finish();
+
+    // One acknowledged (translog-fsynced) single-document write: the latency floor of
+    // `durability: request` on this disk.
+    let mut g = c.benchmark_group("durable_write");
+    g.sample_size(20);
+    engine
+        .create_index("single", &json!({"mappings": mappings()}))
+        .unwrap();
+    let mut i = 0u64;
+    g.bench_function("engine/index_doc", |b| {
+        b.iter(|| {
+            i += 1;
+            engine
+                .index_doc(
+                    "single",
+                    Some(&i.to_string()),
+                    &doc(i),
+                    OpType::Index,
+                    WriteConditions::default(),
+                    Refresh::False,
+                )
+                .unwrap()
         })
     });
     g.finish();

@@ -1,15 +1,15 @@
 //! The DLS filter cache: a role query compiled against a segment gives a bitset of the
-//! documents it admits; segments are immutable, so the bitset is cached by (segment, query).
+//! documents it admits; segments are immutable, so the bitset is cached by (segment, query)
+//! and shared (`Arc`) by every search that needs it — never copied.
 //! Deleted documents may stay in a cached set; collectors skip them anyway.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use tantivy::index::SegmentId;
-use tantivy::query::{
-    BitSetDocSet, ConstScorer, EnableScoring, Explanation, Query, Scorer, Weight,
-};
-use tantivy::{BitSet, DocId, DocSet, Score, SegmentReader, TERMINATED};
+use tantivy::query::{EnableScoring, Explanation, Query};
+use tantivy::schema::Schema;
+use tantivy::{BitSet, DocId, DocSet, SegmentReader, TERMINATED};
 
 /// Bound on cached bitsets per index; the cache is cleared when it is reached (segments churn
 /// slowly and role queries are few, so this is rare).
@@ -55,7 +55,8 @@ impl FilterCache {
     }
 }
 
-/// A filter whose per-segment matches come from (and go to) a [`FilterCache`].
+/// A role-query filter whose per-segment matches come from (and go to) a [`FilterCache`].
+/// It is not a tantivy query itself: [`crate::search::dls::DlsQuery`] applies it.
 #[derive(Debug, Clone)]
 pub struct CachedFilter {
     pub inner: Arc<dyn Query>,
@@ -63,34 +64,40 @@ pub struct CachedFilter {
     pub cache: Arc<FilterCache>,
 }
 
-impl Query for CachedFilter {
-    fn weight(&self, scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
-        let schema = scoring.schema();
-        let inner = self
-            .inner
-            .weight(EnableScoring::disabled_from_schema(schema))?;
-        Ok(Box::new(CachedFilterWeight {
-            inner,
+impl CachedFilter {
+    /// The filter ready to evaluate against segments. The role query's weight is only built
+    /// when a segment's bitset is missing from the cache, so a warm search pays nothing.
+    pub fn prepare(&self, scoring: EnableScoring<'_>) -> PreparedFilter {
+        PreparedFilter {
+            query: Arc::clone(&self.inner),
+            schema: scoring.schema().clone(),
             key: self.key,
             cache: Arc::clone(&self.cache),
-        }))
+        }
     }
 }
 
-struct CachedFilterWeight {
-    inner: Box<dyn Weight>,
+/// A [`CachedFilter`] bound to the searched index's schema.
+pub struct PreparedFilter {
+    query: Arc<dyn Query>,
+    schema: Schema,
     key: u64,
     cache: Arc<FilterCache>,
 }
 
-impl CachedFilterWeight {
-    fn bits(&self, reader: &SegmentReader) -> tantivy::Result<Arc<BitSet>> {
+impl PreparedFilter {
+    /// The documents of `reader` the filter admits (cached per segment).
+    pub fn bits(&self, reader: &SegmentReader) -> tantivy::Result<Arc<BitSet>> {
         let key = (reader.segment_id(), self.key);
         if let Some(bits) = self.cache.get(&key) {
             return Ok(bits);
         }
+        // Role queries never score.
+        let weight = self
+            .query
+            .weight(EnableScoring::disabled_from_schema(&self.schema))?;
         let mut bits = BitSet::with_max_value(reader.max_doc());
-        let mut scorer = self.inner.scorer(reader, 1.0)?;
+        let mut scorer = weight.scorer(reader, 1.0)?;
         let mut doc = scorer.doc();
         while doc != TERMINATED {
             bits.insert(doc);
@@ -100,18 +107,11 @@ impl CachedFilterWeight {
         self.cache.put(key, Arc::clone(&bits));
         Ok(bits)
     }
-}
 
-impl Weight for CachedFilterWeight {
-    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+    /// Explanation for a document the filter admits; an error for one it hides.
+    pub fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
         let bits = self.bits(reader)?;
-        let docset = BitSetDocSet::from((*bits).clone());
-        Ok(Box::new(ConstScorer::new(docset, boost)))
-    }
-
-    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
-        let bits = self.bits(reader)?;
-        if bits.contains(doc) {
+        if doc < bits.max_value() && bits.contains(doc) {
             Ok(Explanation::new("document level security filter", 0.0))
         } else {
             Err(tantivy::TantivyError::InvalidArgument(

@@ -10,8 +10,9 @@ mod filter_cache;
 pub mod mapping;
 pub mod search;
 pub mod shard;
+mod translog;
 
-pub use engine::{DocWrite, Engine, IndexStats, Refresh, UpdateRequest, WriteTarget};
+pub use engine::{DocWrite, Engine, IndexStats, Refresh, UpdateRequest, WriteBatch, WriteTarget};
 pub use error::SearchError;
 pub use search::Restrictions;
 pub use search::explain::matches_source;

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use serde_json::{Map, Value};
 
 use super::Engine;
+use super::batch::Pending;
 use crate::error::{Result, SearchError};
 use crate::shard::{DocVersion, OpType, StoredDoc, WriteConditions, WriteKind, WriteOutcome};
 
@@ -170,7 +171,8 @@ impl Engine {
         }
     }
 
-    /// Index a document (`id: None` = auto id, which implies create).
+    /// Index a document (`id: None` = auto id, which implies create). Durable (translog
+    /// fsynced) when this returns.
     pub fn index_doc(
         &self,
         target: &str,
@@ -179,6 +181,22 @@ impl Engine {
         op: OpType,
         cond: WriteConditions,
         refresh: Refresh,
+    ) -> Result<DocWrite> {
+        let mut pending = Pending::default();
+        let write = self.index_doc_in(&mut pending, target, id, source, op, cond);
+        pending.sync()?;
+        let write = write?;
+        self.after_write(write, refresh)
+    }
+
+    pub(crate) fn index_doc_in(
+        &self,
+        pending: &mut Pending,
+        target: &str,
+        id: Option<&str>,
+        source: &Value,
+        op: OpType,
+        cond: WriteConditions,
     ) -> Result<DocWrite> {
         let index = self.ensure_target(target, op)?;
         if let Some(ds) = self
@@ -207,18 +225,18 @@ impl Engine {
             Some(id) => (id.to_string(), op),
             None => (new_id(), OpType::Create),
         };
-        let outcome = self.write_converted(&index, &id, source, op, cond)?;
-        let forced_refresh = self.after_write(&index, refresh)?;
+        let outcome = self.write_converted(pending, &index, &id, source, op, cond)?;
         Ok(DocWrite {
             index,
             id,
             outcome,
-            forced_refresh,
+            forced_refresh: false,
         })
     }
 
     fn write_converted(
         &self,
+        pending: &mut Pending,
         index: &str,
         id: &str,
         source: &Value,
@@ -237,24 +255,30 @@ impl Engine {
                 Ok(())
             })?;
         }
+        pending.touch(&shard);
         shard.index(id, source, &converted, op, cond)
     }
 
-    fn after_write(&self, index: &str, refresh: Refresh) -> Result<bool> {
+    /// Apply the write's `refresh` parameter.
+    pub(crate) fn after_write(&self, mut write: DocWrite, refresh: Refresh) -> Result<DocWrite> {
+        if write.outcome.kind == WriteKind::Noop {
+            return Ok(write);
+        }
         match refresh {
-            Refresh::False => Ok(false),
+            Refresh::False => {}
             Refresh::True => {
-                self.shard(index)?.0.refresh()?;
-                Ok(true)
+                self.shard(&write.index)?.0.refresh()?;
+                write.forced_refresh = true;
             }
             Refresh::WaitFor => {
-                self.shard(index)?.0.refresh()?;
-                Ok(false)
+                self.shard(&write.index)?.0.refresh()?;
             }
         }
+        Ok(write)
     }
 
-    /// Delete a document from a concrete index (or an alias's write index).
+    /// Delete a document from a concrete index (or an alias's write index). Durable when
+    /// this returns.
     pub fn delete_doc(
         &self,
         target: &str,
@@ -262,22 +286,36 @@ impl Engine {
         cond: WriteConditions,
         refresh: Refresh,
     ) -> Result<DocWrite> {
+        let mut pending = Pending::default();
+        let write = self.delete_doc_in(&mut pending, target, id, cond);
+        pending.sync()?;
+        let write = write?;
+        self.after_write(write, refresh)
+    }
+
+    pub(crate) fn delete_doc_in(
+        &self,
+        pending: &mut Pending,
+        target: &str,
+        id: &str,
+        cond: WriteConditions,
+    ) -> Result<DocWrite> {
         let index = match self.write_target(target)? {
             WriteTarget::Index(i) => i,
             _ => return Err(SearchError::not_found(target)),
         };
         let (shard, _) = self.shard(&index)?;
+        pending.touch(&shard);
         let outcome = shard.delete(id, cond)?;
-        let forced_refresh = self.after_write(&index, refresh)?;
         Ok(DocWrite {
             index,
             id: id.to_string(),
             outcome,
-            forced_refresh,
+            forced_refresh: false,
         })
     }
 
-    /// `_update` with a partial document and/or upsert.
+    /// `_update` with a partial document and/or upsert. Durable when this returns.
     pub fn update_doc(
         &self,
         target: &str,
@@ -285,6 +323,21 @@ impl Engine {
         req: &UpdateRequest,
         cond: WriteConditions,
         refresh: Refresh,
+    ) -> Result<DocWrite> {
+        let mut pending = Pending::default();
+        let write = self.update_doc_in(&mut pending, target, id, req, cond);
+        pending.sync()?;
+        let write = write?;
+        self.after_write(write, refresh)
+    }
+
+    pub(crate) fn update_doc_in(
+        &self,
+        pending: &mut Pending,
+        target: &str,
+        id: &str,
+        req: &UpdateRequest,
+        cond: WriteConditions,
     ) -> Result<DocWrite> {
         let index = self.ensure_target(target, OpType::Index)?;
         let (shard, _) = self.shard(&index)?;
@@ -334,13 +387,12 @@ impl Engine {
         } else {
             OpType::Index
         };
-        let outcome = self.write_converted(&index, id, &source, op, cond)?;
-        let forced_refresh = self.after_write(&index, refresh)?;
+        let outcome = self.write_converted(pending, &index, id, &source, op, cond)?;
         Ok(DocWrite {
             index,
             id: id.to_string(),
             outcome,
-            forced_refresh,
+            forced_refresh: false,
         })
     }
 

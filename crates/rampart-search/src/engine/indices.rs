@@ -78,7 +78,7 @@ impl Engine {
         data_stream: Option<&str>,
     ) -> Result<()> {
         let uuid = uuid::Uuid::new_v4().simple().to_string();
-        let shard = Arc::new(Shard::open(&self.index_dir(&uuid))?);
+        let shard = Arc::new(Shard::open(&self.index_dir(&uuid), &Mapping::default())?);
         let result = self.mutate(|state| {
             if let Some(existing) = state.indices.get(name) {
                 return Err(SearchError::IndexAlreadyExists {
@@ -424,7 +424,13 @@ impl Engine {
             Ok(())
         })?;
         for (name, uuid) in opened {
-            let shard = Arc::new(Shard::open(&self.index_dir(&uuid))?);
+            let mapping = self
+                .state()
+                .indices
+                .get(&name)
+                .map(|m| Arc::clone(&m.mapping))
+                .unwrap_or_default();
+            let shard = Arc::new(Shard::open(&self.index_dir(&uuid), &mapping)?);
             self.put_shard(&name, shard);
         }
         Ok(())

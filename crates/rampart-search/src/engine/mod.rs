@@ -3,6 +3,7 @@
 //! persists the new state atomically before publishing it and rebuilds the authorization
 //! snapshot once per change.
 
+mod batch;
 mod docs;
 mod indices;
 mod streams;
@@ -21,6 +22,7 @@ use crate::mapping::Mapping;
 use crate::search::scroll::ScrollStore;
 use crate::shard::Shard;
 
+pub use batch::WriteBatch;
 pub use docs::{DocWrite, Refresh, UpdateRequest, WriteTarget};
 pub use indices::IndexStats;
 
@@ -46,8 +48,8 @@ impl std::fmt::Debug for Engine {
 impl Drop for Engine {
     fn drop(&mut self) {
         self.stop_refresh.store(true, Ordering::Relaxed);
-        // A clean shutdown makes every acknowledged write durable (there is no translog: a
-        // crash loses writes since the last refresh/flush).
+        // Acknowledged writes are already durable in the translogs; a final refresh commits
+        // them so the next start has nothing to replay.
         if let Err(e) = self.refresh_all() {
             tracing::warn!(%e, "final refresh failed");
         }
@@ -63,7 +65,8 @@ impl Engine {
         let mut shards = HashMap::new();
         for (name, meta) in &state.indices {
             if !meta.closed {
-                shards.insert(name.clone(), Arc::new(Shard::open(&dir.join(&meta.uuid))?));
+                let shard = Shard::open(&dir.join(&meta.uuid), &meta.mapping)?;
+                shards.insert(name.clone(), Arc::new(shard));
             }
         }
         let snapshot = Arc::new(cluster::build_index_metadata(&state)?);

@@ -13,6 +13,7 @@ use tantivy::query::{BooleanQuery, ConstScoreQuery, EnableScoring, Occur, Query 
 use tantivy::{DocAddress, DocSet, Searcher, TERMINATED, TantivyDocument};
 
 use super::compile::CompileCtx;
+use super::dls::DlsQuery;
 use super::sort::{self, SortSpec, SortValue};
 use super::{Restrictions, aggs, source};
 use crate::engine::Engine;
@@ -71,7 +72,7 @@ impl Engine {
             };
             let user = ctx.compile(query)?;
             let post = post_filter.map(|p| ctx.compile(p)).transpose()?;
-            let dls: Option<Box<dyn TQuery>> = match &restrictions.documents {
+            let dls: Option<CachedFilter> = match &restrictions.documents {
                 None => None,
                 Some(role_query) => {
                     // Role queries see the whole index (no FLS), as in Elasticsearch.
@@ -82,30 +83,33 @@ impl Engine {
                         analyzer,
                     };
                     let inner = dls_ctx.compile(role_query)?;
-                    Some(Box::new(ConstScoreQuery::new(
-                        Box::new(CachedFilter {
-                            inner: Arc::from(inner),
-                            key: query_key(role_query),
-                            cache: Arc::clone(&shard.filter_cache),
-                        }),
-                        0.0,
-                    )))
+                    Some(CachedFilter {
+                        inner: Arc::from(inner),
+                        key: query_key(role_query),
+                        cache: Arc::clone(&shard.filter_cache),
+                    })
                 }
             };
-            let query = match &dls {
-                None => user,
-                Some(d) => Box::new(BooleanQuery::new(vec![
-                    (Occur::Must, user),
-                    (Occur::Must, d.box_clone()),
-                ])) as Box<dyn TQuery>,
-            };
-            let hits_query = match post {
-                None => query.box_clone(),
-                Some(p) => Box::new(BooleanQuery::new(vec![
-                    (Occur::Must, query.box_clone()),
+            let user_and_post: Option<Box<dyn TQuery>> = post.map(|p| {
+                Box::new(BooleanQuery::new(vec![
+                    (Occur::Must, user.box_clone()),
                     (Occur::Must, Box::new(ConstScoreQuery::new(p, 0.0))),
-                ])),
+                ])) as Box<dyn TQuery>
+            });
+            // DLS wraps the query itself (a bit test per candidate document), never a
+            // boolean intersection with a copied bitset.
+            let restrict = |q: Box<dyn TQuery>| -> Box<dyn TQuery> {
+                match &dls {
+                    None => q,
+                    Some(filter) => Box::new(DlsQuery {
+                        inner: q,
+                        filter: filter.clone(),
+                    }),
+                }
             };
+            let hits_query = user_and_post.map(&restrict);
+            let query = restrict(user);
+            let hits_query = hits_query.unwrap_or_else(|| query.box_clone());
             let specs = sort::resolve(sort_fields, &mapping, fls.as_ref())?;
             out.push(Prepared {
                 index: index.clone(),

@@ -4,6 +4,7 @@
 
 pub mod aggs;
 pub(crate) mod compile;
+mod dls;
 mod exec;
 pub mod explain;
 pub mod scroll;

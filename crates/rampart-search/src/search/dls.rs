@@ -1,0 +1,177 @@
+//! Document-level security applied to a query: the query's scorer is driven as usual and every
+//! document it yields is checked against the segment's cached DLS bitset (one bit test, no
+//! copy of the set, no extra boolean intersection). Scores are the query's own, as in
+//! Elasticsearch where the role query is a non-scoring filter.
+
+use std::sync::Arc;
+
+use tantivy::query::{EnableScoring, Explanation, Query, Scorer, Weight};
+use tantivy::{BitSet, DocId, DocSet, Score, SegmentReader, TERMINATED};
+
+use crate::filter_cache::{CachedFilter, PreparedFilter};
+
+/// `inner` restricted to the documents `filter` admits.
+#[derive(Debug)]
+pub struct DlsQuery {
+    pub inner: Box<dyn Query>,
+    pub filter: CachedFilter,
+}
+
+impl Clone for DlsQuery {
+    fn clone(&self) -> Self {
+        DlsQuery {
+            inner: self.inner.box_clone(),
+            filter: self.filter.clone(),
+        }
+    }
+}
+
+impl Query for DlsQuery {
+    fn weight(&self, scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        Ok(Box::new(DlsWeight {
+            inner: self.inner.weight(scoring)?,
+            filter: self.filter.prepare(scoring),
+        }))
+    }
+}
+
+struct DlsWeight {
+    inner: Box<dyn Weight>,
+    filter: PreparedFilter,
+}
+
+impl Weight for DlsWeight {
+    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        let bits = self.filter.bits(reader)?;
+        let inner = self.inner.scorer(reader, boost)?;
+        Ok(Box::new(DlsScorer::new(inner, bits)))
+    }
+
+    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
+        self.filter.explain(reader, doc)?;
+        self.inner.explain(reader, doc)
+    }
+}
+
+/// The inner scorer, skipping documents outside the bitset.
+struct DlsScorer {
+    inner: Box<dyn Scorer>,
+    bits: Arc<BitSet>,
+}
+
+impl DlsScorer {
+    fn new(inner: Box<dyn Scorer>, bits: Arc<BitSet>) -> Self {
+        let mut scorer = DlsScorer { inner, bits };
+        let doc = scorer.inner.doc();
+        if doc != TERMINATED && !scorer.admits(doc) {
+            scorer.advance();
+        }
+        scorer
+    }
+
+    #[inline]
+    fn admits(&self, doc: DocId) -> bool {
+        doc < self.bits.max_value() && self.bits.contains(doc)
+    }
+
+    #[inline]
+    fn skip_hidden(&mut self, mut doc: DocId) -> DocId {
+        while doc != TERMINATED && !self.admits(doc) {
+            doc = self.inner.advance();
+        }
+        doc
+    }
+}
+
+impl DocSet for DlsScorer {
+    #[inline]
+    fn advance(&mut self) -> DocId {
+        let doc = self.inner.advance();
+        self.skip_hidden(doc)
+    }
+
+    fn seek(&mut self, target: DocId) -> DocId {
+        let doc = self.inner.seek(target);
+        self.skip_hidden(doc)
+    }
+
+    #[inline]
+    fn doc(&self) -> DocId {
+        self.inner.doc()
+    }
+
+    fn size_hint(&self) -> u32 {
+        // The inner estimate scaled by the share of the segment the filter admits.
+        let max = u64::from(self.bits.max_value().max(1));
+        let admitted = self.bits.len() as u64;
+        let scaled = u64::from(self.inner.size_hint()) * admitted / max;
+        u32::try_from(scaled).unwrap_or(u32::MAX)
+    }
+
+    fn cost(&self) -> u64 {
+        self.inner.cost()
+    }
+}
+
+impl Scorer for DlsScorer {
+    #[inline]
+    fn score(&mut self) -> Score {
+        self.inner.score()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tantivy::query::{BitSetDocSet, ConstScorer};
+
+    fn set(max: u32, docs: &[u32]) -> BitSet {
+        let mut b = BitSet::with_max_value(max);
+        for d in docs {
+            b.insert(*d);
+        }
+        b
+    }
+
+    fn collect(mut s: DlsScorer) -> Vec<DocId> {
+        let mut out = Vec::new();
+        let mut doc = s.doc();
+        while doc != TERMINATED {
+            out.push(doc);
+            doc = s.advance();
+        }
+        out
+    }
+
+    fn scorer(inner: &[u32], admitted: &[u32]) -> DlsScorer {
+        let inner = ConstScorer::new(BitSetDocSet::from(set(100, inner)), 2.0);
+        DlsScorer::new(Box::new(inner), Arc::new(set(100, admitted)))
+    }
+
+    #[test]
+    fn yields_the_intersection_in_order() {
+        let s = scorer(&[1, 3, 5, 7, 9, 50], &[0, 3, 4, 9, 50, 99]);
+        assert_eq!(collect(s), vec![3, 9, 50]);
+    }
+
+    #[test]
+    fn first_document_hidden_is_skipped_at_creation() {
+        let s = scorer(&[1, 2], &[2]);
+        assert_eq!(s.doc(), 2);
+    }
+
+    #[test]
+    fn seek_lands_on_next_admitted_document() {
+        let mut s = scorer(&[10, 20, 30, 40], &[10, 40]);
+        assert_eq!(s.seek(15), 40);
+        assert_eq!(s.advance(), TERMINATED);
+    }
+
+    #[test]
+    fn empty_filter_yields_nothing_and_keeps_scores() {
+        let s = scorer(&[1, 2, 3], &[]);
+        assert_eq!(collect(s), Vec::<DocId>::new());
+        let mut s = scorer(&[1, 2, 3], &[2]);
+        assert_eq!(s.score(), 2.0);
+    }
+}
