@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use indicatif::{ProgressBar, ProgressStyle};
-use rampart_search::{Engine, OpType, Refresh, WriteConditions};
+use rampart_search::{Engine, OpType, Refresh, WriteBatch, WriteConditions};
 use serde_json::Value;
 
 #[derive(Debug, clap::Args)]
@@ -84,13 +84,15 @@ pub fn import(args: &ImportArgs) -> Result<ImportSummary> {
     let mut summary = ImportSummary::default();
     let mut in_batch = 0usize;
     let mut written: Vec<String> = Vec::new();
+    // One translog fsync per batch and index, not per document.
+    let mut batch = engine.write_batch();
     for (number, line) in BufReader::new(file).lines().enumerate() {
         let line = line.with_context(|| format!("cannot read line {}", number + 1))?;
         bar.inc(line.len() as u64 + 1);
         if line.trim().is_empty() {
             continue;
         }
-        match index_line(&engine, args, &line) {
+        match index_line(&engine, &mut batch, args, &line) {
             Ok(index) => {
                 summary.indexed += 1;
                 if !written.contains(&index) {
@@ -104,17 +106,26 @@ pub fn import(args: &ImportArgs) -> Result<ImportSummary> {
         }
         in_batch += 1;
         if in_batch == args.batch {
+            std::mem::replace(&mut batch, engine.write_batch())
+                .finish()
+                .context("translog sync")?;
             engine.refresh(&written).context("refresh")?;
             in_batch = 0;
             bar.set_message(format!("{} docs", summary.indexed));
         }
     }
+    batch.finish().context("translog sync")?;
     engine.refresh(&written).context("refresh")?;
     bar.finish_with_message(format!("{} docs", summary.indexed));
     Ok(summary)
 }
 
-fn index_line(engine: &Engine, args: &ImportArgs, line: &str) -> Result<String> {
+fn index_line(
+    engine: &Engine,
+    batch: &mut WriteBatch<'_>,
+    args: &ImportArgs,
+    line: &str,
+) -> Result<String> {
     let doc: Value = serde_json::from_str(line).context("not JSON")?;
     if !doc.is_object() {
         bail!("not a JSON object");
@@ -133,7 +144,7 @@ fn index_line(engine: &Engine, args: &ImportArgs, line: &str) -> Result<String> 
     } else {
         OpType::Create
     };
-    let written = engine.index_doc(
+    let written = batch.index_doc(
         &args.index,
         id.as_deref(),
         &doc,

@@ -3,7 +3,7 @@
 //! own action, update under DLS/FLS); allowed items auto-create missing indices and run.
 
 use rampart_core::write::{BulkItem, WriteOp};
-use rampart_search::{DocWrite, OpType, Refresh, UpdateRequest, WriteConditions};
+use rampart_search::{DocWrite, OpType, Refresh, UpdateRequest, WriteBatch, WriteConditions};
 use serde_json::{Map, Value, json};
 
 use super::engine;
@@ -52,12 +52,14 @@ pub fn execute(
     }
     let mut out = Vec::with_capacity(items.len());
     let mut written: Vec<String> = Vec::new();
+    // One translog fsync per index for the whole request, before anything is acknowledged.
+    let mut batch = engine.write_batch();
     for ((item, bulk), failure) in items.iter().zip(&bulk_items).zip(&decision.items) {
         if let Some(f) = failure {
             out.push(Err(ApiError::new(f.status, f.es_type, f.reason.clone())));
             continue;
         }
-        let result = run_one(ctx, item, bulk.concrete.as_deref());
+        let result = run_one(&mut batch, item, bulk.concrete.as_deref());
         if let Ok(w) = &result
             && !written.contains(&w.index)
         {
@@ -65,14 +67,18 @@ pub fn execute(
         }
         out.push(result);
     }
+    batch.finish()?;
     if refresh != Refresh::False && !written.is_empty() {
         engine.refresh(&written)?;
     }
     Ok(out)
 }
 
-fn run_one(ctx: &Ctx, item: &WriteItem, concrete: Option<&str>) -> Result<DocWrite, ApiError> {
-    let engine = &ctx.state.data;
+fn run_one(
+    engine: &mut WriteBatch<'_>,
+    item: &WriteItem,
+    concrete: Option<&str>,
+) -> Result<DocWrite, ApiError> {
     // An existing name's write index was authorized; a missing one was authorized for
     // auto-create (`create_index` or `auto_configure`) and the engine creates it (from a
     // matching template: an index or a data stream).
