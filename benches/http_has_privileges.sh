@@ -49,7 +49,7 @@ wait_http() { # url, pid
 
 admin_password="bench-$(python3 -c 'import secrets; print(secrets.token_hex(8))')"
 rampart_port=$(free_port)
-ELASTIC_PASSWORD="$admin_password" "$target_dir/release/rampart" serve --port "$rampart_port" \
+ELASTIC_PASSWORD="$admin_password" "$target_dir/release/rampart" serve --no-kibana --port "$rampart_port" \
     --data "$work/data" >"$work/rampart.log" 2>&1 &
 pids+=($!)
 rampart_url="http://127.0.0.1:$rampart_port"

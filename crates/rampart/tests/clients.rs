@@ -50,7 +50,9 @@ impl Server {
             .port();
         let log = std::fs::File::create(dir.join("server.log")).unwrap();
         let child = Command::new(env!("CARGO_BIN_EXE_rampart"))
+            // Parallel test servers must not all claim the default Kibana port.
             .args(["serve", "--host", "127.0.0.1", "--port", &port.to_string()])
+            .arg("--no-kibana")
             .arg("--data")
             .arg(dir.join("data"))
             .args([

@@ -27,7 +27,13 @@ fn free_port() -> u16 {
 
 fn start(data: &std::path::Path, port: u16) -> Child {
     Command::new(env!("CARGO_BIN_EXE_rampart"))
-        .args(["serve", "--port", &port.to_string(), "--data"])
+        .args([
+            "serve",
+            "--no-kibana",
+            "--port",
+            &port.to_string(),
+            "--data",
+        ])
         .arg(data)
         .args([
             "-E",
