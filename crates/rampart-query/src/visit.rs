@@ -12,20 +12,29 @@ use std::collections::BTreeSet;
 
 use crate::ast::{BoolQuery, Query};
 
+/// The pattern of every leaf that queries one field, binding that field to `$field`: one
+/// list serves both the reading and the rewriting of a leaf's field.
+macro_rules! field_leaf {
+    ($field:ident) => {
+        Query::Term { field: $field, .. }
+            | Query::Terms { field: $field, .. }
+            | Query::Match { field: $field, .. }
+            | Query::MatchPhrase { field: $field, .. }
+            | Query::MatchPhrasePrefix { field: $field, .. }
+            | Query::Range { field: $field, .. }
+            | Query::Exists { field: $field }
+            | Query::Prefix { field: $field, .. }
+            | Query::Wildcard { field: $field, .. }
+            | Query::Regexp { field: $field, .. }
+            | Query::Fuzzy { field: $field, .. }
+    };
+}
+
 /// The field a leaf queries; `None` for compound nodes and field-less leaves.
 pub fn leaf_field(query: &Query) -> Option<&str> {
     match query {
-        Query::Term { field, .. }
-        | Query::Terms { field, .. }
-        | Query::Match { field, .. }
-        | Query::MatchPhrase { field, .. }
-        | Query::MatchPhrasePrefix { field, .. }
-        | Query::Range { field, .. }
-        | Query::Exists { field }
-        | Query::Prefix { field, .. }
-        | Query::Wildcard { field, .. }
-        | Query::Regexp { field, .. }
-        | Query::Fuzzy { field, .. } => Some(field),
+        field_leaf!(field) => Some(field),
+        // Listed, not `_`, so that a new variant must be classified here.
         Query::MatchAll { .. }
         | Query::MatchNone
         | Query::Ids { .. }
@@ -36,19 +45,8 @@ pub fn leaf_field(query: &Query) -> Option<&str> {
 }
 
 fn set_leaf_field(query: &mut Query, name: String) {
-    match query {
-        Query::Term { field, .. }
-        | Query::Terms { field, .. }
-        | Query::Match { field, .. }
-        | Query::MatchPhrase { field, .. }
-        | Query::MatchPhrasePrefix { field, .. }
-        | Query::Range { field, .. }
-        | Query::Exists { field }
-        | Query::Prefix { field, .. }
-        | Query::Wildcard { field, .. }
-        | Query::Regexp { field, .. }
-        | Query::Fuzzy { field, .. } => *field = name,
-        _ => {}
+    if let field_leaf!(field) = query {
+        *field = name;
     }
 }
 

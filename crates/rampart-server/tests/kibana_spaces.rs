@@ -212,28 +212,15 @@ async fn listing_returns_only_usable_spaces_per_purpose() {
     let (s, b) = k.call(u, "GET", "/api/spaces/space", None).await;
     assert_eq!(s, 200, "{b}");
     assert_eq!(ids(&b), ["a", "b"]);
-    let (_, b) = k
-        .call(u, "GET", "/api/spaces/space?purpose=any", None)
-        .await;
-    assert_eq!(ids(&b), ["a", "b"]);
-    let (_, b) = k
-        .call(
-            u,
-            "GET",
-            "/api/spaces/space?purpose=copySavedObjectsIntoSpace",
-            None,
-        )
-        .await;
-    assert_eq!(ids(&b), ["b"]);
-    let (_, b) = k
-        .call(
-            u,
-            "GET",
-            "/api/spaces/space?purpose=shareSavedObjectsIntoSpace",
-            None,
-        )
-        .await;
-    assert_eq!(ids(&b), ["b"]);
+    for (purpose, expected) in [
+        ("any", &["a", "b"][..]),
+        ("copySavedObjectsIntoSpace", &["b"]),
+        ("shareSavedObjectsIntoSpace", &["b"]),
+    ] {
+        let uri = format!("/api/spaces/space?purpose={purpose}");
+        let (_, b) = k.call(u, "GET", &uri, None).await;
+        assert_eq!(ids(&b), expected, "{purpose}");
+    }
     let (_, b) = k
         .call(
             u,

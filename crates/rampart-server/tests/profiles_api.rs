@@ -39,6 +39,15 @@ async fn activate(node: &TestNode, user: &str, password: &str) -> Value {
     b
 }
 
+/// Creates joe and activates his profile; its uid.
+async fn joe_profile_uid(node: &TestNode) -> String {
+    joe(node).await;
+    activate(node, "joe", "s3krit-password").await["uid"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
 async fn get_one(node: &TestNode, uid: &str, query: &str) -> Value {
     let (s, b) = node
         .admin("GET", &format!("/_security/profile/{uid}{query}"), None)
@@ -138,11 +147,7 @@ async fn activation_by_access_token_finds_the_same_profile() {
 #[tokio::test]
 async fn get_reports_missing_uids_as_errors() {
     let node = TestNode::new();
-    joe(&node).await;
-    let uid = activate(&node, "joe", "s3krit-password").await["uid"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let uid = joe_profile_uid(&node).await;
     let (s, b) = node
         .admin("GET", &format!("/_security/profile/{uid},nope"), None)
         .await;
@@ -231,11 +236,7 @@ async fn data_updates_merge_and_honour_seq_no() {
 #[tokio::test]
 async fn profiles_can_be_disabled_and_enabled() {
     let node = TestNode::new();
-    joe(&node).await;
-    let uid = activate(&node, "joe", "s3krit-password").await["uid"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let uid = joe_profile_uid(&node).await;
     let (s, _) = node
         .admin("POST", &format!("/_security/profile/{uid}/_disable"), None)
         .await;

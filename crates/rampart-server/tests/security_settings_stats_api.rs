@@ -9,7 +9,7 @@
 mod common;
 
 use common::TestNode;
-use serde_json::json;
+use serde_json::{Value, json};
 
 #[tokio::test]
 async fn security_index_settings_round_trip() {
@@ -119,26 +119,31 @@ async fn stats_count_roles_per_store() {
     assert_eq!(roles["dls"]["bit_set_cache"]["count"], 0);
 }
 
-#[tokio::test]
-async fn kibana_service_account_mints_oauth_tokens() {
-    let node = TestNode::new();
+/// Creates a token for the `elastic/{account}` service account and asks for an OAuth2 token
+/// with it (`client_credentials`); the status and body of that request.
+async fn client_credentials_token(node: &TestNode, account: &str, name: &str) -> (u16, Value) {
     let (s, t) = node
         .admin(
             "POST",
-            "/_security/service/elastic/kibana/credential/token/oauth-token-kibana",
+            &format!("/_security/service/elastic/{account}/credential/token/{name}"),
             None,
         )
         .await;
     assert_eq!(s, 200, "{t}");
     let bearer = format!("Bearer {}", t["token"]["value"].as_str().unwrap());
-    let (s, tok) = node
-        .call_auth(
-            "POST",
-            "/_security/oauth2/token",
-            &bearer,
-            Some(json!({"grant_type": "client_credentials"})),
-        )
-        .await;
+    node.call_auth(
+        "POST",
+        "/_security/oauth2/token",
+        &bearer,
+        Some(json!({"grant_type": "client_credentials"})),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn kibana_service_account_mints_oauth_tokens() {
+    let node = TestNode::new();
+    let (s, tok) = client_credentials_token(&node, "kibana", "oauth-token-kibana").await;
     assert_eq!(s, 200, "{tok}");
     assert_eq!(tok["type"], "Bearer");
     assert_eq!(tok["expires_in"], 1200);
@@ -181,22 +186,7 @@ async fn kibana_service_account_mints_oauth_tokens() {
 #[tokio::test]
 async fn fleet_server_cannot_mint_oauth_tokens() {
     let node = TestNode::new();
-    let (_, t) = node
-        .admin(
-            "POST",
-            "/_security/service/elastic/fleet-server/credential/token/oauth-token-fleet",
-            None,
-        )
-        .await;
-    let bearer = format!("Bearer {}", t["token"]["value"].as_str().unwrap());
-    let (s, b) = node
-        .call_auth(
-            "POST",
-            "/_security/oauth2/token",
-            &bearer,
-            Some(json!({"grant_type": "client_credentials"})),
-        )
-        .await;
+    let (s, b) = client_credentials_token(&node, "fleet-server", "oauth-token-fleet").await;
     assert_eq!(s, 403, "{b}");
     assert_eq!(b["error"]["type"], "security_exception");
 }

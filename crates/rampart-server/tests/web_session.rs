@@ -47,6 +47,15 @@ async fn send(
     )
 }
 
+/// A GET authenticated by the session cookie alone.
+async fn get_with_cookie(
+    app: &Router,
+    uri: &str,
+    cookie: &str,
+) -> (u16, axum::http::HeaderMap, Value) {
+    send(app, Method::GET, uri, &[("cookie", cookie)], None).await
+}
+
 fn login_body(user: &str, password: &str) -> Value {
     json!({"providerType": "basic", "providerName": "basic", "currentURL": "/app/management/users",
            "params": {"username": user, "password": password}})
@@ -128,14 +137,7 @@ async fn session_cookie_csrf_and_logout() {
     assert!(html.contains("data-can-manage-security=\"true\""));
 
     // The cookie authenticates Kibana's API routes.
-    let (status, _, roles) = send(
-        &app,
-        Method::GET,
-        "/api/security/role",
-        &[("cookie", &cookie)],
-        None,
-    )
-    .await;
+    let (status, _, roles) = get_with_cookie(&app, "/api/security/role", &cookie).await;
     assert_eq!(status, 200);
     assert!(
         roles
@@ -195,14 +197,7 @@ async fn session_cookie_csrf_and_logout() {
         .next()
         .unwrap()
         .to_string();
-    let (_, _, me) = send(
-        &app,
-        Method::GET,
-        "/internal/security/me",
-        &[("cookie", &carol)],
-        None,
-    )
-    .await;
+    let (_, _, me) = get_with_cookie(&app, "/internal/security/me", &carol).await;
     assert_eq!(me["username"], "carol");
     assert_eq!(me["roles"], json!(["viewer"]));
 
@@ -216,22 +211,8 @@ async fn session_cookie_csrf_and_logout() {
     )
     .await;
     assert_eq!(status, 200);
-    let (status, _, _) = send(
-        &app,
-        Method::GET,
-        "/internal/security/me",
-        &[("cookie", &cookie)],
-        None,
-    )
-    .await;
+    let (status, _, _) = get_with_cookie(&app, "/internal/security/me", &cookie).await;
     assert_eq!(status, 401);
-    let (status, _, _) = send(
-        &app,
-        Method::GET,
-        "/api/security/role",
-        &[("cookie", &cookie)],
-        None,
-    )
-    .await;
+    let (status, _, _) = get_with_cookie(&app, "/api/security/role", &cookie).await;
     assert_eq!(status, 401);
 }

@@ -4,10 +4,11 @@
 
 use std::path::PathBuf;
 
-use anyhow::{Context as _, Result, bail};
+use anyhow::{Result, bail};
 use rampart_server::kibana::ml::{MlCheckRequest, check};
-use rampart_server::settings::Settings;
-use rampart_server::startup::{NodeConfig, build_state};
+use rampart_server::startup::build_state;
+
+use crate::serve::node_config;
 
 #[derive(Debug, clap::Subcommand)]
 pub enum CheckCommand {
@@ -48,23 +49,7 @@ pub fn run(cmd: CheckCommand) -> Result<i32> {
     if !args.data.exists() {
         bail!("data directory [{}] does not exist", args.data.display());
     }
-    let mut settings = match &args.config {
-        Some(path) => Settings::from_yaml(
-            &std::fs::read_to_string(path)
-                .with_context(|| format!("reading {}", path.display()))?,
-        )?,
-        None => Settings::default(),
-    };
-    settings.apply_overrides(&args.settings)?;
-    let config = NodeConfig {
-        data_dir: args.data.clone(),
-        config_dir: args
-            .config
-            .as_ref()
-            .and_then(|p| p.parent().map(PathBuf::from)),
-        settings,
-        elastic_password: None,
-    };
+    let config = node_config(&args.data, args.config.as_deref(), &args.settings, None)?;
     let (state, _) = build_state(&config)?;
     rampart_server::kibana::bootstrap(&state).map_err(|e| anyhow::anyhow!("{e}"))?;
     let request = MlCheckRequest {

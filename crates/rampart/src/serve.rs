@@ -1,7 +1,7 @@
 //! `rampart serve`.
 
 use std::net::{IpAddr, SocketAddr};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result};
 use rampart_server::settings::Settings;
@@ -82,25 +82,13 @@ pub fn run(args: ServeArgs) -> Result<()> {
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
         )
         .init();
-    let mut settings = match &args.config {
-        Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .with_context(|| format!("reading {}", path.display()))?;
-            Settings::from_yaml(&text)?
-        }
-        None => Settings::default(),
-    };
-    settings.apply_overrides(&args.settings)?;
-    apply_upstream_flags(&args, &mut settings);
-    let config = NodeConfig {
-        data_dir: args.data.clone(),
-        config_dir: args
-            .config
-            .as_ref()
-            .and_then(|p| p.parent().map(PathBuf::from)),
-        settings,
-        elastic_password: std::env::var("ELASTIC_PASSWORD").ok(),
-    };
+    let mut config = node_config(
+        &args.data,
+        args.config.as_deref(),
+        &args.settings,
+        std::env::var("ELASTIC_PASSWORD").ok(),
+    )?;
+    apply_upstream_flags(&args, &mut config.settings);
     let tls = rampart_server::tls::server_config(&config.settings, config.config_dir.as_deref())?;
     let (state, bootstrap) = build_state(&config)?;
     if let Bootstrap::Generated(password) = &bootstrap {
@@ -117,4 +105,29 @@ pub fn run(args: ServeArgs) -> Result<()> {
         kibana,
     ))?;
     Ok(())
+}
+
+/// The node configuration every command that builds the server state starts from: the YAML
+/// settings file (if any) with `-E` overrides applied; the file's directory holds the file realm.
+pub fn node_config(
+    data: &Path,
+    config: Option<&Path>,
+    overrides: &[String],
+    elastic_password: Option<String>,
+) -> Result<NodeConfig> {
+    let mut settings = match config {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("reading {}", path.display()))?;
+            Settings::from_yaml(&text)?
+        }
+        None => Settings::default(),
+    };
+    settings.apply_overrides(overrides)?;
+    Ok(NodeConfig {
+        data_dir: data.to_path_buf(),
+        config_dir: config.and_then(|p| p.parent().map(PathBuf::from)),
+        settings,
+        elastic_password,
+    })
 }

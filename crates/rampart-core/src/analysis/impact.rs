@@ -382,18 +382,7 @@ fn describe_cluster(
             privileges.push(def.name.to_string());
         }
     }
-    let patterns = side
-        .cluster
-        .grants
-        .iter()
-        .filter(|g| {
-            g.value
-                .actions
-                .intersection(lang)
-                .is_ok_and(|a| !a.is_empty())
-        })
-        .map(|g| g.value.name.clone())
-        .collect();
+    let patterns = side.cluster.grant_names_overlapping(lang).collect();
     Ok(Some(Language {
         privileges,
         examples: lang.examples(EXAMPLES),

@@ -15,6 +15,7 @@ use crate::error::EsError;
 pub use mustache::{MustacheError, render as render_mustache};
 pub use restriction::DocumentRestriction;
 pub use template::{NOW_NOT_ALLOWED, ScriptLookup, UserContext, render_role_query};
+pub use validate::KNOWN_QUERIES;
 
 /// A role query that cannot be used; the text is the specific reason Elasticsearch gives.
 #[derive(Debug, Clone, PartialEq, Error)]

@@ -9,8 +9,9 @@ use serde_json::{Map, Value};
 use super::DlsError;
 use super::suggest::unknown_query_message;
 
-/// Every query name Elasticsearch 8.x/9.x registers (including the aliases it accepts).
-pub(crate) const KNOWN_QUERIES: &[&str] = &[
+/// Every query name Elasticsearch 8.x/9.x registers (including the aliases it accepts); the
+/// query parser also uses it to tell "not executed here" from "unknown".
+pub const KNOWN_QUERIES: &[&str] = &[
     "bool",
     "boosting",
     "combined_fields",

@@ -132,6 +132,23 @@ fn merge_patterns(
 }
 
 impl ClusterPermission {
+    /// Names of the unconditional grants that allow at least one of `actions` (the role
+    /// patterns an analysis attributes a cluster action language to).
+    pub(crate) fn grant_names_overlapping<'a>(
+        &'a self,
+        actions: &'a Automaton,
+    ) -> impl Iterator<Item = String> + 'a {
+        self.grants
+            .iter()
+            .filter(|g| {
+                g.value
+                    .actions
+                    .intersection(actions)
+                    .is_ok_and(|a| !a.is_empty())
+            })
+            .map(|g| g.value.name.clone())
+    }
+
     /// The unconditional grant that allows `action`, if any.
     pub fn granting(&self, action: &str) -> Option<&Sourced<Arc<CompiledPrivilege>>> {
         if !self.combined.matches(action) {

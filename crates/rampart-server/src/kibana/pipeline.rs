@@ -11,7 +11,7 @@ use axum::extract::rejection::RawPathParamsRejection;
 use axum::extract::{RawPathParams, Request, State};
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{MethodFilter, MethodRouter};
+use axum::routing::MethodRouter;
 use rampart_core::authz::{ClusterRequest, EffectiveRole, Subject};
 use rampart_core::permission::ApplicationPrivilegeStore;
 use rampart_kibana::access::{ActionOracle, RoleOracle, space_resource};
@@ -24,6 +24,7 @@ use super::table::{KAuthz, KRoute, routes};
 use super::{KibanaModel, model};
 use crate::authn::{Authentication, Credential, RealmRef, UserInfo};
 use crate::http::Req;
+use crate::routes::method_filter;
 use crate::state::SharedState;
 
 /// A successful Kibana handler result: a status and a JSON body (`None`: no body, e.g. 204).
@@ -145,17 +146,6 @@ impl KCtx {
             req.method, req.uri
         )))
     }
-}
-
-fn method_filter(m: &Method) -> Option<MethodFilter> {
-    Some(match *m {
-        Method::GET => MethodFilter::GET,
-        Method::POST => MethodFilter::POST,
-        Method::PUT => MethodFilter::PUT,
-        Method::DELETE => MethodFilter::DELETE,
-        Method::PATCH => MethodFilter::PATCH,
-        _ => return None,
-    })
 }
 
 fn not_found() -> Response {

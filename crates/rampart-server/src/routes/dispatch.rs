@@ -42,7 +42,8 @@ impl std::fmt::Debug for Ctx {
     }
 }
 
-fn method_filter(m: &Method) -> Option<MethodFilter> {
+/// The axum filter for a route table method; `None` for methods no table uses.
+pub(crate) fn method_filter(m: &Method) -> Option<MethodFilter> {
     Some(match *m {
         Method::GET => MethodFilter::GET,
         Method::POST => MethodFilter::POST,

@@ -4,6 +4,7 @@
 mod dispatch;
 mod table;
 
+pub(crate) use dispatch::method_filter;
 pub(crate) use dispatch::read as read_request;
 pub use dispatch::{Ctx, PreAuthenticated, app};
 pub use table::{Authz, Facts, Route, routes, routes_for};

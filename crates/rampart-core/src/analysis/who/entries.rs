@@ -32,18 +32,8 @@ impl AccessIndex {
                 let Kind::Cluster { actions, .. } = &t.kind else {
                     return Vec::new();
                 };
-                let privileges: BTreeSet<String> = p
-                    .cluster
-                    .grants
-                    .iter()
-                    .filter(|g| {
-                        g.value
-                            .actions
-                            .intersection(actions)
-                            .is_ok_and(|a| !a.is_empty())
-                    })
-                    .map(|g| g.value.name.clone())
-                    .collect();
+                let privileges: BTreeSet<String> =
+                    p.cluster.grant_names_overlapping(actions).collect();
                 vec![EntryGrant {
                     names: Vec::new(),
                     privileges: privileges.into_iter().collect(),
