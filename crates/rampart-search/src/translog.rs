@@ -274,16 +274,20 @@ mod tests {
         ]
     }
 
-    #[test]
-    fn records_round_trip_through_reopen() {
-        let dir = tempfile::tempdir().unwrap();
-        let (log, replay) = Translog::open(dir.path()).unwrap();
+    /// A fresh log at `dir` holding every op of [`ops`], synced and closed.
+    fn write_synced(dir: &std::path::Path) {
+        let (log, replay) = Translog::open(dir).unwrap();
         assert!(replay.is_empty());
         for op in ops() {
             log.append(&op).unwrap();
         }
         log.sync().unwrap();
-        drop(log);
+    }
+
+    #[test]
+    fn records_round_trip_through_reopen() {
+        let dir = tempfile::tempdir().unwrap();
+        write_synced(dir.path());
         let (_, replay) = Translog::open(dir.path()).unwrap();
         assert_eq!(replay, ops());
     }
@@ -291,12 +295,7 @@ mod tests {
     #[test]
     fn torn_tail_is_cut_and_appends_continue_after_it() {
         let dir = tempfile::tempdir().unwrap();
-        let (log, _) = Translog::open(dir.path()).unwrap();
-        for op in ops() {
-            log.append(&op).unwrap();
-        }
-        log.sync().unwrap();
-        drop(log);
+        write_synced(dir.path());
         let path = dir.path().join(FILE_NAME);
         let full = std::fs::read(&path).unwrap();
         // Cut the last record in half, as a crash mid-write would.
@@ -313,12 +312,7 @@ mod tests {
     #[test]
     fn corrupt_record_ends_the_log() {
         let dir = tempfile::tempdir().unwrap();
-        let (log, _) = Translog::open(dir.path()).unwrap();
-        for op in ops() {
-            log.append(&op).unwrap();
-        }
-        log.sync().unwrap();
-        drop(log);
+        write_synced(dir.path());
         let path = dir.path().join(FILE_NAME);
         let mut bytes = std::fs::read(&path).unwrap();
         let last = bytes.len() - 1;
