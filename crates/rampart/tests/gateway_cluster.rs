@@ -205,6 +205,7 @@ fn a_role_change_through_a_is_enforced_by_b_within_a_second() {
         );
     };
     let took = acknowledged.elapsed();
+    eprintln!("B enforced the role change {took:?} after A acknowledged it");
     assert_eq!(status, 403, "{body}");
     assert_eq!(body["error"]["type"], json!("security_exception"));
     assert!(took < Duration::from_secs(1), "took {took:?}");

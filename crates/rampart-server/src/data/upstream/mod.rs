@@ -150,7 +150,18 @@ async fn search_upstream(gateway: &Gateway, ctx: &Ctx, req: &Req) -> Result<Repl
     }
     let targets = targets(ctx, search::SEARCH, &authorized, &meta)?;
     let restricted = targets.iter().any(|t| t.restrictions.is_restricted());
-    let plan = rewrite::plan_search(&raw, &request, &targets).map_err(gateway_error)?;
+    // Names that are all concrete target indices resolve upstream to exactly the targets.
+    let direct = authorized.names.len() == targets.len()
+        && authorized.names.iter().all(|n| {
+            targets.iter().any(|t| &t.index == n)
+                && matches!(meta.kind(n), rampart_core::resolve::NameKind::Index)
+        });
+    let plan = if direct {
+        rewrite::plan_search_direct(&raw, &request, &targets)
+    } else {
+        rewrite::plan_search(&raw, &request, &targets)
+    }
+    .map_err(gateway_error)?;
     let path = authorized.names.join(",");
     let mut upstream = UpstreamRequest::new(Method::POST, &[&path, "_search"])
         .json(plan.body)
