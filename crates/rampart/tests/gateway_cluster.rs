@@ -337,7 +337,7 @@ const DAVE: (&str, &str) = ("dave", "dave-password");
 
 #[test]
 fn bulk_mget_and_scroll_through_a_gateway_node_enforce_dls_fls() {
-    let (upstream, a, _b) = cluster();
+    let (upstream, a, b) = cluster();
     restricted_setup(&a);
 
     // Bulk: authorized per item, as embedded. The refused item never reaches the upstream.
@@ -406,6 +406,18 @@ fn bulk_mget_and_scroll_through_a_gateway_node_enforce_dls_fls() {
     );
     let mut scroll_id = first["_scroll_id"].as_str().unwrap().to_string();
     assert!(scroll_id.starts_with("rmp1."), "{scroll_id}");
+    // Every gateway node honours an id another issued: the binding key is in the store.
+    let (status, body) = call(
+        &b,
+        DAVE,
+        "POST",
+        "/_search/scroll",
+        json!({"scroll": "1m", "scroll_id": scroll_id}),
+    );
+    assert_eq!(
+        status, 404,
+        "another user continued the scroll on B: {body}"
+    );
     let mut seen = BTreeSet::new();
     let mut page = first;
     loop {
@@ -431,8 +443,10 @@ fn bulk_mget_and_scroll_through_a_gateway_node_enforce_dls_fls() {
             body["error"]["type"],
             json!("search_context_missing_exception")
         );
+        // The opener continues alternately on A and B.
+        let node = if seen.len() % 2 == 0 { &a } else { &b };
         page = ok(
-            &a,
+            node,
             CAROL,
             "POST",
             "/_search/scroll",
