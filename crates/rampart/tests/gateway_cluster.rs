@@ -20,6 +20,16 @@ use base64::Engine as _;
 use serde_json::{Value, json};
 
 const PASSWORD: &str = "gateway-test-password";
+
+/// The tests run one at a time: each starts three nodes, and the write storm of one must not
+/// eat the CPU another's 1 s propagation measurement runs on.
+static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn serial() -> std::sync::MutexGuard<'static, ()> {
+    SERIAL
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
 const ADMIN: (&str, &str) = ("elastic", PASSWORD);
 
 struct Node {
@@ -147,6 +157,7 @@ fn ndjson(lines: &[Value]) -> String {
 
 #[test]
 fn a_role_change_through_a_is_enforced_by_b_within_a_second() {
+    let _serial = serial();
     let (_upstream, a, b) = cluster();
     ok(
         &a,
@@ -251,6 +262,7 @@ fn write_until_dead(port: u16, acknowledged_count: Arc<AtomicUsize>) -> Vec<Stri
 
 #[test]
 fn every_write_a_acknowledged_before_sigkill_is_readable_through_b() {
+    let _serial = serial();
     let (upstream, mut a, b) = cluster();
     let count = Arc::new(AtomicUsize::new(0));
     let port = a.port;
@@ -337,6 +349,7 @@ const DAVE: (&str, &str) = ("dave", "dave-password");
 
 #[test]
 fn bulk_mget_and_scroll_through_a_gateway_node_enforce_dls_fls() {
+    let _serial = serial();
     let (upstream, a, b) = cluster();
     restricted_setup(&a);
 
