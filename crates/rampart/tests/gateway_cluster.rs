@@ -214,6 +214,9 @@ fn a_role_change_through_a_is_enforced_by_b_within_a_second() {
             acknowledged.elapsed() < Duration::from_secs(1),
             "B still allowed alice 1 s after A acknowledged the role change"
         );
+        // A short pause between probes keeps the probing itself from loading B and the
+        // upstream; it bounds the measurement's resolution, not its outcome.
+        std::thread::sleep(Duration::from_millis(10));
     };
     let took = acknowledged.elapsed();
     eprintln!("B enforced the role change {took:?} after A acknowledged it");
