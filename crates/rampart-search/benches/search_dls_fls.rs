@@ -1,6 +1,8 @@
 //! The data-plane goal: the same search (term + range + terms aggregation) over generated
 //! documents as an unrestricted caller and as one with DLS (a role query) + FLS (half the
-//! fields hidden); goal ≤ 1.15x. Plus bulk indexing throughput.
+//! fields hidden); goal ≤ 1.15x. The `scored` pair puts the term in a scoring clause, so the
+//! restricted caller's BM25 statistics are computed over its visible documents. Plus bulk
+//! indexing throughput.
 //! `RAMPART_BENCH_DOCS` sets the corpus size (default 1,000,000).
 #![allow(
     clippy::unwrap_used,
@@ -81,24 +83,29 @@ fn term(field: &str, v: &str) -> Query {
     }
 }
 
-fn request() -> SearchRequest {
+fn request(scored: bool) -> SearchRequest {
+    let category = term("category", "c7");
+    let (must, mut filter) = if scored {
+        (vec![category], vec![])
+    } else {
+        (vec![], vec![category])
+    };
+    filter.push(Query::Range {
+        field: "price".into(),
+        lower: Some(Bound {
+            value: Scalar::Int(100),
+            inclusive: true,
+        }),
+        upper: Some(Bound {
+            value: Scalar::Int(8000),
+            inclusive: false,
+        }),
+        format: None,
+        boost: None,
+    });
     let query = Query::Bool(BoolQuery {
-        filter: vec![
-            term("category", "c7"),
-            Query::Range {
-                field: "price".into(),
-                lower: Some(Bound {
-                    value: Scalar::Int(100),
-                    inclusive: true,
-                }),
-                upper: Some(Bound {
-                    value: Scalar::Int(8000),
-                    inclusive: false,
-                }),
-                format: None,
-                boost: None,
-            },
-        ],
+        must,
+        filter,
         ..BoolQuery::default()
     });
     SearchRequest {
@@ -136,17 +143,18 @@ fn bench(c: &mut Criterion) {
     let dir = tempfile::tempdir().unwrap();
     let engine = Engine::open(dir.path()).unwrap();
     load(&engine, "bench", n);
-    let req = request();
     let open = [("bench".to_string(), Restrictions::none())];
     let dls_fls = [("bench".to_string(), restricted())];
     let mut g = c.benchmark_group("search_dls_fls");
     g.sample_size(20);
-    g.bench_function(format!("unrestricted/{n}"), |b| {
-        b.iter(|| black_box(engine.search(&open, &req).unwrap()))
-    });
-    g.bench_function(format!("dls_fls/{n}"), |b| {
-        b.iter(|| black_box(engine.search(&dls_fls, &req).unwrap()))
-    });
+    for (name, req) in [("", request(false)), ("scored_", request(true))] {
+        g.bench_function(format!("{name}unrestricted/{n}"), |b| {
+            b.iter(|| black_box(engine.search(&open, &req).unwrap()))
+        });
+        g.bench_function(format!("{name}dls_fls/{n}"), |b| {
+            b.iter(|| black_box(engine.search(&dls_fls, &req).unwrap()))
+        });
+    }
     g.finish();
 
     let mut g = c.benchmark_group("bulk_index");

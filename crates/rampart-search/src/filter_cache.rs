@@ -2,12 +2,18 @@
 //! documents it admits; segments are immutable, so the bitset is cached by (segment, query)
 //! and shared (`Arc`) by every search that needs it — never copied.
 //! Deleted documents may stay in a cached set; collectors skip them anyway.
+//!
+//! Beside each bitset it keeps the scoring statistics of what a restricted caller sees in the
+//! segment ([`SegmentStats`]: visible live documents, per-field token totals). Those depend on
+//! deletions, so they are keyed by the segment's delete generation too.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
+use tantivy::Opstamp;
 use tantivy::index::SegmentId;
 use tantivy::query::{EnableScoring, Explanation, Query};
+use tantivy::schema::Field;
 use tantivy::schema::Schema;
 use tantivy::{BitSet, DocId, DocSet, SegmentReader, TERMINATED};
 
@@ -19,6 +25,57 @@ const MAX_ENTRIES: usize = 256;
 #[derive(Debug, Default)]
 pub struct FilterCache {
     entries: Mutex<HashMap<(SegmentId, u64), Arc<BitSet>>>,
+    stats: Mutex<HashMap<StatsKey, Arc<SegmentStats>>>,
+}
+
+/// Which statistics: one segment at one delete generation, under one DLS filter (`None`: every
+/// live document, for callers restricted by FLS only).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct StatsKey {
+    pub segment: SegmentId,
+    pub deletes: Option<Opstamp>,
+    pub filter: Option<u64>,
+}
+
+/// BM25 statistics of the documents a restricted caller sees in one segment.
+#[derive(Debug)]
+pub struct SegmentStats {
+    /// Visible live documents.
+    pub docs: u64,
+    /// Sum of the field norms of the visible live documents, per field (filled on first use).
+    tokens: Mutex<HashMap<Field, u64>>,
+}
+
+impl SegmentStats {
+    pub fn new(docs: u64) -> Self {
+        SegmentStats {
+            docs,
+            tokens: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The token total of `field`, computed by `compute` on first use.
+    pub fn tokens(
+        &self,
+        field: Field,
+        compute: impl FnOnce() -> tantivy::Result<u64>,
+    ) -> tantivy::Result<u64> {
+        if let Some(n) = self
+            .tokens
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&field)
+        {
+            return Ok(*n);
+        }
+        // Computed outside the lock: two searches may both compute it, with the same result.
+        let n = compute()?;
+        self.tokens
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(field, n);
+        Ok(n)
+    }
 }
 
 impl FilterCache {
@@ -38,9 +95,37 @@ impl FilterCache {
         entries.insert(key, bits);
     }
 
+    /// The statistics for `key`, computed by `compute` on a miss.
+    pub fn stats(
+        &self,
+        key: StatsKey,
+        compute: impl FnOnce() -> tantivy::Result<SegmentStats>,
+    ) -> tantivy::Result<Arc<SegmentStats>> {
+        if let Some(s) = self
+            .stats
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&key)
+        {
+            return Ok(Arc::clone(s));
+        }
+        let computed = Arc::new(compute()?);
+        let mut stats = self.stats.lock().unwrap_or_else(|p| p.into_inner());
+        if stats.len() >= MAX_ENTRIES {
+            stats.clear();
+        }
+        stats.insert(key, Arc::clone(&computed));
+        Ok(computed)
+    }
+
     /// Number of cached bitsets (for tests and stats).
     pub fn len(&self) -> usize {
         self.entries.lock().unwrap_or_else(|p| p.into_inner()).len()
+    }
+
+    /// Number of cached segment statistics (for tests and stats).
+    pub fn stats_len(&self) -> usize {
+        self.stats.lock().unwrap_or_else(|p| p.into_inner()).len()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -52,6 +137,7 @@ impl FilterCache {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .clear();
+        self.stats.lock().unwrap_or_else(|p| p.into_inner()).clear();
     }
 }
 

@@ -88,7 +88,20 @@ fn probes() -> Vec<(Method, String, Option<Value>)> {
                          "max_salary": {"max": {"field": "salary"}}, "avg_n": {"avg": {"field": "n"}}}})),
         ));
     }
+    // Scores follow the query's relevance: match queries, min_score and a sort on _score.
+    for body in [
+        json!({"query": {"match": {"title": "note 3"}}, "size": 50}),
+        json!({"query": {"bool": {"should": [{"match": {"title": "secret"}}, {"match": {"title": "note"}}]}}, "size": 50, "min_score": 0.01}),
+        json!({"query": {"match": {"title": "public note"}}, "sort": ["_score", {"n": "asc"}], "size": 5}),
+    ] {
+        out.push((Method::POST, "/docs/_search".into(), Some(body)));
+    }
     for id in ["p1", "s1", "p5", "s6", "nope"] {
+        out.push((
+            Method::POST,
+            format!("/docs/_explain/{id}"),
+            Some(json!({"query": {"match": {"title": "note secret 1"}}})),
+        ));
         out.push((Method::GET, format!("/docs/_doc/{id}"), None));
         out.push((Method::GET, format!("/docs/_source/{id}"), None));
     }
@@ -111,16 +124,15 @@ fn probes() -> Vec<(Method, String, Option<Value>)> {
     out
 }
 
-/// The response with what is not data blanked: `took` (elapsed time) and relevance scores.
-/// Scores are computed from whole-index term statistics, as in Elasticsearch ("document level
-/// security doesn't affect global index statistics that relevancy scoring uses"), so they are
-/// the one documented channel (docs/dls-fls.md); everything else must be byte-identical.
+/// The response with `took` (elapsed time) blanked. Everything else, relevance scores included
+/// (they are computed from the visible documents' statistics, docs/dls-fls.md), must be
+/// byte-identical.
 fn without_took(text: &str) -> String {
     fn blank(v: &mut Value) {
         match v {
             Value::Object(o) => {
                 for (k, child) in o.iter_mut() {
-                    if matches!(k.as_str(), "took" | "_score" | "max_score") && !child.is_null() {
+                    if k == "took" && !child.is_null() {
                         *child = json!("_");
                     } else {
                         blank(child);
@@ -164,6 +176,19 @@ async fn hidden_documents_and_fields_do_not_change_any_response() {
             "{method} {path} {body:?}"
         );
     }
+    // Scores are compared, not blanked: the reader's relevance search is scored.
+    let scored = hidden
+        .call(
+            Method::POST,
+            "/docs/_search",
+            Some(("reader", PW)),
+            Some(json!({"query": {"match": {"title": "note 3"}}})),
+        )
+        .await;
+    assert!(
+        scored.1["hits"]["max_score"].as_f64().unwrap() > 0.0,
+        "{scored:?}"
+    );
     // The admin sees the difference, so the probes did exercise hidden data.
     let (_, a) = plain.admin("POST", "/docs/_count", None).await;
     let (_, b) = hidden.admin("POST", "/docs/_count", None).await;

@@ -15,6 +15,7 @@ use tantivy::{DocAddress, DocSet, Searcher, TERMINATED, TantivyDocument};
 use super::compile::CompileCtx;
 use super::dls::DlsQuery;
 use super::sort::{self, SortSpec, SortValue};
+use super::stats::VisibleStatistics;
 use super::{Restrictions, aggs, source};
 use crate::engine::Engine;
 use crate::error::{Result, SearchError};
@@ -33,7 +34,32 @@ pub(crate) struct Prepared {
     /// Query ∧ DLS ∧ post_filter (what hits see).
     pub hits_query: Box<dyn TQuery>,
     pub fls: Option<FieldPermissions>,
+    /// The DLS filter, also what scoring statistics count (`None`: every document).
+    pub dls: Option<CachedFilter>,
+    /// Whether the caller is restricted (DLS or FLS): its scores use visible-only statistics.
+    pub restricted: bool,
     pub specs: Vec<SortSpec>,
+}
+
+impl Prepared {
+    /// Scoring statistics for this target: tantivy's own for an unrestricted caller, the
+    /// visible documents' for a restricted one (see [`VisibleStatistics`]).
+    pub(crate) fn statistics(&self) -> Option<VisibleStatistics<'_>> {
+        self.restricted.then(|| {
+            VisibleStatistics::new(&self.searcher, self.dls.as_ref(), &self.shard.filter_cache)
+        })
+    }
+}
+
+/// Scoring enabled with `stats` when the caller is restricted, tantivy's statistics otherwise.
+pub(crate) fn scoring<'a>(
+    searcher: &'a Searcher,
+    stats: Option<&'a VisibleStatistics<'a>>,
+) -> EnableScoring<'a> {
+    match stats {
+        Some(s) => s.scoring(),
+        None => EnableScoring::enabled_from_searcher(searcher),
+    }
 }
 
 /// One collected hit.
@@ -111,6 +137,7 @@ impl Engine {
             let query = restrict(user);
             let hits_query = hits_query.unwrap_or_else(|| query.box_clone());
             let specs = sort::resolve(sort_fields, &mapping, fls.as_ref())?;
+            let restricted = dls.is_some() || fls.is_some();
             out.push(Prepared {
                 index: index.clone(),
                 searcher: shard.searcher(),
@@ -119,6 +146,8 @@ impl Engine {
                 query,
                 hits_query,
                 fls,
+                dls,
+                restricted,
                 specs,
             });
         }
@@ -146,8 +175,9 @@ impl Engine {
         let mut terminated = false;
         let mut global_base: u64 = 0;
         for (t, p) in prepared.iter().enumerate() {
+            let stats = if scoring { p.statistics() } else { None };
             let enable = if scoring {
-                EnableScoring::enabled_from_searcher(&p.searcher)
+                self::scoring(&p.searcher, stats.as_ref())
             } else {
                 EnableScoring::disabled_from_searcher(&p.searcher)
             };

@@ -36,9 +36,12 @@ impl Engine {
         if let Some(p) = prepared.first()
             && let Some(addr) = find_doc(p, id)?
         {
+            // The same statistics as a search by this caller, so the explanation's counts
+            // (`n`, `N`, `avgdl`) are of visible documents only.
+            let stats = p.statistics();
             let weight = p
                 .query
-                .weight(EnableScoring::enabled_from_searcher(&p.searcher))?;
+                .weight(super::exec::scoring(&p.searcher, stats.as_ref()))?;
             let seg = p.searcher.segment_reader(addr.segment_ord);
             matched = weight.explain(seg, addr.doc_id).ok();
         }

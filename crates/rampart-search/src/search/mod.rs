@@ -10,6 +10,7 @@ pub mod explain;
 pub mod scroll;
 pub(crate) mod sort;
 pub mod source;
+mod stats;
 
 use rampart_core::fls::FieldPermissions;
 use rampart_query::Query;
