@@ -1,0 +1,131 @@
+//! The DLS/FLS leak test as data, shared by the embedded data plane's test
+//! (`rampart-server/tests/data_dls_fls.rs`) and the gateway's (`rampart/tests/gateway_leaks.rs`):
+//! two datasets that differ only in documents and fields the restricted reader may not see,
+//! the reader's role, and the generated probes (queries, sorts and aggregations, many on the
+//! hidden field or hidden documents) whose answers must be byte-identical on both datasets.
+#![allow(dead_code)]
+
+use serde_json::{Value, json};
+
+/// The reader's password.
+pub const PASSWORD: &str = "password-123";
+/// The restricted reader and its role.
+pub const READER: &str = "reader";
+pub const ROLE: &str = "restricted";
+/// The one index of the datasets.
+pub const INDEX: &str = "docs";
+
+/// The documents (id, source). `with_hidden` adds the `salary` field to the visible
+/// documents and the `secret` documents the reader's DLS query excludes.
+pub fn dataset(with_hidden: bool) -> Vec<(String, Value)> {
+    let mut out = Vec::new();
+    for i in 0..12 {
+        let mut doc = json!({"title": format!("public note {i}"), "dept": "public", "n": i});
+        if with_hidden {
+            doc["salary"] = json!(1000 + i * 17);
+        }
+        out.push((format!("p{i}"), doc));
+    }
+    if with_hidden {
+        for i in 0..7 {
+            let doc = json!({"title": format!("secret note {i}"), "dept": "secret", "n": i * 3, "salary": 9000 + i});
+            out.push((format!("s{i}"), doc));
+        }
+    }
+    out
+}
+
+/// Read access to the public documents' `title`, `dept` and `n` only.
+pub fn role() -> Value {
+    json!({"indices": [{
+        "names": [INDEX], "privileges": ["read", "view_index_metadata"],
+        "query": {"term": {"dept": "public"}},
+        "field_security": {"grant": ["title", "dept", "n"]},
+    }]})
+}
+
+/// One probe: method, path, body.
+pub type Probe = (&'static str, String, Option<Value>);
+
+/// Queries, sorts and aggregations, many of them on the hidden field or hidden documents.
+pub fn probes() -> Vec<Probe> {
+    let mut out: Vec<Probe> = Vec::new();
+    let queries = [
+        json!({"match_all": {}}),
+        json!({"term": {"salary": 1017}}),
+        json!({"term": {"dept": "secret"}}),
+        json!({"range": {"salary": {"gte": 0}}}),
+        json!({"exists": {"field": "salary"}}),
+        json!({"bool": {"must_not": [{"exists": {"field": "salary"}}]}}),
+        json!({"bool": {"should": [{"term": {"dept": "secret"}}, {"range": {"n": {"gte": 5}}}]}}),
+        json!({"match": {"title": "secret"}}),
+        json!({"match": {"title": "note"}}),
+        json!({"prefix": {"dept": "sec"}}),
+        json!({"ids": {"values": ["s1", "p1", "s3"]}}),
+    ];
+    for q in &queries {
+        out.push((
+            "POST",
+            "/docs/_search".into(),
+            Some(json!({"query": q, "size": 50})),
+        ));
+        out.push(("POST", "/docs/_count".into(), Some(json!({"query": q}))));
+        out.push((
+            "POST",
+            "/docs/_search".into(),
+            Some(json!({"query": q, "size": 5, "sort": [{"salary": "desc"}, {"n": "asc"}],
+                "aggs": {"by_salary": {"terms": {"field": "salary"}}, "by_dept": {"terms": {"field": "dept"}},
+                         "max_salary": {"max": {"field": "salary"}}, "avg_n": {"avg": {"field": "n"}}}})),
+        ));
+    }
+    for id in ["p1", "s1", "p5", "s6", "nope"] {
+        out.push(("GET", format!("/docs/_doc/{id}"), None));
+        out.push(("GET", format!("/docs/_source/{id}"), None));
+    }
+    out.push((
+        "POST",
+        "/_mget".into(),
+        Some(json!({"docs": [{"_index": "docs", "_id": "s2"}, {"_index": "docs", "_id": "p2"}]})),
+    ));
+    out.push(("GET", "/docs/_mapping".into(), None));
+    out.push((
+        "POST",
+        "/docs/_search".into(),
+        Some(json!({"query": {"term": {"salary": {"bad": 1}}}})),
+    ));
+    out.push((
+        "POST",
+        "/docs/_search".into(),
+        Some(json!({"suggest": {"s": {"text": "x", "term": {"field": "salary"}}}})),
+    ));
+    out
+}
+
+/// The response with what is not data blanked: `took` (elapsed time) and relevance scores.
+/// Scores are computed from whole-index term statistics, as in Elasticsearch ("document level
+/// security doesn't affect global index statistics that relevancy scoring uses"), so they are
+/// the one documented channel (docs/dls-fls.md); everything else must be byte-identical.
+pub fn without_took(text: &str) -> String {
+    fn blank(v: &mut Value) {
+        match v {
+            Value::Object(o) => {
+                for (k, child) in o.iter_mut() {
+                    if matches!(k.as_str(), "took" | "_score" | "max_score") && !child.is_null() {
+                        *child = json!("_");
+                    } else {
+                        blank(child);
+                    }
+                }
+            }
+            Value::Array(a) => a.iter_mut().for_each(blank),
+            _ => {}
+        }
+    }
+    match serde_json::from_str::<Value>(text) {
+        Ok(mut v) => {
+            blank(&mut v);
+            v.to_string()
+        }
+        Err(_) => text.to_string(),
+    }
+}
