@@ -32,13 +32,22 @@ async fn setup() -> Cluster {
     for (method, path, body, expected) in matrix::seed_requests() {
         cluster.seed(method, &path, body.as_ref(), expected).await;
     }
-    for (privilege, _) in matrix::ALLOWED {
-        let role = matrix::role_name(privilege);
-        cluster.put_role(&role, &matrix::role_of(privilege)).await;
-        cluster
-            .put_user(&matrix::user_of(privilege), matrix::PASSWORD, &[&role])
-            .await;
-    }
+    let roles = matrix::ALLOWED
+        .iter()
+        .map(|(privilege, _)| (matrix::role_name(privilege), matrix::role_of(privilege)))
+        .collect();
+    cluster.put_roles(roles).await;
+    let names: Vec<(String, String)> = matrix::ALLOWED
+        .iter()
+        .map(|(privilege, _)| (matrix::user_of(privilege), matrix::role_name(privilege)))
+        .collect();
+    let roles: Vec<[&str; 1]> = names.iter().map(|(_, role)| [role.as_str()]).collect();
+    let users: Vec<(&str, &str, &[&str])> = names
+        .iter()
+        .zip(&roles)
+        .map(|((user, _), role)| (user.as_str(), matrix::PASSWORD, &role[..]))
+        .collect();
+    cluster.put_users(&users).await;
     cluster
 }
 

@@ -7,10 +7,14 @@
 
 use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
 use std::time::Duration;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
+use rampart_gateway::{DEFAULT_INDEX, Metrics, Upstream, UpstreamConfig, UpstreamStore};
+use rampart_server::authn::password::Algorithm;
+use rampart_store::{SecurityStore, UserRecord};
 use serde_json::Value;
 
 /// The gateway's `elastic` password.
@@ -184,21 +188,91 @@ impl Cluster {
         self.call(Some(SUPERUSER), method, path, body).await
     }
 
-    /// A role created through the gateway's role API (stored in the upstream).
-    pub async fn put_role(&self, name: &str, role: &Value) {
-        let r = self
-            .admin("PUT", &format!("/_security/role/{name}"), Some(role))
-            .await;
-        assert_eq!(r.status, 200, "role {name}: {}", r.text());
+    /// Writes to the shared security store in the upstream, as another gateway node would
+    /// (`f` runs on a plain thread: the store's API blocks on its own runtime and refuses
+    /// threads of another; the nodes are other processes, so nothing here waits on this
+    /// test's runtime meanwhile). Used instead of the
+    /// gateway's own security API so that these tests exercise only the data plane.
+    pub async fn security<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&UpstreamStore) -> T + Send + 'static,
+    ) -> T {
+        let url = self.upstream.url.clone();
+        std::thread::spawn(move || {
+            let upstream =
+                Upstream::new(&UpstreamConfig::new(&url), Arc::new(Metrics::default())).unwrap();
+            let store = UpstreamStore::open(upstream, DEFAULT_INDEX).unwrap();
+            f(&store)
+        })
+        .join()
+        .unwrap()
     }
 
-    /// A native user created through the gateway's user API.
+    /// Roles written to the shared store.
+    pub async fn put_roles(&self, roles: Vec<(String, Value)>) {
+        self.security(move |store| {
+            for created in store.put_roles(&roles).unwrap() {
+                assert!(created, "roles are new");
+            }
+        })
+        .await;
+    }
+
+    pub async fn put_role(&self, name: &str, role: &Value) {
+        self.put_roles(vec![(name.to_string(), role.clone())]).await;
+    }
+
+    /// Native users written to the shared store (name, password, roles); returns once the
+    /// gateway authenticates them (it polls the store, so a change reaches it within a
+    /// second).
+    pub async fn put_users(&self, users: &[(&str, &str, &[&str])]) {
+        let records: Vec<UserRecord> = users
+            .iter()
+            .map(|(name, password, roles)| UserRecord {
+                username: name.to_string(),
+                password_hash: Algorithm::Bcrypt { cost: 4 }.hash(password).unwrap(),
+                roles: roles.iter().map(|r| r.to_string()).collect(),
+                full_name: None,
+                email: None,
+                metadata: Default::default(),
+                enabled: true,
+            })
+            .collect();
+        self.security(move |store| {
+            for user in &records {
+                store.put_user(user).unwrap();
+            }
+        })
+        .await;
+        for (name, password, _) in users {
+            self.wait_for_user(name, password).await;
+        }
+    }
+
     pub async fn put_user(&self, name: &str, password: &str, roles: &[&str]) {
-        let body = serde_json::json!({"password": password, "roles": roles});
-        let r = self
-            .admin("PUT", &format!("/_security/user/{name}"), Some(&body))
-            .await;
-        assert_eq!(r.status, 200, "user {name}: {}", r.text());
+        self.put_users(&[(name, password, roles)]).await;
+    }
+
+    /// Waits (bounded: 400 × 25 ms) until the gateway authenticates `name`.
+    async fn wait_for_user(&self, name: &str, password: &str) {
+        let mut last = None;
+        for _ in 0..400 {
+            let r = self
+                .call(
+                    Some((name, password)),
+                    "GET",
+                    "/_security/_authenticate",
+                    None,
+                )
+                .await;
+            if r.status == 200 {
+                return;
+            }
+            last = Some(r);
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        let last = last.map(|r| format!("{} {}", r.status, r.text()));
+        panic!("the gateway never authenticated [{name}]: {last:?}");
     }
 }
 
