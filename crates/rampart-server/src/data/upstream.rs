@@ -124,7 +124,8 @@ async fn search_upstream(gateway: &Gateway, ctx: &Ctx, req: &Req) -> Result<Repl
         ));
     }
     let raw = req.json()?.unwrap_or_else(|| json!({}));
-    let request = search::parse_request(req, Some(&raw))?;
+    // A parse error waits until the restrictions are known (below).
+    let parsed = search::parse_request(req, Some(&raw));
     let options = target::options(req, IndicesOptions::search())?;
     let meta = metadata(gateway).await?;
     let authorized = target::authorize(
@@ -140,7 +141,21 @@ async fn search_upstream(gateway: &Gateway, ctx: &Ctx, req: &Req) -> Result<Repl
     }
     let targets = targets(ctx, search::SEARCH, &authorized, &meta)?;
     let restricted = targets.iter().any(|t| t.restrictions.is_restricted());
-    let plan = rewrite::plan_search(&raw, &request, &targets).map_err(gateway_error)?;
+    let plan = match parsed {
+        Ok(request) => rewrite::plan_search(&raw, &request, &targets).map_err(gateway_error)?,
+        // Unrestricted callers are forwarded as sent: the upstream judges the features our
+        // parser does not execute (scripts, knn, ...).
+        Err(_) if !restricted => rewrite::SearchPlan {
+            body: raw.clone(),
+            response: None,
+        },
+        // A restricted caller's refused feature gets the refusal's clear message rather than
+        // our parser's "not supported by this server".
+        Err(e) => {
+            rewrite::check_search_body(&raw).map_err(|r| gateway_error(r.into()))?;
+            return Err(e);
+        }
+    };
     let path = authorized.names.join(",");
     let mut upstream = UpstreamRequest::new(Method::POST, &[&path, "_search"])
         .json(plan.body)
