@@ -236,6 +236,15 @@ async fn setup() -> Cluster {
     cluster
 }
 
+/// Upstream error types whose reason the gateway passes on (they name only indices or ids).
+const SAFE_REASON_TYPES: &[&str] = &[
+    "index_not_found_exception",
+    "resource_already_exists_exception",
+    "version_conflict_engine_exception",
+    "document_missing_exception",
+    "index_closed_exception",
+];
+
 /// Whether an answer through the gateway is the upstream's answer `direct` to the same
 /// request: same status, and an error only in the gateway's sanitised form of an upstream
 /// error (never a refusal, parse error or gap of Rampart's own).
@@ -250,13 +259,28 @@ fn forwarded(through: &Resp, direct: &Resp) -> Result<(), String> {
         ));
     }
     if through.status >= 300 {
-        let error_type = through.json()["error"]["type"].clone();
-        let upstream_type = direct.json()["error"]["type"].clone();
-        let sanitised = error_type == "status_exception"
-            && through.reason() == "the upstream cluster rejected the request";
-        if !(sanitised || error_type == upstream_type) {
+        // The gateway's sanitised form of the upstream's error: index-naming types keep
+        // their reason, all others become a generic `status_exception`.
+        let upstream = direct.json();
+        let upstream_type = upstream["error"]["type"].as_str().unwrap_or_default();
+        let expected = if SAFE_REASON_TYPES.contains(&upstream_type) {
+            (upstream_type.to_string(), direct.reason())
+        } else {
+            (
+                "status_exception".to_string(),
+                "the upstream cluster rejected the request".to_string(),
+            )
+        };
+        let got = (
+            through.json()["error"]["type"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string(),
+            through.reason(),
+        );
+        if got != expected {
             return Err(format!(
-                "error made by the gateway, not the upstream's: {} (upstream: {})",
+                "not the upstream's error: {} (upstream: {})",
                 through.text(),
                 direct.text()
             ));
