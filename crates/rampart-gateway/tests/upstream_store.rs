@@ -153,3 +153,35 @@ fn concurrent_writers_on_two_nodes_lose_nothing() {
     assert_eq!(a.list_roles().unwrap().len(), 40);
     assert_eq!(b.list_roles().unwrap().len(), 40);
 }
+
+/// The server reads the store inline on its async workers; a read that misses the snapshot
+/// (after a write) must be answered there, on either runtime flavor, without a panic or a
+/// "blocking thread" error (the bug behind gateway writes answering 500).
+#[test]
+fn the_store_answers_from_async_code_on_both_runtime_flavors() {
+    let node = start_upstream();
+    let store = store(&node, ".rampart-security-async");
+    let multi = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let current = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    for (n, runtime) in [multi, current].iter().enumerate() {
+        let s = store.clone();
+        let role = format!("r{n}");
+        let found = runtime.block_on(async move {
+            // Inside a task, as a request handler runs.
+            tokio::spawn(async move {
+                s.put_role(&role, &json!({"n": n})).unwrap();
+                s.get_role(&role).unwrap().unwrap().doc
+            })
+            .await
+            .unwrap()
+        });
+        assert_eq!(found, json!({"n": n}));
+    }
+}

@@ -18,7 +18,7 @@ pub use refuse::{
 };
 pub use response::{ResponseFilter, filter_document, filter_search_response};
 pub use scroll::{ScrollBinder, ScrollError};
-pub use search::{SearchPlan, plan_search, render_request};
+pub use search::{SearchPlan, plan_search, plan_search_direct, render_request};
 
 use rampart_core::fls::FieldPermissions;
 use rampart_query::Query;

@@ -58,12 +58,19 @@ fn index_filter(indices: &[String]) -> Query {
 /// `bool.should` of `{must: [query with the group's hidden fields], filter: [_index ∈ group,
 /// dls]}`. The `_index` filters partition the documents, so each hit is scored by exactly
 /// the clause of its own index.
-fn scoped(query: &Query, groups: &[Group<'_>], with_dls: bool) -> Query {
+/// With `direct` and a single group, the request names exactly the group's concrete
+/// indices, so the `_index` filter would select every document anyway and is left out (some
+/// ES-compatible engines cannot filter on `_index`).
+fn scoped(query: &Query, groups: &[Group<'_>], with_dls: bool, direct: bool) -> Query {
+    let partition = !(direct && groups.len() == 1);
     let mut clauses: Vec<Query> = groups
         .iter()
         .map(|group| {
             let permits = |field: &str| group.restrictions.permits(field);
-            let mut filter = vec![index_filter(&group.indices)];
+            let mut filter = Vec::new();
+            if partition {
+                filter.push(index_filter(&group.indices));
+            }
             if with_dls {
                 if let Some(dls) = &group.restrictions.documents {
                     filter.push(dls.clone());
@@ -94,6 +101,25 @@ pub fn plan_search(
     request: &SearchRequest,
     targets: &[Target],
 ) -> Result<SearchPlan, GatewayError> {
+    plan(raw, request, targets, false)
+}
+
+/// `plan_search` for a request whose path names exactly the targets' concrete indices (no
+/// alias, data stream or pattern), which lets a single group go without the `_index` filter.
+pub fn plan_search_direct(
+    raw: &Value,
+    request: &SearchRequest,
+    targets: &[Target],
+) -> Result<SearchPlan, GatewayError> {
+    plan(raw, request, targets, true)
+}
+
+fn plan(
+    raw: &Value,
+    request: &SearchRequest,
+    targets: &[Target],
+    direct: bool,
+) -> Result<SearchPlan, GatewayError> {
     if !targets.iter().any(|t| t.restrictions.is_restricted()) {
         return Ok(SearchPlan {
             body: raw.clone(),
@@ -118,11 +144,11 @@ pub fn plan_search(
     // Sorts and aggregations span indices, so they see a field only if every target does.
     let everywhere = |field: &str| targets.iter().all(|t| t.restrictions.permits(field));
     let mut restricted = request.clone();
-    restricted.query = scoped(&request.query, &groups, true);
+    restricted.query = scoped(&request.query, &groups, true, direct);
     restricted.post_filter = request
         .post_filter
         .as_ref()
-        .map(|pf| scoped(pf, &groups, false));
+        .map(|pf| scoped(pf, &groups, false, direct));
     for sort in &mut restricted.sort {
         if !matches!(sort.field.as_str(), "_score" | "_doc") && !everywhere(&sort.field) {
             HIDDEN_FIELD.clone_into(&mut sort.field);

@@ -257,3 +257,26 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_direct_single_group_needs_no_index_filter() {
+    let body = json!({"query": {"match_all": {}}});
+    let request = parse_search_request(&body).unwrap();
+    let one = [target("logs", Some(term("dept", "x")), None)];
+    let planned = plan_search_direct(&body, &request, &one).unwrap();
+    let expected = json!({"bool": {
+        "must": [{"match_all": {}}],
+        "filter": [{"term": {"dept": {"value": "x"}}}]
+    }});
+    assert_eq!(
+        parse_query(&planned.body["query"]).unwrap(),
+        parse_query(&expected).unwrap()
+    );
+    // Two groups still need the partition to score each hit by its own index's clause.
+    let two = [
+        target("a", Some(term("dept", "x")), None),
+        target("b", Some(term("dept", "y")), None),
+    ];
+    let planned = plan_search_direct(&body, &request, &two).unwrap();
+    assert!(planned.body["query"].to_string().contains("_index"));
+}

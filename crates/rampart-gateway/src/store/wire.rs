@@ -1,10 +1,14 @@
 //! The store's requests to the upstream: the hidden index, the change-counter document and
 //! the records, all through the generic document APIs (`_doc`, `_bulk`, `_search`).
 //!
-//! The store API is synchronous (the server calls it on blocking threads), so the wire owns a
-//! small runtime and blocks on the async client.
+//! The store API is synchronous, so the wire owns a small runtime (and a connection pool of
+//! its own) and waits for the async client's answers. It may be called from any thread: a
+//! plain or blocking-pool thread waits; a worker of a multi-threaded runtime first hands its
+//! other tasks to another thread (`block_in_place`), so a store read on the request path
+//! (cache miss after a change) can neither panic nor stall the server's runtime.
 
 use std::future::Future;
+use std::sync::mpsc;
 
 use reqwest::Method;
 use serde::{Deserialize, Serialize};
@@ -133,22 +137,38 @@ impl Wire {
             .enable_all()
             .build()?;
         Ok(Self {
-            upstream,
+            upstream: upstream.with_own_pool().map_err(upstream_error)?,
             index,
             runtime: Some(runtime),
         })
     }
 
-    fn block<T>(&self, future: impl Future<Output = T>) -> Result<T, StoreError> {
-        if tokio::runtime::Handle::try_current().is_ok() {
-            // Blocking here would stall (or panic) the caller's runtime.
-            return Err(StoreError::Io(std::io::Error::other(
-                "the upstream store must be called from a blocking thread",
-            )));
-        }
-        match &self.runtime {
-            Some(runtime) => Ok(runtime.block_on(future)),
-            None => Err(StoreError::Io(std::io::Error::other("store shut down"))),
+    /// Runs `future` on the private runtime and waits for its output. Never `block_on`,
+    /// which panics on a thread that is already inside a runtime.
+    fn block<T: Send + 'static>(
+        &self,
+        future: impl Future<Output = T> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let Some(runtime) = &self.runtime else {
+            return Err(StoreError::Io(std::io::Error::other("store shut down")));
+        };
+        let (tx, rx) = mpsc::sync_channel(1);
+        runtime.spawn(async move {
+            // The receiver only goes away if the waiting thread did; nothing to report then.
+            let _ = tx.send(future.await);
+        });
+        let wait = move || {
+            rx.recv()
+                .map_err(|_| StoreError::Io(std::io::Error::other("store runtime stopped")))
+        };
+        match tokio::runtime::Handle::try_current().map(|h| h.runtime_flavor()) {
+            // On a worker thread this moves the worker's other tasks elsewhere first; on a
+            // blocking-pool thread it just runs `wait`.
+            Ok(tokio::runtime::RuntimeFlavor::MultiThread) => tokio::task::block_in_place(wait),
+            // A current-thread runtime cannot hand its tasks off (`block_in_place` would
+            // panic); the private runtime and pool do not depend on it, so waiting only
+            // delays that runtime, it cannot deadlock it.
+            _ => wait(),
         }
     }
 
@@ -156,7 +176,9 @@ impl Wire {
         &self,
         request: &UpstreamRequest,
     ) -> Result<crate::upstream::UpstreamResponse, StoreError> {
-        self.block(self.upstream.send(request))?
+        let upstream = self.upstream.clone();
+        let request = request.clone();
+        self.block(async move { upstream.send(&request).await })?
             .map_err(upstream_error)
     }
 

@@ -103,6 +103,8 @@ pub struct Upstream {
     max_retries: u32,
     next: Arc<AtomicUsize>,
     metrics: Arc<Metrics>,
+    /// Kept to build clients with their own connection pool (`with_own_pool`).
+    config: Arc<UpstreamConfig>,
 }
 
 impl Upstream {
@@ -141,7 +143,15 @@ impl Upstream {
             max_retries: config.max_retries,
             next: Arc::new(AtomicUsize::new(0)),
             metrics,
+            config: Arc::new(config.clone()),
         })
+    }
+
+    /// The same upstream with a connection pool of its own. A pooled connection is driven
+    /// by a task on the runtime that opened it, so a client used from two runtimes can make
+    /// one wait on the other's threads; the store's private runtime uses its own pool.
+    pub fn with_own_pool(&self) -> Result<Self, UpstreamError> {
+        Self::new(&self.config, Arc::clone(&self.metrics))
     }
 
     pub fn metrics(&self) -> &Arc<Metrics> {

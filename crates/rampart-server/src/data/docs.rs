@@ -15,7 +15,7 @@ use crate::http::{Reply, Req};
 use crate::routes::{BoxFut, Ctx};
 
 const GET: &str = "indices:data/read/get";
-const MGET_SHARD: &str = "indices:data/read/mget[shard]";
+pub(crate) const MGET_SHARD: &str = "indices:data/read/mget[shard]";
 const UPDATE: &str = "indices:data/write/update";
 
 fn single(ctx: &Ctx, req: &Req, mut item: WriteItem) -> Result<Reply, ApiError> {
@@ -197,34 +197,40 @@ pub fn get_source(ctx: Ctx, req: Req) -> BoxFut {
     })
 }
 
+/// The `(index, id)` pairs an mget asks for, in order (shared with the gateway's mget).
+pub(crate) fn mget_wanted(req: &Req) -> Result<Vec<(Option<String>, String)>, ApiError> {
+    let body = req.json_required()?;
+    let default_index = req.param("index").map(String::from);
+    let mut wanted: Vec<(Option<String>, String)> = Vec::new();
+    if let Some(docs) = body.get("docs").and_then(Value::as_array) {
+        for d in docs {
+            let id = d
+                .get("_id")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string();
+            let index = d
+                .get("_index")
+                .and_then(Value::as_str)
+                .map(String::from)
+                .or_else(|| default_index.clone());
+            wanted.push((index, id));
+        }
+    } else if let Some(ids) = body.get("ids").and_then(Value::as_array) {
+        for id in ids.iter().filter_map(Value::as_str) {
+            wanted.push((default_index.clone(), id.to_string()));
+        }
+    } else {
+        return Err(ApiError::validation(&["no documents to get".into()]));
+    }
+    Ok(wanted)
+}
+
 /// `GET|POST /_mget`, `/{index}/_mget`: each document is authorized on its own index; an
 /// unauthorized one comes back as that item's error.
 pub fn mget(ctx: Ctx, req: Req) -> BoxFut {
     Box::pin(async move {
-        let body = req.json_required()?;
-        let default_index = req.param("index").map(String::from);
-        let mut wanted: Vec<(Option<String>, String)> = Vec::new();
-        if let Some(docs) = body.get("docs").and_then(Value::as_array) {
-            for d in docs {
-                let id = d
-                    .get("_id")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default()
-                    .to_string();
-                let index = d
-                    .get("_index")
-                    .and_then(Value::as_str)
-                    .map(String::from)
-                    .or_else(|| default_index.clone());
-                wanted.push((index, id));
-            }
-        } else if let Some(ids) = body.get("ids").and_then(Value::as_array) {
-            for id in ids.iter().filter_map(Value::as_str) {
-                wanted.push((default_index.clone(), id.to_string()));
-            }
-        } else {
-            return Err(ApiError::validation(&["no documents to get".into()]));
-        }
+        let wanted = mget_wanted(&req)?;
         let mut docs = Vec::new();
         for (index, id) in wanted {
             let Some(index) = index else {

@@ -32,7 +32,7 @@ pub fn owner(auth: &Authentication) -> String {
     )
 }
 
-fn keep_alive(value: &str) -> Result<Duration, ApiError> {
+pub(crate) fn keep_alive(value: &str) -> Result<Duration, ApiError> {
     let ms = crate::api::api_keys::parse_time_value("scroll", value)?;
     if ms > MAX_KEEP_ALIVE_MS {
         return Err(ApiError::bad_request(format!(
@@ -67,7 +67,7 @@ pub fn start(
 }
 
 /// The scroll id and keep-alive from the path, URL or body.
-fn scroll_args(req: &Req) -> Result<(Vec<String>, Option<String>), ApiError> {
+pub(crate) fn scroll_args(req: &Req) -> Result<(Vec<String>, Option<String>), ApiError> {
     let body = req.json()?;
     let mut ids: Vec<String> = req.param_list("scroll_id");
     if ids.is_empty() {

@@ -2,7 +2,8 @@
 //! item (`rampart_core::write`: bulk, auto-create, bulk[s] on the concrete index, the item's
 //! own action, update under DLS/FLS); allowed items auto-create missing indices and run.
 
-use rampart_core::write::{BulkItem, WriteOp};
+use rampart_core::resolve::IndexMetadata;
+use rampart_core::write::{BulkItem, ItemFailure, WriteOp};
 use rampart_search::{DocWrite, OpType, Refresh, UpdateRequest, WriteBatch, WriteConditions};
 use serde_json::{Map, Value, json};
 
@@ -23,15 +24,14 @@ pub struct WriteItem {
     pub cond: WriteConditions,
 }
 
-/// Execute items in order; each gets a result or its own error. `refresh` applies to every
-/// index written once all items ran (as ES refreshes the shards a bulk touched).
-pub fn execute(
+/// Per-item authorization, shared by the embedded and the gateway data planes: each item's
+/// write target (`concrete`: the existing write index, `None` for an auto-create) and its
+/// refusal, if any. A caller without any bulk privilege gets the request's 403.
+pub(crate) fn authorize_items(
     ctx: &Ctx,
     items: &[WriteItem],
-    refresh: Refresh,
-) -> Result<Vec<Result<DocWrite, ApiError>>, ApiError> {
-    let engine = &ctx.state.data;
-    let meta = engine.metadata();
+    meta: &IndexMetadata,
+) -> Result<(Vec<BulkItem>, Vec<Option<ItemFailure>>), ApiError> {
     let bulk_items: Vec<BulkItem> = items
         .iter()
         .map(|item| BulkItem {
@@ -46,15 +46,28 @@ pub fn execute(
     let exists = |name: &str| meta.contains(name);
     let decision = ctx
         .role
-        .authorize_bulk(&ctx.subject, &bulk_items, meta.as_ref(), &exists)?;
+        .authorize_bulk(&ctx.subject, &bulk_items, meta, &exists)?;
     if let Some(denial) = decision.request.denial() {
         return Err(ApiError::forbidden(denial.message().to_owned()));
     }
+    Ok((bulk_items, decision.items))
+}
+
+/// Execute items in order; each gets a result or its own error. `refresh` applies to every
+/// index written once all items ran (as ES refreshes the shards a bulk touched).
+pub fn execute(
+    ctx: &Ctx,
+    items: &[WriteItem],
+    refresh: Refresh,
+) -> Result<Vec<Result<DocWrite, ApiError>>, ApiError> {
+    let engine = &ctx.state.data;
+    let meta = engine.metadata();
+    let (bulk_items, failures) = authorize_items(ctx, items, meta.as_ref())?;
     let mut out = Vec::with_capacity(items.len());
     let mut written: Vec<String> = Vec::new();
     // One translog fsync per index for the whole request, before anything is acknowledged.
     let mut batch = engine.write_batch();
-    for ((item, bulk), failure) in items.iter().zip(&bulk_items).zip(&decision.items) {
+    for ((item, bulk), failure) in items.iter().zip(&bulk_items).zip(&failures) {
         if let Some(f) = failure {
             out.push(Err(ApiError::new(f.status, f.es_type, f.reason.clone())));
             continue;
@@ -114,7 +127,7 @@ fn run_one(
     Ok(written)
 }
 
-fn op_name(op: WriteOp) -> &'static str {
+pub(crate) fn op_name(op: WriteOp) -> &'static str {
     match op {
         WriteOp::Index => "index",
         WriteOp::Create => "create",
@@ -124,7 +137,7 @@ fn op_name(op: WriteOp) -> &'static str {
 }
 
 /// Parse an ndjson bulk body.
-fn parse_bulk(req: &Req) -> Result<Vec<WriteItem>, ApiError> {
+pub(crate) fn parse_bulk(req: &Req) -> Result<Vec<WriteItem>, ApiError> {
     let default_index = req.param("index").map(String::from);
     let text =
         std::str::from_utf8(&req.body).map_err(|_| ApiError::parse("request body is not UTF-8"))?;

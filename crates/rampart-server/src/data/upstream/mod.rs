@@ -12,6 +12,10 @@ use rampart_gateway::rewrite::{self, IndexRestrictions, Target};
 use rampart_gateway::{GatewayError, UpstreamRequest};
 use serde_json::{Value, json};
 
+mod bulk;
+mod mget;
+mod scroll;
+
 use super::{restrict, search, target};
 use crate::error::ApiError;
 use crate::gateway::Gateway;
@@ -35,6 +39,10 @@ fn gateway_error(e: GatewayError) -> ApiError {
 pub async fn handle(gateway: Arc<Gateway>, ctx: Ctx, req: Req) -> Result<Reply, ApiError> {
     match (ctx.action, req.param("id").is_some()) {
         (search::SEARCH, _) => search_upstream(&gateway, &ctx, &req).await,
+        (bulk::BULK, _) => bulk::bulk(&gateway, &ctx, &req).await,
+        (mget::MGET, _) => mget::mget(&gateway, &ctx, &req).await,
+        (scroll::SCROLL, _) => scroll::next(&gateway, &ctx, &req).await,
+        (scroll::CLEAR_SCROLL, _) => scroll::clear(&gateway, &ctx, &req).await,
         (GET, true) if req.path.contains("/_doc/") => get_upstream(&gateway, &ctx, &req).await,
         (INDEX, true) | (DELETE, true) => write_upstream(&gateway, &ctx, &req).await,
         (CREATE_INDEX, false) | (REFRESH, _) => admin_upstream(&gateway, &ctx, &req).await,
@@ -44,7 +52,7 @@ pub async fn handle(gateway: Arc<Gateway>, ctx: Ctx, req: Req) -> Result<Reply, 
     }
 }
 
-async fn metadata(gateway: &Gateway) -> Result<Arc<IndexMetadata>, ApiError> {
+pub(super) async fn metadata(gateway: &Gateway) -> Result<Arc<IndexMetadata>, ApiError> {
     gateway.metadata.snapshot().await.map_err(|e| {
         tracing::warn!(error = %e, "cannot read the upstream's index metadata");
         ApiError::new(
@@ -56,7 +64,10 @@ async fn metadata(gateway: &Gateway) -> Result<Arc<IndexMetadata>, ApiError> {
 }
 
 /// Forwards `request`, recording its latency; non-2xx answers become sanitised errors.
-async fn send(gateway: &Gateway, request: &UpstreamRequest) -> Result<(u16, Value), ApiError> {
+pub(super) async fn send(
+    gateway: &Gateway,
+    request: &UpstreamRequest,
+) -> Result<(u16, Value), ApiError> {
     let started = std::time::Instant::now();
     let answer = gateway.upstream.send(request).await;
     gateway.metrics.observe_upstream(started.elapsed());
@@ -75,7 +86,7 @@ async fn send(gateway: &Gateway, request: &UpstreamRequest) -> Result<(u16, Valu
     )))
 }
 
-fn with_params(mut request: UpstreamRequest, req: &Req) -> UpstreamRequest {
+pub(super) fn with_params(mut request: UpstreamRequest, req: &Req) -> UpstreamRequest {
     for (k, v) in &req.query {
         if !LOCAL_PARAMS.contains(&k.as_str()) {
             request = request.param(k, v);
@@ -86,7 +97,7 @@ fn with_params(mut request: UpstreamRequest, req: &Req) -> UpstreamRequest {
 
 /// The restriction of each concrete index behind the authorized names. An index reached by
 /// several names keeps the first name's restriction.
-fn targets(
+pub(super) fn targets(
     ctx: &Ctx,
     action: &str,
     authorized: &target::Authorized,
@@ -118,14 +129,13 @@ fn targets(
 }
 
 async fn search_upstream(gateway: &Gateway, ctx: &Ctx, req: &Req) -> Result<Reply, ApiError> {
-    if req.query("scroll").is_some() {
-        return Err(ApiError::bad_request(
-            "[scroll] is not supported in gateway mode",
-        ));
-    }
     let raw = req.json()?.unwrap_or_else(|| json!({}));
     // A parse error waits until the restrictions are known (below).
     let parsed = search::parse_request(req, Some(&raw));
+    let keep = req.query("scroll").map(String::from);
+    if let (Some(keep), Ok(request)) = (&keep, &parsed) {
+        scroll::check_open(keep, request)?;
+    }
     let options = target::options(req, IndicesOptions::search())?;
     let meta = metadata(gateway).await?;
     let authorized = target::authorize(
@@ -141,21 +151,29 @@ async fn search_upstream(gateway: &Gateway, ctx: &Ctx, req: &Req) -> Result<Repl
     }
     let targets = targets(ctx, search::SEARCH, &authorized, &meta)?;
     let restricted = targets.iter().any(|t| t.restrictions.is_restricted());
+    // Names that are all concrete target indices resolve upstream to exactly the targets.
+    let direct = authorized.names.len() == targets.len()
+        && authorized.names.iter().all(|n| {
+            targets.iter().any(|t| &t.index == n)
+                && matches!(meta.kind(n), rampart_core::resolve::NameKind::Index)
+        });
     let plan = match parsed {
-        Ok(request) => rewrite::plan_search(&raw, &request, &targets).map_err(gateway_error)?,
+        Ok(request) if direct => rewrite::plan_search_direct(&raw, &request, &targets),
+        Ok(request) => rewrite::plan_search(&raw, &request, &targets),
         // Unrestricted callers are forwarded as sent: the upstream judges the features our
         // parser does not execute (scripts, knn, ...).
-        Err(_) if !restricted => rewrite::SearchPlan {
+        Err(_) if !restricted => Ok(rewrite::SearchPlan {
             body: raw.clone(),
             response: None,
-        },
+        }),
         // A restricted caller's refused feature gets the refusal's clear message rather than
         // our parser's "not supported by this server".
         Err(e) => {
             rewrite::check_search_body(&raw).map_err(|r| gateway_error(r.into()))?;
             return Err(e);
         }
-    };
+    }
+    .map_err(gateway_error)?;
     let path = authorized.names.join(",");
     let mut upstream = UpstreamRequest::new(Method::POST, &[&path, "_search"])
         .json(plan.body)
@@ -165,9 +183,15 @@ async fn search_upstream(gateway: &Gateway, ctx: &Ctx, req: &Req) -> Result<Repl
         // parameters merged into the rewritten body.
         upstream = with_params(upstream, req);
     }
+    if let (Some(keep), true) = (&keep, restricted) {
+        upstream = upstream.param("scroll", keep);
+    }
     let (status, mut body) = send(gateway, &upstream).await?;
     if let Some(filter) = &plan.response {
         rewrite::filter_search_response(&mut body, filter);
+    }
+    if keep.is_some() {
+        scroll::bind(gateway, ctx, &mut body)?;
     }
     Ok(Reply::status(status, body))
 }
@@ -181,13 +205,26 @@ async fn single_target(
 ) -> Result<Target, ApiError> {
     let index = req.param_required("index")?.to_string();
     let meta = metadata(gateway).await?;
-    let access = target::authorize_names(ctx, req, action, std::slice::from_ref(&index), &meta)?;
+    target_of(ctx, req, action, &index, &meta)
+}
+
+/// Authorizes `action` on the name `index` and returns the concrete index behind it with the
+/// caller's restrictions there.
+pub(super) fn target_of(
+    ctx: &Ctx,
+    req: &Req,
+    action: &str,
+    index: &str,
+    meta: &IndexMetadata,
+) -> Result<Target, ApiError> {
+    let index = index.to_owned();
+    let access = target::authorize_names(ctx, req, action, std::slice::from_ref(&index), meta)?;
     let authorized = target::Authorized {
         names: vec![index.clone()],
         placeholder: false,
         access,
     };
-    let mut found = targets(ctx, action, &authorized, &meta)?;
+    let mut found = targets(ctx, action, &authorized, meta)?;
     Ok(found.pop().unwrap_or(Target {
         index,
         restrictions: IndexRestrictions::unrestricted(),
