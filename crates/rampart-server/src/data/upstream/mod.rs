@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use axum::http::Method;
 use rampart_core::resolve::{IndexMetadata, IndicesOptions};
+use rampart_core::write::WriteOp;
 use rampart_gateway::rewrite::{self, IndexRestrictions, Target};
 use rampart_gateway::{GatewayError, UpstreamRequest};
 use serde_json::{Value, json};
@@ -17,6 +18,7 @@ mod mget;
 mod scroll;
 
 use super::{restrict, search, target};
+use crate::data::write::WriteItem;
 use crate::error::ApiError;
 use crate::gateway::Gateway;
 use crate::http::{Reply, Req};
@@ -268,8 +270,40 @@ fn endpoint(req: &Req) -> &'static str {
 }
 
 /// Single-document writes: ES allows them under DLS/FLS (only updates are refused).
+/// Decides a single-document write as a one-item bulk, as the embedded data plane does: the
+/// write privileges differ by operation (`create_doc` creates but may not overwrite), which
+/// the route's action alone does not tell.
+async fn authorize_write_item(
+    gateway: &Gateway,
+    ctx: &Ctx,
+    req: &Req,
+    id: &str,
+) -> Result<(), ApiError> {
+    let op = if ctx.action == DELETE {
+        WriteOp::Delete
+    } else if endpoint(req) == "_create" || req.query("op_type") == Some("create") {
+        WriteOp::Create
+    } else {
+        WriteOp::Index
+    };
+    let item = WriteItem {
+        index: req.param_required("index")?.to_string(),
+        id: Some(id.to_string()),
+        op,
+        body: None,
+        cond: Default::default(),
+    };
+    let meta = metadata(gateway).await?;
+    let (_, failures) = crate::data::write::authorize_items(ctx, &[item], &meta)?;
+    match failures.into_iter().flatten().next() {
+        Some(f) => Err(ApiError::new(f.status, f.es_type, f.reason)),
+        None => Ok(()),
+    }
+}
+
 async fn write_upstream(gateway: &Gateway, ctx: &Ctx, req: &Req) -> Result<Reply, ApiError> {
     let id = req.param_required("id")?.to_string();
+    authorize_write_item(gateway, ctx, req, &id).await?;
     let target = single_target(gateway, ctx, req, ctx.action).await?;
     let method = if ctx.action == DELETE {
         Method::DELETE
