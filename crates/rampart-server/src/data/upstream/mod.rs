@@ -149,6 +149,10 @@ async fn search_upstream(gateway: &Gateway, ctx: &Ctx, req: &Req) -> Result<Repl
         &meta,
     )?;
     if authorized.placeholder || authorized.names.is_empty() {
+        if is_count(req) {
+            let shards = json!({"total": 0, "successful": 0, "skipped": 0, "failed": 0});
+            return Ok(Reply::ok(json!({"count": 0, "_shards": shards})));
+        }
         return Ok(Reply::ok(search::empty_response()));
     }
     let targets = targets(ctx, search::SEARCH, &authorized, &meta)?;
@@ -177,6 +181,9 @@ async fn search_upstream(gateway: &Gateway, ctx: &Ctx, req: &Req) -> Result<Repl
     }
     .map_err(gateway_error)?;
     let path = authorized.names.join(",");
+    if is_count(req) {
+        return count_upstream(gateway, req, &path, plan.body, restricted).await;
+    }
     let mut upstream = UpstreamRequest::new(Method::POST, &[&path, "_search"])
         .json(plan.body)
         .idempotent();
@@ -195,6 +202,35 @@ async fn search_upstream(gateway: &Gateway, ctx: &Ctx, req: &Req) -> Result<Repl
     if keep.is_some() {
         scroll::bind(gateway, ctx, &mut body)?;
     }
+    Ok(Reply::status(status, body))
+}
+
+/// `_count` routes share search's action, authorization and rewriting.
+fn is_count(req: &Req) -> bool {
+    req.path.ends_with("/_count")
+}
+
+/// The count of a planned search: only the (rewritten) query goes to the upstream's `_count`,
+/// which takes no other key; its answer holds no documents, so nothing is filtered.
+async fn count_upstream(
+    gateway: &Gateway,
+    req: &Req,
+    path: &str,
+    body: Value,
+    restricted: bool,
+) -> Result<Reply, ApiError> {
+    let body = if restricted {
+        json!({"query": body.get("query").cloned().unwrap_or_else(|| json!({"match_all": {}}))})
+    } else {
+        body
+    };
+    let mut upstream = UpstreamRequest::new(Method::POST, &[path, "_count"])
+        .json(body)
+        .idempotent();
+    if !restricted {
+        upstream = with_params(upstream, req);
+    }
+    let (status, body) = send(gateway, &upstream).await?;
     Ok(Reply::status(status, body))
 }
 
