@@ -22,7 +22,6 @@ use serde_json::json;
 /// passing.
 const UNSUPPORTED_IN_GATEWAY: &[(&str, &str)] = &[
     ("/_source/", "indices:data/read/get"),
-    ("/_mget", "indices:data/read/mget"),
     ("/_mapping", "indices:admin/mappings/get"),
 ];
 
@@ -38,12 +37,9 @@ async fn restricted_cluster(with_hidden: bool) -> Cluster {
     cluster
         .seed("PUT", &format!("/{}", leaks::INDEX), None, 200)
         .await;
-    for (id, doc) in leaks::dataset(with_hidden) {
-        let path = format!("/{}/_doc/{id}", leaks::INDEX);
-        cluster.seed("PUT", &path, Some(&doc), 201).await;
-    }
-    let refresh = format!("/{}/_refresh", leaks::INDEX);
-    cluster.seed("POST", &refresh, None, 200).await;
+    cluster
+        .seed_docs(leaks::INDEX, &leaks::dataset(with_hidden))
+        .await;
     cluster.put_role(leaks::ROLE, &leaks::role()).await;
     cluster
         .put_user(leaks::READER, leaks::PASSWORD, &[leaks::ROLE])
@@ -66,6 +62,7 @@ async fn as_reader(
 async fn hidden_documents_and_fields_do_not_change_any_response_through_a_gateway() {
     let (plain, hidden) = tokio::join!(restricted_cluster(false), restricted_cluster(true));
     let mut answered = 0;
+    let mut unanswered = Vec::new();
     for (method, path, body) in leaks::probes() {
         let a = as_reader(&plain, method, &path, body.as_ref()).await;
         let b = as_reader(&hidden, method, &path, body.as_ref()).await;
@@ -90,14 +87,26 @@ async fn hidden_documents_and_fields_do_not_change_any_response_through_a_gatewa
                     "{what}: unsupported but not listed: {}",
                     a.text()
                 );
+                // The probes' only intended errors are the malformed query and suggest;
+                // any other error (e.g. an upstream rejecting a rewritten body) means the
+                // comparison proved nothing for that probe.
+                let error_type = a.json()["error"]["type"].clone();
                 if a.status == 200 || a.status == 404 {
                     answered += 1;
+                } else if a.status != 400
+                    || !(error_type == "parsing_exception" || error_type == "security_exception")
+                {
+                    unanswered.push(format!("{what}: {} {}", a.status, a.text()));
                 }
             }
         }
     }
-    // Most probes were answered with data, so the comparison did exercise hidden data.
-    assert!(answered >= 40, "only {answered} probes answered");
+    assert!(
+        unanswered.is_empty(),
+        "{} probes not answered ({answered} were):\n{}",
+        unanswered.len(),
+        unanswered.join("\n")
+    );
     // The admin sees the difference.
     let count = |r: Resp| r.json()["hits"]["total"]["value"].clone();
     let all = json!({"size": 0, "track_total_hits": true});

@@ -172,6 +172,34 @@ impl Cluster {
         assert_eq!(r.status, expected, "seeding {method} {path}: {}", r.text());
     }
 
+    /// Seeds documents into `index` of the upstream with one refreshed `_bulk` request: one
+    /// batch, so the document order inside the upstream (the order of equal-score hits) does
+    /// not depend on when its periodic refresh happened to run.
+    pub async fn seed_docs(&self, index: &str, docs: &[(String, Value)]) {
+        let mut ndjson = String::new();
+        for (id, doc) in docs {
+            ndjson.push_str(&serde_json::json!({"index": {"_id": id}}).to_string());
+            ndjson.push('\n');
+            ndjson.push_str(&doc.to_string());
+            ndjson.push('\n');
+        }
+        let response = self
+            .http
+            .post(format!("{}/{index}/_bulk?refresh=true", self.upstream.url))
+            .header("content-type", "application/x-ndjson")
+            .body(ndjson)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(
+            (status, &body["errors"]),
+            (200, &Value::Bool(false)),
+            "{body}"
+        );
+    }
+
     /// A request through the gateway as `user` (`None`: no credentials).
     pub async fn call(
         &self,
