@@ -28,6 +28,9 @@ enum Expect {
     /// The gateway does not serve this API at all (400 naming the action, for both callers):
     /// a gap, listed rather than skipped.
     Unsupported(&'static str),
+    /// No Rampart node routes this API (Elasticsearch's "no handler found" 400, for both
+    /// callers): a gap, listed rather than skipped.
+    NoRoute,
 }
 
 struct Case {
@@ -177,6 +180,11 @@ fn cases() -> Vec<Case> {
             refused("[indices_boost]"),
         ),
         search(
+            "point in time",
+            json!({"pit": {"id": "abc", "keep_alive": "1m"}}),
+            refused("a point in time search"),
+        ),
+        search(
             "knn without filter",
             json!({"knn": {"field": "v", "query_vector": [1.0, 0.0], "k": 3, "num_candidates": 10}}),
             refused("[knn] search"),
@@ -199,6 +207,27 @@ fn cases() -> Vec<Case> {
             path: "/docs/_update/p1",
             body: json!({"script": {"source": "ctx._source.n += 1"}}),
             expect: Expect::Unsupported("indices:data/write/update"),
+        },
+        Case {
+            name: "_termvectors",
+            method: "GET",
+            path: "/docs/_termvectors/p1",
+            body: json!({"fields": ["salary"]}),
+            expect: Expect::NoRoute,
+        },
+        Case {
+            name: "_update_by_query under FLS",
+            method: "POST",
+            path: "/docs/_update_by_query",
+            body: q(json!({"match_all": {}})),
+            expect: Expect::NoRoute,
+        },
+        Case {
+            name: "_delete_by_query with a script query",
+            method: "POST",
+            path: "/docs/_delete_by_query",
+            body: q(json!({"script": {"script": script}})),
+            expect: Expect::NoRoute,
         },
         Case {
             name: "_update with a partial document",
@@ -341,6 +370,26 @@ async fn restricted_callers_are_refused_and_unrestricted_ones_forwarded() {
                 } else if (unrestricted.status, unrestricted.reason()) != expected {
                     Err(format!(
                         "unrestricted: expected the gap {expected:?}, got {}",
+                        unrestricted.text()
+                    ))
+                } else {
+                    Ok(())
+                }
+            }
+            Expect::NoRoute => {
+                let expected = (
+                    400,
+                    format!(
+                        "no handler found for uri [{}] and method [{}]",
+                        case.path, case.method
+                    ),
+                );
+                if (restricted.status, restricted.reason()) != expected
+                    || (unrestricted.status, unrestricted.reason()) != expected
+                {
+                    Err(format!(
+                        "expected no route {expected:?}, got {} / {}",
+                        restricted.text(),
                         unrestricted.text()
                     ))
                 } else {
