@@ -8,6 +8,7 @@
 #
 #   benches/gateway_overhead.sh                   # 100k docs, 2 rounds of 15 s per target
 #   DOCS=20000 DURATION=10s CONNECTIONS=4 ROUNDS=3 benches/gateway_overhead.sh
+#   RAMPART_BIN=target/debug/rampart DOCS=2000 DURATION=2s ROUNDS=1 benches/gateway_overhead.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
@@ -22,10 +23,13 @@ if ! command -v wrk >/dev/null; then
     apt-get update -qq && apt-get install -y -qq wrk >/dev/null
 fi
 
-echo "== building the release binary"
-cargo build --release --locked -p rampart --bin rampart
-target_dir="${CARGO_TARGET_DIR:-$repo/target}"
-bin="$target_dir/release/rampart"
+if [ -n "${RAMPART_BIN:-}" ]; then
+    bin="$RAMPART_BIN" # e.g. a debug build, to try the script itself
+else
+    echo "== building the release binary"
+    cargo build --release --locked -p rampart --bin rampart
+    bin="${CARGO_TARGET_DIR:-$repo/target}/release/rampart"
+fi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/rampart-gwbench.XXXXXX")
 pids=()
