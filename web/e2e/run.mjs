@@ -216,6 +216,17 @@ try {
   const spaceNames = await page.locator('tbody th a').allTextContents();
   assert.deepEqual([...spaceNames].sort(), ['Engineering', 'Marketing', 'Sales'], 'only the spaces the role grants');
   await page.screenshot({ path: join(shots, '11-analyst-spaces.png') });
+  // Managing spaces needs Kibana's global space:manage, which the role lacks: no create or
+  // delete controls, and a space opens read-only.
+  assert.equal(await page.getByRole('link', { name: 'Create space' }).count(), 0, 'no space:manage: no Create space');
+  assert.equal(await page.getByRole('button', { name: /^Delete space/ }).count(), 0, 'no space:manage: no Delete');
+  await page.getByRole('link', { name: 'Marketing', exact: true }).click();
+  await page.getByText('You can view this space but not change it.').waitFor();
+  assert.equal(await page.getByRole('button', { name: 'Update space' }).count(), 0);
+  assert.ok(await page.getByLabel('Name', { exact: true }).evaluate((el) => el.readOnly), 'name is read-only');
+  await page.goto(`${KBN}/app/management/spaces/edit`);
+  await page.getByText('You need the Kibana privilege to manage spaces').waitFor();
+  assert.equal(await page.getByRole('button', { name: 'Create space' }).count(), 0);
   await page.getByRole('link', { name: 'Users' }).click();
   await page.getByRole('heading', { name: 'Users', level: 1 }).waitFor();
   assert.equal(await page.getByRole('link', { name: 'Create user' }).count(), 0);

@@ -9,6 +9,7 @@ export const session = {
   username: body.dataset.username,
   canRead: body.dataset.canReadSecurity === 'true',
   canManage: body.dataset.canManageSecurity === 'true',
+  canManageSpaces: body.dataset.canManageSpaces === 'true',
 };
 
 const pages = [

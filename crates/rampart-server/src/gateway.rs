@@ -10,6 +10,7 @@ use std::time::Duration;
 use rampart_gateway::metadata::MetadataCache;
 use rampart_gateway::rewrite::ScrollBinder;
 use rampart_gateway::{Metrics, Upstream, UpstreamAuth, UpstreamConfig, UpstreamStore};
+use rampart_store::{SecurityStore, StoreError, WriteCondition};
 use serde_json::json;
 
 use crate::error::ApiError;
@@ -76,8 +77,8 @@ pub fn open(config: &UpstreamConfig) -> Result<Gateway, String> {
     let upstream = Upstream::new(config, Arc::clone(&metrics)).map_err(|e| e.to_string())?;
     let store = UpstreamStore::open(upstream.clone(), rampart_gateway::DEFAULT_INDEX)
         .map_err(|e| format!("cannot open the security store in the upstream: {e}"))?;
-    let mut key = [0u8; 32];
-    rand::fill(&mut key);
+    let key = shared_scroll_key(&store)
+        .map_err(|e| format!("cannot read the scroll binding key from the upstream: {e}"))?;
     Ok(Gateway {
         metadata: MetadataCache::new(upstream.clone(), Duration::from_secs(1)),
         upstream,
@@ -85,6 +86,42 @@ pub fn open(config: &UpstreamConfig) -> Result<Gateway, String> {
         store: Arc::new(store),
         scroll: ScrollBinder::new(&key),
     })
+}
+
+/// Where the gateway nodes keep the key that binds scroll ids to their owners: one store
+/// object, so an id issued by one node is honoured by every other (clients behind a load
+/// balancer continue a scroll on any node).
+const SCROLL_KEY_KIND: &str = "rampart-gateway";
+const SCROLL_KEY_ID: &str = "scroll-binding-key";
+
+/// The shared scroll key: read it, or create it if this is the first node (a node that
+/// loses the creation race reads the winner's).
+fn shared_scroll_key(store: &dyn SecurityStore) -> Result<Vec<u8>, StoreError> {
+    use base64::Engine as _;
+    let b64 = base64::engine::general_purpose::STANDARD;
+    for _ in 0..3 {
+        if let Some(doc) = store.get_object(SCROLL_KEY_KIND, SCROLL_KEY_ID)? {
+            let key = doc
+                .doc
+                .get("key")
+                .and_then(serde_json::Value::as_str)
+                .and_then(|k| b64.decode(k).ok())
+                .filter(|k| k.len() >= 32)
+                .ok_or_else(|| StoreError::Corrupt("malformed scroll binding key".into()))?;
+            return Ok(key);
+        }
+        let mut key = [0u8; 32];
+        rand::fill(&mut key);
+        let doc = json!({ "key": b64.encode(key) });
+        match store.put_object(SCROLL_KEY_KIND, SCROLL_KEY_ID, &doc, WriteCondition::Absent) {
+            Ok(_) => return Ok(key.to_vec()),
+            Err(StoreError::Conflict(_)) => {}
+            Err(other) => return Err(other),
+        }
+    }
+    Err(StoreError::Conflict(
+        "the scroll binding key kept changing".into(),
+    ))
 }
 
 fn gateway_of(ctx: &Ctx, path: &str) -> Result<Arc<Gateway>, ApiError> {
@@ -120,6 +157,24 @@ pub fn metrics(ctx: Ctx, _req: Req) -> BoxFut {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_node_gets_the_same_scroll_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = rampart_store::SqliteStore::open(dir.path()).unwrap();
+        let first = shared_scroll_key(&store).unwrap();
+        assert_eq!(first.len(), 32);
+        assert_eq!(shared_scroll_key(&store).unwrap(), first);
+        store
+            .put_object(
+                SCROLL_KEY_KIND,
+                SCROLL_KEY_ID,
+                &json!({"key": "c2hvcnQ="}),
+                WriteCondition::Any,
+            )
+            .unwrap();
+        assert!(shared_scroll_key(&store).is_err(), "a short key is refused");
+    }
 
     #[test]
     fn off_without_a_url() {

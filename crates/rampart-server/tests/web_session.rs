@@ -104,6 +104,7 @@ async fn session_cookie_csrf_and_logout() {
     assert_eq!(reply["location"], "/app/management/users");
     let set_cookie = headers["set-cookie"].to_str().unwrap().to_string();
     assert!(set_cookie.contains("HttpOnly") && set_cookie.contains("SameSite=Strict"));
+    assert!(!set_cookie.contains("Secure"), "plain HTTP: no Secure flag");
     let cookie = set_cookie.split(';').next().unwrap().to_string();
 
     // The shell carries the CSRF token.
@@ -135,6 +136,7 @@ async fn session_cookie_csrf_and_logout() {
         .to_string();
     assert_eq!(csrf.len(), 64);
     assert!(html.contains("data-can-manage-security=\"true\""));
+    assert!(html.contains("data-can-manage-spaces=\"true\""));
 
     // The cookie authenticates Kibana's API routes.
     let (status, _, roles) = get_with_cookie(&app, "/api/security/role", &cookie).await;
@@ -215,4 +217,59 @@ async fn session_cookie_csrf_and_logout() {
     assert_eq!(status, 401);
     let (status, _, _) = get_with_cookie(&app, "/api/security/role", &cookie).await;
     assert_eq!(status, 401);
+}
+
+/// Login answers with the session cookie and the shell, for `user`.
+async fn login_shell(app: &Router, user: &str, password: &str) -> (String, String) {
+    let (status, headers, _) = send(
+        app,
+        Method::POST,
+        "/internal/security/login",
+        &[("kbn-xsrf", "1")],
+        Some(login_body(user, password)),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let set_cookie = headers["set-cookie"].to_str().unwrap().to_string();
+    let cookie = set_cookie.split(';').next().unwrap().to_string();
+    let resp = app
+        .clone()
+        .oneshot(
+            Request::get("/app/management/spaces")
+                .header("cookie", &cookie)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+    (set_cookie, String::from_utf8(bytes.to_vec()).unwrap())
+}
+
+#[tokio::test]
+async fn secure_cookie_setting_and_space_management_flag() {
+    let node = TestNode::with_settings(&[("xpack.security.secureCookies", "true")]);
+    rampart_server::kibana::bootstrap(&node.state).unwrap();
+    let app = rampart_server::kibana::kibana_app(node.state.clone());
+
+    let (set_cookie, html) = login_shell(&app, "elastic", ELASTIC_PASSWORD).await;
+    assert!(set_cookie.ends_with("; Secure"), "{set_cookie}");
+    assert!(html.contains("data-can-manage-spaces=\"true\""));
+
+    // Read access to every space, but not Kibana's global space:manage: the page hides the
+    // space management controls (the spaces API refuses them anyway).
+    let (status, reply) = node
+        .admin(
+            Method::PUT,
+            "/_security/role/space_reader",
+            Some(json!({"applications": [{"application": "kibana-.kibana",
+                "privileges": ["space_read"], "resources": ["*"]}]})),
+        )
+        .await;
+    assert_eq!(status, 200, "{reply}");
+    node.put_user("reader", "reader-password", &["space_reader"])
+        .await;
+    let (_, html) = login_shell(&app, "reader", "reader-password").await;
+    assert!(html.contains("data-can-manage-spaces=\"false\""), "{html}");
 }

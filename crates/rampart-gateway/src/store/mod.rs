@@ -9,7 +9,7 @@
 //! - **Reads** come from an in-memory snapshot of every record. A snapshot is taken like a
 //!   seqlock: read the counter (wait while a live lease is held), load the records, read the
 //!   counter again, and keep the load only if the counter did not move.
-//! - **Other nodes' writes** are noticed by polling the counter every 200 ms (a real-time
+//! - **Other nodes' writes** are noticed by polling the counter every 100 ms (a real-time
 //!   GET); a change drops the snapshot, so a change is visible everywhere within a second.
 
 mod credentials;
@@ -33,7 +33,7 @@ use wire::{Counter, CounterState, DocOp, DocVersion, Lease, Wire};
 /// The default name of the hidden index.
 pub const DEFAULT_INDEX: &str = ".rampart-security";
 /// How often every node reads the change counter.
-pub const POLL_INTERVAL: Duration = Duration::from_millis(200);
+pub const POLL_INTERVAL: Duration = Duration::from_millis(100);
 /// How long a writer's lease lasts; a crashed writer blocks others at most this long.
 const LEASE: Duration = Duration::from_secs(30);
 /// How long a read or write waits for a live lease before failing.

@@ -6,6 +6,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use rampart_core::authz::ClusterRequest;
+use rampart_kibana::access::{ActionOracle, RoleOracle};
 
 use super::WebState;
 use super::auth::{SessionAuth, authenticate_session, kibana_api_error};
@@ -125,8 +126,30 @@ fn may(web: &WebState, s: &SessionAuth, action: &str) -> bool {
         .is_ok_and(|d| d.denial().is_none())
 }
 
+/// Whether the session's user holds Kibana's global `space:manage` action (what creating,
+/// updating and deleting spaces require; the spaces API checks again on every call).
+fn may_manage_spaces(web: &WebState, s: &SessionAuth) -> bool {
+    let state = &web.app;
+    let Ok(role) = state.security.effective_role(state.store.as_ref(), &s.auth) else {
+        return false;
+    };
+    let Ok(store) = state.security.application_privileges(state.store.as_ref()) else {
+        return false;
+    };
+    let oracle = RoleOracle {
+        role: &role,
+        store: &store,
+    };
+    oracle.granted("*", "space:manage").unwrap_or(false)
+}
+
 pub fn render_shell(web: &WebState, s: &SessionAuth) -> String {
     let can = |a| if may(web, s, a) { "true" } else { "false" };
+    let manage_spaces = if may_manage_spaces(web, s) {
+        "true"
+    } else {
+        "false"
+    };
     SHELL_HTML
         .replace("{{csrf}}", &s.session.csrf_token)
         .replace("{{username}}", &escape(&s.auth.user.username))
@@ -138,6 +161,7 @@ pub fn render_shell(web: &WebState, s: &SessionAuth) -> String {
             "{{can_manage_security}}",
             can("cluster:admin/xpack/security/role/put"),
         )
+        .replace("{{can_manage_spaces}}", manage_spaces)
 }
 
 /// `GET /app/management[/…]`: the application shell, or a redirect to the login page.

@@ -13,13 +13,27 @@ use serde_json::{Value, json};
 use super::WebState;
 use super::auth::{authenticate_session, kibana_api_error, kibana_error};
 use super::session::COOKIE_NAME;
+use crate::settings::Settings;
 
 /// Where the UI starts after logging in.
 pub const HOME: &str = "/app/management";
 
-fn cookie(value: &str, max_age: u64) -> Option<HeaderValue> {
+/// Kibana's setting that forces the `Secure` flag (for TLS terminated in front of the node).
+pub const SECURE_COOKIES: &str = "xpack.security.secureCookies";
+
+/// Whether session cookies carry `Secure`: when this node serves HTTPS, or when
+/// `xpack.security.secureCookies` says TLS is terminated in front of it (as in Kibana). A
+/// malformed value counts as true: a cookie refused over plain HTTP is the safe mistake.
+pub fn secure_cookies(settings: &Settings) -> bool {
+    [crate::tls::SSL_ENABLED, SECURE_COOKIES]
+        .iter()
+        .any(|name| settings.get_bool(name, false).unwrap_or(true))
+}
+
+fn cookie(value: &str, max_age: u64, secure: bool) -> Option<HeaderValue> {
+    let secure = if secure { "; Secure" } else { "" };
     HeaderValue::from_str(&format!(
-        "{COOKIE_NAME}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}"
+        "{COOKIE_NAME}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}"
     ))
     .ok()
 }
@@ -83,7 +97,8 @@ pub async fn login(State(web): State<WebState>, headers: HeaderMap, body: Bytes)
         Instant::now(),
     );
     let mut resp = axum::Json(json!({"location": creds.location})).into_response();
-    if let Some(c) = cookie(&id, state.web_sessions.idle_seconds()) {
+    let secure = secure_cookies(&state.settings);
+    if let Some(c) = cookie(&id, state.web_sessions.idle_seconds(), secure) {
         resp.headers_mut().insert(header::SET_COOKIE, c);
     }
     resp
@@ -97,7 +112,7 @@ pub async fn logout(State(web): State<WebState>, headers: HeaderMap) -> Response
         Err(e) => return kibana_api_error(&e),
     }
     let mut resp = axum::Json(json!({"location": "/login"})).into_response();
-    if let Some(c) = cookie("", 0) {
+    if let Some(c) = cookie("", 0, secure_cookies(&web.app.settings)) {
         resp.headers_mut().insert(header::SET_COOKIE, c);
     }
     resp
@@ -148,10 +163,31 @@ mod tests {
 
     #[test]
     fn session_cookie_is_http_only_and_strict() {
-        let c = cookie("abc", 60).unwrap();
+        let c = cookie("abc", 60, false).unwrap();
         let s = c.to_str().unwrap();
         assert!(s.contains("HttpOnly"));
         assert!(s.contains("SameSite=Strict"));
         assert!(s.contains("Max-Age=60"));
+        assert!(!s.contains("Secure"));
+        let c = cookie("abc", 60, true).unwrap();
+        assert!(c.to_str().unwrap().ends_with("; Secure"));
+    }
+
+    #[test]
+    fn cookies_are_secure_under_tls_or_when_asked() {
+        let with = |pairs: &[(&str, &str)]| {
+            let mut s = Settings::default();
+            for (k, v) in pairs {
+                s.set(k, *v);
+            }
+            secure_cookies(&s)
+        };
+        assert!(!with(&[]));
+        assert!(!with(&[(crate::tls::SSL_ENABLED, "false")]));
+        assert!(with(&[(crate::tls::SSL_ENABLED, "true")]));
+        assert!(with(&[(SECURE_COOKIES, "true")]));
+        assert!(!with(&[(SECURE_COOKIES, "false")]));
+        // A malformed value fails safe.
+        assert!(with(&[(SECURE_COOKIES, "maybe")]));
     }
 }

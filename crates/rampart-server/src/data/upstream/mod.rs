@@ -78,8 +78,11 @@ pub(super) async fn send(
     if answer.is_success() {
         return Ok((status, answer.body));
     }
-    if status == 404 && answer.body.get("found").is_some() {
-        // A GET of a missing document: the body is ES's own `found: false` answer.
+    if status == 404
+        && (answer.body.get("found").is_some() || answer.body.get("num_freed").is_some())
+    {
+        // A GET of a missing document, or a clear scroll that freed nothing: the body is
+        // ES's own answer (`found: false`, `num_freed: 0`), not an error.
         return Ok((status, answer.body));
     }
     Err(gateway_error(answer.into_success().err().map_or_else(
