@@ -9,154 +9,45 @@
 //! and the `per_role` pairing mode.
 
 mod common;
+#[path = "data_cases/leaks.rs"]
+mod leaks;
 
 use axum::http::Method;
 use common::TestNode;
 use serde_json::{Value, json};
 
-const PW: &str = "password-123";
+const PW: &str = leaks::PASSWORD;
 
 async fn restricted_node(with_hidden: bool, settings: &[(&str, &str)]) -> TestNode {
     let node = TestNode::with_settings(settings);
     let (s, b) = node.admin("PUT", "/docs", None).await;
     assert_eq!(s, 200, "{b}");
-    for i in 0..12 {
-        let mut doc = json!({"title": format!("public note {i}"), "dept": "public", "n": i});
-        if with_hidden {
-            doc["salary"] = json!(1000 + i * 17);
-        }
+    for (id, doc) in leaks::dataset(with_hidden) {
         let (s, b) = node
-            .admin("PUT", &format!("/docs/_doc/p{i}"), Some(doc))
+            .admin("PUT", &format!("/docs/_doc/{id}"), Some(doc))
             .await;
         assert_eq!(s, 201, "{b}");
-    }
-    if with_hidden {
-        for i in 0..7 {
-            let doc = json!({"title": format!("secret note {i}"), "dept": "secret", "n": i * 3, "salary": 9000 + i});
-            let (s, b) = node
-                .admin("PUT", &format!("/docs/_doc/s{i}"), Some(doc))
-                .await;
-            assert_eq!(s, 201, "{b}");
-        }
     }
     // Searches see refreshed documents only, as in Elasticsearch.
     let (s, b) = node.admin("POST", "/docs/_refresh", None).await;
     assert_eq!(s, 200, "{b}");
-    let role = json!({"indices": [{
-        "names": ["docs"], "privileges": ["read", "view_index_metadata"],
-        "query": {"term": {"dept": "public"}},
-        "field_security": {"grant": ["title", "dept", "n"]},
-    }]});
-    node.admin("PUT", "/_security/role/restricted", Some(role))
-        .await;
-    node.add_user("reader", PW, &["restricted"]);
+    node.admin(
+        "PUT",
+        &format!("/_security/role/{}", leaks::ROLE),
+        Some(leaks::role()),
+    )
+    .await;
+    node.add_user(leaks::READER, PW, &[leaks::ROLE]);
     node
-}
-
-/// Queries, sorts and aggregations, many of them on the hidden field or hidden documents.
-fn probes() -> Vec<(Method, String, Option<Value>)> {
-    let mut out = Vec::new();
-    let queries = [
-        json!({"match_all": {}}),
-        json!({"term": {"salary": 1017}}),
-        json!({"term": {"dept": "secret"}}),
-        json!({"range": {"salary": {"gte": 0}}}),
-        json!({"exists": {"field": "salary"}}),
-        json!({"bool": {"must_not": [{"exists": {"field": "salary"}}]}}),
-        json!({"bool": {"should": [{"term": {"dept": "secret"}}, {"range": {"n": {"gte": 5}}}]}}),
-        json!({"match": {"title": "secret"}}),
-        json!({"match": {"title": "note"}}),
-        json!({"prefix": {"dept": "sec"}}),
-        json!({"ids": {"values": ["s1", "p1", "s3"]}}),
-    ];
-    for q in &queries {
-        out.push((
-            Method::POST,
-            "/docs/_search".into(),
-            Some(json!({"query": q, "size": 50})),
-        ));
-        out.push((
-            Method::POST,
-            "/docs/_count".into(),
-            Some(json!({"query": q})),
-        ));
-        out.push((
-            Method::POST,
-            "/docs/_search".into(),
-            Some(json!({"query": q, "size": 5, "sort": [{"salary": "desc"}, {"n": "asc"}],
-                "aggs": {"by_salary": {"terms": {"field": "salary"}}, "by_dept": {"terms": {"field": "dept"}},
-                         "max_salary": {"max": {"field": "salary"}}, "avg_n": {"avg": {"field": "n"}}}})),
-        ));
-    }
-    // Scores follow the query's relevance: match queries, min_score and a sort on _score.
-    for body in [
-        json!({"query": {"match": {"title": "note 3"}}, "size": 50}),
-        json!({"query": {"bool": {"should": [{"match": {"title": "secret"}}, {"match": {"title": "note"}}]}}, "size": 50, "min_score": 0.01}),
-        json!({"query": {"match": {"title": "public note"}}, "sort": ["_score", {"n": "asc"}], "size": 5}),
-    ] {
-        out.push((Method::POST, "/docs/_search".into(), Some(body)));
-    }
-    for id in ["p1", "s1", "p5", "s6", "nope"] {
-        out.push((
-            Method::POST,
-            format!("/docs/_explain/{id}"),
-            Some(json!({"query": {"match": {"title": "note secret 1"}}})),
-        ));
-        out.push((Method::GET, format!("/docs/_doc/{id}"), None));
-        out.push((Method::GET, format!("/docs/_source/{id}"), None));
-    }
-    out.push((
-        Method::POST,
-        "/_mget".into(),
-        Some(json!({"docs": [{"_index": "docs", "_id": "s2"}, {"_index": "docs", "_id": "p2"}]})),
-    ));
-    out.push((Method::GET, "/docs/_mapping".into(), None));
-    out.push((
-        Method::POST,
-        "/docs/_search".into(),
-        Some(json!({"query": {"term": {"salary": {"bad": 1}}}})),
-    ));
-    out.push((
-        Method::POST,
-        "/docs/_search".into(),
-        Some(json!({"suggest": {"s": {"text": "x", "term": {"field": "salary"}}}})),
-    ));
-    out
-}
-
-/// The response with `took` (elapsed time) blanked. Everything else, relevance scores included
-/// (they are computed from the visible documents' statistics, docs/dls-fls.md), must be
-/// byte-identical.
-fn without_took(text: &str) -> String {
-    fn blank(v: &mut Value) {
-        match v {
-            Value::Object(o) => {
-                for (k, child) in o.iter_mut() {
-                    if k == "took" && !child.is_null() {
-                        *child = json!("_");
-                    } else {
-                        blank(child);
-                    }
-                }
-            }
-            Value::Array(a) => a.iter_mut().for_each(blank),
-            _ => {}
-        }
-    }
-    match serde_json::from_str::<Value>(text) {
-        Ok(mut v) => {
-            blank(&mut v);
-            v.to_string()
-        }
-        Err(_) => text.to_string(),
-    }
 }
 
 #[tokio::test]
 async fn hidden_documents_and_fields_do_not_change_any_response() {
     let plain = restricted_node(false, &[]).await;
     let hidden = restricted_node(true, &[]).await;
-    for (method, path, body) in probes() {
+    // Relevance scores are compared too (computed from the visible documents' statistics).
+    for (method, path, body) in leaks::probes().into_iter().chain(leaks::score_probes()) {
+        let method = Method::from_bytes(method.as_bytes()).unwrap();
         let body_bytes = body.as_ref().map(|b| serde_json::to_vec(b).unwrap());
         let a = plain
             .call_raw(
@@ -171,8 +62,8 @@ async fn hidden_documents_and_fields_do_not_change_any_response() {
             .await;
         assert_eq!(a.status, b.status, "{method} {path} {body:?}");
         assert_eq!(
-            without_took(&String::from_utf8_lossy(&a.bytes)),
-            without_took(&String::from_utf8_lossy(&b.bytes)),
+            leaks::without_took(&String::from_utf8_lossy(&a.bytes)),
+            leaks::without_took(&String::from_utf8_lossy(&b.bytes)),
             "{method} {path} {body:?}"
         );
     }

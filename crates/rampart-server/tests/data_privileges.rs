@@ -8,123 +8,30 @@
 //! succeed and the neighbouring requests it does not allow get Elasticsearch's 403.
 
 mod common;
+#[path = "data_cases/privileges.rs"]
+mod matrix;
 
 use common::TestNode;
-use serde_json::{Value, json};
-
-/// The probe requests; `{p}` is replaced by the privilege under test.
-const REQUESTS: &[(&str, &str, &str, &str)] = &[
-    // (name, method, path, denied action prefix)
-    ("search", "GET", "/idx/_search", "indices:data/read/search"),
-    ("get", "GET", "/idx/_doc/1", "indices:data/read/get"),
-    (
-        "index",
-        "PUT",
-        "/idx/_doc/i-{p}",
-        "indices:data/write/index",
-    ),
-    (
-        "create",
-        "PUT",
-        "/idx/_create/c-{p}",
-        "indices:data/write/index",
-    ),
-    (
-        "delete_doc",
-        "DELETE",
-        "/idx/_doc/d-{p}",
-        "indices:data/write/delete",
-    ),
-    ("create_index", "PUT", "/new-{p}", "indices:admin/create"),
-    ("delete_index", "DELETE", "/del-{p}", "indices:admin/delete"),
-    (
-        "put_mapping",
-        "PUT",
-        "/idx/_mapping",
-        "indices:admin/mapping/put",
-    ),
-    ("stats", "GET", "/idx/_stats", "indices:monitor/stats"),
-    ("refresh", "POST", "/idx/_refresh", "indices:admin/refresh"),
-    ("get_index", "GET", "/idx", "indices:admin/get"),
-    (
-        "get_settings",
-        "GET",
-        "/idx/_settings",
-        "indices:monitor/settings/get",
-    ),
-];
-
-/// What each privilege allows among the probes (facts: privileges.json and section 6.2; the
-/// document-write privileges also put mappings through the BWC rule of section 6.1).
-const ALLOWED: &[(&str, &[&str])] = &[
-    ("read", &["search", "get"]),
-    ("write", &["index", "create", "delete_doc", "put_mapping"]),
-    ("index", &["index", "create", "put_mapping"]),
-    ("create", &["index", "create", "put_mapping"]),
-    ("create_doc", &["create", "put_mapping"]),
-    ("delete", &["delete_doc"]),
-    ("create_index", &["create_index"]),
-    ("delete_index", &["delete_index"]),
-    (
-        "manage",
-        &[
-            "create_index",
-            "delete_index",
-            "put_mapping",
-            "stats",
-            "refresh",
-            "get_index",
-            "get_settings",
-        ],
-    ),
-    ("monitor", &["stats", "get_settings"]),
-    ("maintenance", &["refresh"]),
-    ("view_index_metadata", &["get_index", "get_settings"]),
-    ("auto_configure", &[]),
-];
-
-fn body_for(name: &str) -> Option<Value> {
-    match name {
-        "index" | "create" => Some(json!({"title": "new doc", "n": 7})),
-        "put_mapping" => Some(json!({"properties": {"tag": {"type": "keyword"}}})),
-        _ => None,
-    }
-}
+use serde_json::json;
 
 async fn setup(node: &TestNode) {
-    let (s, b) = node.admin("PUT", "/idx", None).await;
-    assert_eq!(s, 200, "{b}");
-    let (s, b) = node
-        .admin(
-            "PUT",
-            "/idx/_doc/1",
-            Some(json!({"title": "hello", "n": 1})),
-        )
-        .await;
-    assert_eq!(s, 201, "{b}");
-    for (privilege, _) in ALLOWED {
-        let (s, b) = node.admin("PUT", &format!("/del-{privilege}"), None).await;
-        assert_eq!(s, 200, "{b}");
+    for (method, path, body, expected) in matrix::seed_requests() {
+        let (s, b) = node.admin(method, &path, body).await;
+        assert_eq!(s, expected, "{method} {path}: {b}");
+    }
+    for (privilege, _) in matrix::ALLOWED {
         let (s, b) = node
             .admin(
                 "PUT",
-                &format!("/idx/_doc/d-{privilege}"),
-                Some(json!({"title": "to delete"})),
+                &format!("/_security/role/{}", matrix::role_name(privilege)),
+                Some(matrix::role_of(privilege)),
             )
-            .await;
-        assert_eq!(s, 201, "{b}");
-        let role = json!({"indices": [{
-            "names": ["idx", format!("new-{privilege}"), format!("del-{privilege}")],
-            "privileges": [privilege],
-        }]});
-        let (s, b) = node
-            .admin("PUT", &format!("/_security/role/r-{privilege}"), Some(role))
             .await;
         assert_eq!(s, 200, "{b}");
         node.add_user(
-            &format!("u-{privilege}"),
-            "password-123",
-            &[&format!("r-{privilege}")],
+            &matrix::user_of(privilege),
+            matrix::PASSWORD,
+            &[&matrix::role_name(privilege)],
         );
     }
 }
@@ -133,37 +40,25 @@ async fn setup(node: &TestNode) {
 async fn every_privilege_allows_its_requests_and_denies_its_neighbours() {
     let node = TestNode::new();
     setup(&node).await;
-    for (privilege, allowed) in ALLOWED {
-        let user = format!("u-{privilege}");
-        for (name, method, path, action) in REQUESTS {
-            let path = path.replace("{p}", privilege);
+    for (privilege, _) in matrix::ALLOWED {
+        let user = matrix::user_of(privilege);
+        for probe in matrix::PROBES {
+            let path = probe.path_for(privilege);
             let (status, body) = node
                 .call(
-                    *method,
+                    probe.method,
                     &path,
-                    (user.as_str(), "password-123"),
-                    body_for(name),
+                    (user.as_str(), matrix::PASSWORD),
+                    probe.body(),
                 )
                 .await;
-            if allowed.contains(name) {
-                assert!(
-                    (200..300).contains(&status),
-                    "{privilege} should allow {name} ({method} {path}): {status} {body}"
-                );
+            let outcome = if matrix::allows(privilege, probe) {
+                matrix::check_allowed(privilege, probe, status, &body)
             } else {
-                assert_eq!(
-                    status, 403,
-                    "{privilege} should deny {name} ({method} {path}): {body}"
-                );
-                let reason = body["error"]["reason"].as_str().unwrap_or_default();
-                assert!(
-                    reason.starts_with(&format!("action [{action}"))
-                        && reason.contains(&format!(
-                            "is unauthorized for user [{user}] with effective roles [r-{privilege}]"
-                        ))
-                        && reason.contains("this action is granted by the index privileges ["),
-                    "{privilege} / {name}: {reason}"
-                );
+                matrix::check_denied(privilege, probe, status, &body)
+            };
+            if let Err(message) = outcome {
+                panic!("{message}");
             }
         }
     }

@@ -26,6 +26,8 @@ type Q = Box<dyn TQuery>;
 
 /// What a query is compiled against.
 pub struct CompileCtx<'a> {
+    /// The index compiled for (what `_index` queries compare with).
+    pub index: &'a str,
     pub fields: Fields,
     pub mapping: &'a Mapping,
     /// `None`: every field visible (also used for DLS role queries, which see the whole index).
@@ -231,9 +233,19 @@ impl CompileCtx<'_> {
             )));
         }
         if field == "_index" {
-            return Err(SearchError::IllegalArgument(
-                "term queries on [_index] are not supported".into(),
-            ));
+            // The index name is a constant of each index (Elasticsearch's `_index` field):
+            // the term matches every document here or none (a gateway scopes its filters so).
+            let name = scalar_str(value);
+            let matches = if case_insensitive {
+                name.eq_ignore_ascii_case(self.index)
+            } else {
+                name == self.index
+            };
+            return Ok(if matches {
+                Box::new(AllQuery)
+            } else {
+                Box::new(EmptyQuery)
+            });
         }
         let Some(ty) = self.field_type(field) else {
             return Ok(Box::new(EmptyQuery));

@@ -91,6 +91,7 @@ impl Engine {
             let fls = restrictions.fls().cloned();
             let analyzer = shard.analyzer()?;
             let mut ctx = CompileCtx {
+                index,
                 fields: shard.fields,
                 mapping: &mapping,
                 fls: fls.as_ref(),
@@ -103,6 +104,7 @@ impl Engine {
                 Some(role_query) => {
                     // Role queries see the whole index (no FLS), as in Elasticsearch.
                     let mut dls_ctx = CompileCtx {
+                        index,
                         fields: shard.fields,
                         mapping: &mapping,
                         fls: None,

@@ -61,7 +61,7 @@ impl Engine {
         let Some(doc) = shard.get(id, true)? else {
             return Ok(false);
         };
-        matches_source(&mapping, id, &doc.source, query)
+        matches_source(index, &mapping, id, &doc.source, query)
     }
 
     /// `_field_caps` for target indices with each caller's field permissions.
@@ -146,7 +146,13 @@ fn find_doc(p: &super::exec::Prepared, id: &str) -> Result<Option<DocAddress>> {
 }
 
 /// Evaluate a query on one source by indexing it into a temporary in-RAM index.
-pub fn matches_source(mapping: &Mapping, id: &str, source: &Value, query: &Query) -> Result<bool> {
+pub fn matches_source(
+    index: &str,
+    mapping: &Mapping,
+    id: &str,
+    source: &Value,
+    query: &Query,
+) -> Result<bool> {
     let shard = crate::shard::Shard::in_ram()?;
     let converted = mapping.convert(id, source)?;
     let mut full = mapping.clone();
@@ -154,6 +160,7 @@ pub fn matches_source(mapping: &Mapping, id: &str, source: &Value, query: &Query
     shard.index(id, source, &converted, OpType::Index, Default::default())?;
     shard.refresh()?;
     let mut ctx = CompileCtx {
+        index,
         fields: shard.fields,
         mapping: &full,
         fls: None,

@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use axum::http::Method;
 use rampart_core::resolve::{IndexMetadata, IndicesOptions};
+use rampart_core::write::WriteOp;
 use rampart_gateway::rewrite::{self, IndexRestrictions, Target};
 use rampart_gateway::{GatewayError, UpstreamRequest};
 use serde_json::{Value, json};
@@ -17,6 +18,7 @@ mod mget;
 mod scroll;
 
 use super::{restrict, search, target};
+use crate::data::write::WriteItem;
 use crate::error::ApiError;
 use crate::gateway::Gateway;
 use crate::http::{Reply, Req};
@@ -133,10 +135,11 @@ pub(super) fn targets(
 
 async fn search_upstream(gateway: &Gateway, ctx: &Ctx, req: &Req) -> Result<Reply, ApiError> {
     let raw = req.json()?.unwrap_or_else(|| json!({}));
-    let request = search::parse_request(req, Some(&raw))?;
+    // A parse error waits until the restrictions are known (below).
+    let parsed = search::parse_request(req, Some(&raw));
     let keep = req.query("scroll").map(String::from);
-    if let Some(keep) = &keep {
-        scroll::check_open(keep, &request)?;
+    if let (Some(keep), Ok(request)) = (&keep, &parsed) {
+        scroll::check_open(keep, request)?;
     }
     let options = target::options(req, IndicesOptions::search())?;
     let meta = metadata(gateway).await?;
@@ -149,6 +152,10 @@ async fn search_upstream(gateway: &Gateway, ctx: &Ctx, req: &Req) -> Result<Repl
         &meta,
     )?;
     if authorized.placeholder || authorized.names.is_empty() {
+        if is_count(req) {
+            let shards = json!({"total": 0, "successful": 0, "skipped": 0, "failed": 0});
+            return Ok(Reply::ok(json!({"count": 0, "_shards": shards})));
+        }
         return Ok(Reply::ok(search::empty_response()));
     }
     let targets = targets(ctx, search::SEARCH, &authorized, &meta)?;
@@ -159,13 +166,27 @@ async fn search_upstream(gateway: &Gateway, ctx: &Ctx, req: &Req) -> Result<Repl
             targets.iter().any(|t| &t.index == n)
                 && matches!(meta.kind(n), rampart_core::resolve::NameKind::Index)
         });
-    let plan = if direct {
-        rewrite::plan_search_direct(&raw, &request, &targets)
-    } else {
-        rewrite::plan_search(&raw, &request, &targets)
+    let plan = match parsed {
+        Ok(request) if direct => rewrite::plan_search_direct(&raw, &request, &targets),
+        Ok(request) => rewrite::plan_search(&raw, &request, &targets),
+        // Unrestricted callers are forwarded as sent: the upstream judges the features our
+        // parser does not execute (scripts, knn, ...).
+        Err(_) if !restricted => Ok(rewrite::SearchPlan {
+            body: raw.clone(),
+            response: None,
+        }),
+        // A restricted caller's refused feature gets the refusal's clear message rather than
+        // our parser's "not supported by this server".
+        Err(e) => {
+            rewrite::check_search_body(&raw).map_err(|r| gateway_error(r.into()))?;
+            return Err(e);
+        }
     }
     .map_err(gateway_error)?;
     let path = authorized.names.join(",");
+    if is_count(req) {
+        return count_upstream(gateway, req, &path, plan.body, restricted).await;
+    }
     let mut upstream = UpstreamRequest::new(Method::POST, &[&path, "_search"])
         .json(plan.body)
         .idempotent();
@@ -184,6 +205,35 @@ async fn search_upstream(gateway: &Gateway, ctx: &Ctx, req: &Req) -> Result<Repl
     if keep.is_some() {
         scroll::bind(gateway, ctx, &mut body)?;
     }
+    Ok(Reply::status(status, body))
+}
+
+/// `_count` routes share search's action, authorization and rewriting.
+fn is_count(req: &Req) -> bool {
+    req.path.ends_with("/_count")
+}
+
+/// The count of a planned search: only the (rewritten) query goes to the upstream's `_count`,
+/// which takes no other key; its answer holds no documents, so nothing is filtered.
+async fn count_upstream(
+    gateway: &Gateway,
+    req: &Req,
+    path: &str,
+    body: Value,
+    restricted: bool,
+) -> Result<Reply, ApiError> {
+    let body = if restricted {
+        json!({"query": body.get("query").cloned().unwrap_or_else(|| json!({"match_all": {}}))})
+    } else {
+        body
+    };
+    let mut upstream = UpstreamRequest::new(Method::POST, &[path, "_count"])
+        .json(body)
+        .idempotent();
+    if !restricted {
+        upstream = with_params(upstream, req);
+    }
+    let (status, body) = send(gateway, &upstream).await?;
     Ok(Reply::status(status, body))
 }
 
@@ -259,8 +309,40 @@ fn endpoint(req: &Req) -> &'static str {
 }
 
 /// Single-document writes: ES allows them under DLS/FLS (only updates are refused).
+/// Decides a single-document write as a one-item bulk, as the embedded data plane does: the
+/// write privileges differ by operation (`create_doc` creates but may not overwrite), which
+/// the route's action alone does not tell.
+async fn authorize_write_item(
+    gateway: &Gateway,
+    ctx: &Ctx,
+    req: &Req,
+    id: &str,
+) -> Result<(), ApiError> {
+    let op = if ctx.action == DELETE {
+        WriteOp::Delete
+    } else if endpoint(req) == "_create" || req.query("op_type") == Some("create") {
+        WriteOp::Create
+    } else {
+        WriteOp::Index
+    };
+    let item = WriteItem {
+        index: req.param_required("index")?.to_string(),
+        id: Some(id.to_string()),
+        op,
+        body: None,
+        cond: Default::default(),
+    };
+    let meta = metadata(gateway).await?;
+    let (_, failures) = crate::data::write::authorize_items(ctx, &[item], &meta)?;
+    match failures.into_iter().flatten().next() {
+        Some(f) => Err(ApiError::new(f.status, f.es_type, f.reason)),
+        None => Ok(()),
+    }
+}
+
 async fn write_upstream(gateway: &Gateway, ctx: &Ctx, req: &Req) -> Result<Reply, ApiError> {
     let id = req.param_required("id")?.to_string();
+    authorize_write_item(gateway, ctx, req, &id).await?;
     let target = single_target(gateway, ctx, req, ctx.action).await?;
     let method = if ctx.action == DELETE {
         Method::DELETE

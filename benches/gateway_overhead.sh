@@ -1,0 +1,173 @@
+#!/usr/bin/env bash
+# Gateway overhead: latency of the same search sent directly to an upstream node and through a
+# `rampart serve --upstream` gateway node in front of it, as an unrestricted user and as a
+# DLS+FLS user, in one run. Both nodes are release builds on loopback; the upstream is a
+# Rampart node in embedded mode with security disabled, loaded with DOCS documents. The runs
+# are interleaved (direct, gateway, gateway DLS+FLS, then again) because the machine is
+# shared: each round is reported, then p50/p99 per target and the p50 ratio (goal <= 1.2x).
+#
+#   benches/gateway_overhead.sh                   # 100k docs, 2 rounds of 15 s per target
+#   DOCS=20000 DURATION=10s CONNECTIONS=4 ROUNDS=3 benches/gateway_overhead.sh
+#   RAMPART_BIN=target/debug/rampart DOCS=2000 DURATION=2s ROUNDS=1 benches/gateway_overhead.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+repo=$(pwd)
+DOCS="${DOCS:-100000}"
+DURATION="${DURATION:-15s}"
+CONNECTIONS="${CONNECTIONS:-4}"
+THREADS="${THREADS:-2}"
+ROUNDS="${ROUNDS:-2}"
+
+if ! command -v wrk >/dev/null; then
+    echo "== installing wrk"
+    apt-get update -qq && apt-get install -y -qq wrk >/dev/null
+fi
+
+if [ -n "${RAMPART_BIN:-}" ]; then
+    bin="$RAMPART_BIN" # e.g. a debug build, to try the script itself
+else
+    echo "== building the release binary"
+    cargo build --release --locked -p rampart --bin rampart
+    bin="${CARGO_TARGET_DIR:-$repo/target}/release/rampart"
+fi
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/rampart-gwbench.XXXXXX")
+pids=()
+cleanup() {
+    for pid in ${pids[@]+"${pids[@]}"}; do
+        kill "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+    done
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+free_port() {
+    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+wait_http() { # url, pid
+    for _ in $(seq 1 600); do
+        kill -0 "$2" 2>/dev/null || { echo "server for $1 exited; logs in $work:" >&2; cat "$work"/*.log >&2; exit 1; }
+        curl --silent --output /dev/null "$1" && return 0
+        sleep 0.1
+    done
+    echo "no answer from $1 within 60 s" >&2
+    exit 1
+}
+
+upstream_port=$(free_port)
+"$bin" serve --no-kibana --port "$upstream_port" --data "$work/upstream" \
+    -E xpack.security.enabled=false >"$work/upstream.log" 2>&1 &
+pids+=($!)
+upstream_url="http://127.0.0.1:$upstream_port"
+wait_http "$upstream_url/" "${pids[-1]}"
+
+echo "== loading $DOCS documents into the upstream"
+curl --silent --show-error --fail-with-body -X PUT "$upstream_url/bench" -H 'Content-Type: application/json' \
+    -d '{"mappings":{"properties":{"title":{"type":"text"},"group":{"type":"keyword"},"n":{"type":"long"},"secret":{"type":"keyword"}}}}' >/dev/null
+python3 - "$DOCS" "$work/docs" <<'PY'
+import json, sys, os
+docs, out = int(sys.argv[1]), sys.argv[2]
+os.makedirs(out, exist_ok=True)
+words = ["alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta"]
+batch = 5000
+for start in range(0, docs, batch):
+    with open(f"{out}/{start:08d}.ndjson", "w") as f:
+        for i in range(start, min(start + batch, docs)):
+            f.write(json.dumps({"index": {"_id": str(i)}}) + "\n")
+            title = " ".join(words[(i * k) % len(words)] for k in (1, 3, 5))
+            f.write(json.dumps({"title": title, "group": f"g{i % 10}", "n": i, "secret": f"s{i % 97}"}) + "\n")
+PY
+for file in "$work"/docs/*.ndjson; do
+    curl --silent --show-error --fail-with-body -X POST "$upstream_url/bench/_bulk" \
+        -H 'Content-Type: application/x-ndjson' --data-binary "@$file" \
+        | python3 -c 'import json, sys; b = json.load(sys.stdin); sys.exit(1 if b.get("errors") else 0)'
+done
+curl --silent --show-error --fail-with-body -X POST "$upstream_url/bench/_refresh" >/dev/null
+count=$(curl --silent --show-error "$upstream_url/bench/_count" | python3 -c 'import json, sys; print(json.load(sys.stdin)["count"])')
+echo "   upstream holds $count documents"
+
+admin_password="bench-$(python3 -c 'import secrets; print(secrets.token_hex(8))')"
+gateway_port=$(free_port)
+ELASTIC_PASSWORD="$admin_password" "$bin" serve --no-kibana --port "$gateway_port" --data "$work/gateway" \
+    --upstream "$upstream_url" >"$work/gateway.log" 2>&1 &
+pids+=($!)
+gateway_url="http://127.0.0.1:$gateway_port"
+wait_http "$gateway_url/" "${pids[-1]}"
+
+admin() { # method, path, body
+    curl --silent --show-error --fail-with-body --user "elastic:$admin_password" \
+        -X "$1" -H 'Content-Type: application/json' "$gateway_url$2" -d "$3" >/dev/null
+}
+user_password="bench-user-password"
+admin PUT /_security/role/bench_all '{"indices":[{"names":["bench"],"privileges":["read"]}]}'
+admin PUT /_security/role/bench_dls '{"indices":[{"names":["bench"],"privileges":["read"],
+  "query":{"terms":{"group":["g0","g1","g2","g3","g4","g5","g6","g7"]}},
+  "field_security":{"grant":["title","group","n"]}}]}'
+admin PUT /_security/user/bench_all "{\"password\":\"$user_password\",\"roles\":[\"bench_all\"]}"
+admin PUT /_security/user/bench_dls "{\"password\":\"$user_password\",\"roles\":[\"bench_dls\"]}"
+
+export BENCH_BODY_FILE="$repo/benches/gateway_search.json" BENCH_AUTH_HEADER
+lua="$repo/benches/gateway_search.lua"
+auth_of() { # user -> base64 Basic credentials ("" for none)
+    [ -z "$1" ] && return 0
+    printf '%s' "$1:$user_password" | base64 -w0
+}
+targets=("direct||$upstream_url" "gateway|bench_all|$gateway_url" "gateway-dls-fls|bench_dls|$gateway_url")
+
+echo "== the answers being measured (must be 200)"
+for t in "${targets[@]}"; do
+    IFS='|' read -r name user url <<<"$t"
+    auth=$(auth_of "$user")
+    args=(--silent --show-error --fail-with-body -H 'Content-Type: application/json' --data-binary "@$BENCH_BODY_FILE")
+    [ -n "$auth" ] && args+=(-H "Authorization: Basic $auth")
+    echo "  [$name] $(curl "${args[@]}" "$url/bench/_search" | python3 -c 'import json, sys; b = json.load(sys.stdin); print("total", b["hits"]["total"], "hits", len(b["hits"]["hits"]), "fields", sorted(b["hits"]["hits"][0]["_source"]))')"
+done
+
+to_ms() { # wrk latency ("812.00us", "1.20ms", "2.01s") -> milliseconds
+    awk -v v="$1" 'BEGIN { u = v; sub(/[0-9.]+/, "", u); n = v + 0;
+        if (u == "us") n /= 1000; else if (u == "s") n *= 1000; printf "%.3f", n }'
+}
+run_wrk() { # name, user, url -> "p50 p99" in ms; fails on any non-2xx answer or socket error
+    local out
+    BENCH_AUTH_HEADER=$(auth_of "$2")
+    out=$(wrk --latency -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" -s "$lua" "$3/bench/_search")
+    echo "$out" | sed "s/^/  [$1] /" >&2
+    if echo "$out" | grep -q -e 'Non-2xx' -e 'Socket errors'; then
+        echo "$1: wrk saw errors (above)" >&2
+        exit 1
+    fi
+    echo "$(to_ms "$(echo "$out" | awk '$1 == "50%" { print $2 }')") $(to_ms "$(echo "$out" | awk '$1 == "99%" { print $2 }')")"
+}
+
+echo "== warm-up (5 s each, not counted)"
+for t in "${targets[@]}"; do
+    IFS='|' read -r name user url <<<"$t"
+    DURATION=5s run_wrk "warmup-$name" "$user" "$url" >/dev/null
+done
+
+calc() { awk "BEGIN { printf \"%.3f\", $1 }"; }
+declare -A p50_sum p99_sum
+for round in $(seq 1 "$ROUNDS"); do
+    echo "== round $round: wrk -t$THREADS -c$CONNECTIONS -d$DURATION"
+    line="round $round:"
+    for t in "${targets[@]}"; do
+        IFS='|' read -r name user url <<<"$t"
+        read -r p50 p99 <<<"$(run_wrk "$name" "$user" "$url")"
+        p50_sum[$name]=$(calc "${p50_sum[$name]:-0} + $p50")
+        p99_sum[$name]=$(calc "${p99_sum[$name]:-0} + $p99")
+        line="$line $name p50 $p50 ms p99 $p99 ms;"
+        [ "$name" = direct ] && direct_p50=$p50
+        [ "$name" != direct ] && line="$line ($name/direct p50 $(calc "$p50 / $direct_p50")x)"
+    done
+    echo "$line"
+done
+echo
+echo "mean of $ROUNDS rounds ($DOCS docs, $THREADS wrk threads, $CONNECTIONS connections, $DURATION each):"
+for t in "${targets[@]}"; do
+    IFS='|' read -r name _ _ <<<"$t"
+    printf '  %-16s p50 %s ms  p99 %s ms  p50 ratio to direct %sx\n' "$name" \
+        "$(calc "${p50_sum[$name]} / $ROUNDS")" "$(calc "${p99_sum[$name]} / $ROUNDS")" \
+        "$(calc "${p50_sum[$name]} / ${p50_sum[direct]}")"
+done
+echo "  (goal: gateway p50 <= 1.2x direct)"

@@ -1,0 +1,129 @@
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+//! The privileges matrix of the embedded data plane (`rampart-server/tests/data_privileges.rs`,
+//! cases shared through `data_cases/privileges.rs`) run against a gateway node: for each of
+//! the 13 document/index privileges, the requests it allows succeed through the gateway and
+//! the neighbouring ones get Elasticsearch's 403, decided by the gateway before anything
+//! reaches the upstream.
+
+mod gateway_support;
+#[path = "../../rampart-server/tests/data_cases/privileges.rs"]
+mod matrix;
+
+use gateway_support::{Cluster, unsupported_reason};
+
+/// Probes whose API the gateway does not serve, by probe name. A caller the privilege allows
+/// gets the 400 "not supported in gateway mode" naming the action; a caller it does not allow
+/// still gets the 403 (authorization runs first).
+const UNSUPPORTED_IN_GATEWAY: &[&str] = &[
+    "delete_index",
+    "put_mapping",
+    "stats",
+    "get_index",
+    "get_settings",
+];
+
+async fn setup() -> Cluster {
+    let cluster = Cluster::start().await;
+    for (method, path, body, expected) in matrix::seed_requests() {
+        cluster.seed(method, &path, body.as_ref(), expected).await;
+    }
+    let roles = matrix::ALLOWED
+        .iter()
+        .map(|(privilege, _)| (matrix::role_name(privilege), matrix::role_of(privilege)))
+        .collect();
+    cluster.put_roles(roles).await;
+    let names: Vec<(String, String)> = matrix::ALLOWED
+        .iter()
+        .map(|(privilege, _)| (matrix::user_of(privilege), matrix::role_name(privilege)))
+        .collect();
+    let roles: Vec<[&str; 1]> = names.iter().map(|(_, role)| [role.as_str()]).collect();
+    let users: Vec<(&str, &str, &[&str])> = names
+        .iter()
+        .zip(&roles)
+        .map(|((user, _), role)| (user.as_str(), matrix::PASSWORD, &role[..]))
+        .collect();
+    cluster.put_users(&users).await;
+    cluster
+}
+
+fn check_unsupported(
+    privilege: &str,
+    probe: &matrix::Probe,
+    status: u16,
+    reason: &str,
+) -> Result<(), String> {
+    if status == 400 && reason == unsupported_reason(probe.action) {
+        Ok(())
+    } else {
+        Err(format!(
+            "{privilege} / {} ({} {}): expected the gateway's 400 for [{}], got {status} {reason}",
+            probe.name, probe.method, probe.path, probe.action
+        ))
+    }
+}
+
+#[tokio::test]
+async fn every_privilege_allows_its_requests_and_denies_its_neighbours_through_a_gateway() {
+    let cluster = setup().await;
+    let mut failures = Vec::new();
+    for (privilege, _) in matrix::ALLOWED {
+        let user = matrix::user_of(privilege);
+        for probe in matrix::PROBES {
+            let path = probe.path_for(privilege);
+            let body = probe.body();
+            let r = cluster
+                .call(
+                    Some((user.as_str(), matrix::PASSWORD)),
+                    probe.method,
+                    &path,
+                    body.as_ref(),
+                )
+                .await;
+            let json = r.json();
+            let outcome = match (
+                matrix::allows(privilege, probe),
+                UNSUPPORTED_IN_GATEWAY.contains(&probe.name),
+            ) {
+                (true, false) => matrix::check_allowed(privilege, probe, r.status, &json),
+                (true, true) => check_unsupported(privilege, probe, r.status, &r.reason()),
+                (false, _) => matrix::check_denied(privilege, probe, r.status, &json),
+            };
+            if let Err(message) = outcome {
+                failures.push(message);
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}\n--- gateway log:\n{}",
+        failures.len(),
+        failures.join("\n"),
+        cluster.gateway.log()
+    );
+}
+
+#[tokio::test]
+async fn allowed_writes_reach_the_upstream() {
+    let cluster = setup().await;
+    // `write` indexes and deletes through the gateway; the upstream holds the result.
+    let user = (matrix::user_of("write"), matrix::PASSWORD);
+    let user = Some((user.0.as_str(), user.1));
+    let doc = serde_json::json!({"title": "through the gateway"});
+    let r = cluster
+        .call(user, "PUT", "/idx/_doc/gw-1", Some(&doc))
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text());
+    let r = cluster
+        .call(user, "DELETE", "/idx/_doc/d-write", None)
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let r = cluster.direct("GET", "/idx/_doc/gw-1", None).await;
+    assert_eq!(r.json()["_source"], doc, "{}", r.text());
+    let r = cluster.direct("GET", "/idx/_doc/d-write", None).await;
+    assert_eq!(r.status, 404, "{}", r.text());
+}
