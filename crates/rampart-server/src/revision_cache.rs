@@ -45,6 +45,13 @@ impl<K: Eq + Hash + Clone, V: Clone> RevisionCache<K, V> {
         }
         Ok(value)
     }
+
+    /// Forget every entry (for inputs that are not covered by the store revision).
+    pub fn clear(&self) {
+        if let Ok(mut entries) = self.entries.write() {
+            entries.clear();
+        }
+    }
 }
 
 #[cfg(test)]

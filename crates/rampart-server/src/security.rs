@@ -25,6 +25,9 @@ pub struct SecurityService {
     cache: PermissionCache,
     /// Parsed native roles per store revision.
     native_roles: RevisionCache<String, Option<(RoleDescriptor, u64)>>,
+    /// The permission of a user's role names, valid for one store revision: a hit skips role
+    /// resolution (descriptor clones) and the role-set key. Cleared with `cache`.
+    by_role_names: RevisionCache<Vec<String>, Arc<Permission>>,
     /// Stored application privileges, rebuilt when the store revision changes.
     /// (store revision checked, content fingerprint, compiled privileges)
     app_privileges: RwLock<(u64, u64, Arc<ApplicationPrivilegeStore>)>,
@@ -52,6 +55,7 @@ impl SecurityService {
             file_roles: RwLock::new(Vec::new()),
             cache: PermissionCache::new(10_000),
             native_roles: RevisionCache::default(),
+            by_role_names: RevisionCache::default(),
             app_privileges: RwLock::new((
                 u64::MAX,
                 0,
@@ -65,7 +69,7 @@ impl SecurityService {
         if let Ok(mut r) = self.file_roles.write() {
             *r = roles;
         }
-        self.cache.clear();
+        self.clear_cache();
     }
 
     pub fn file_role(&self, name: &str) -> Option<RoleDescriptor> {
@@ -87,6 +91,7 @@ impl SecurityService {
     /// Drop compiled permissions (role or privilege changes).
     pub fn clear_cache(&self) {
         self.cache.clear();
+        self.by_role_names.clear();
     }
 
     /// Look up role descriptors by name: built-in first, then file, then native.
@@ -259,8 +264,13 @@ impl SecurityService {
                     .collect();
             return Ok(EffectiveRole::plain(self.permission_of(store, &roles)?));
         }
-        let resolved = self.resolve_roles(store, &auth.effective_user().roles)?;
-        Ok(EffectiveRole::plain(self.permission(store, &resolved)?))
+        let names = &auth.effective_user().roles;
+        let revision = store.revision().map_err(ApiError::internal)?;
+        let permission = self.by_role_names.get_or_load(names, revision, || {
+            let resolved = self.resolve_roles(store, names)?;
+            self.permission(store, &resolved)
+        })?;
+        Ok(EffectiveRole::plain(permission))
     }
 
     /// The role of the AUTHENTICATING user (for run-as checks).

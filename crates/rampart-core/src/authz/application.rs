@@ -3,7 +3,9 @@
 use rampart_automaton::PatternSet;
 
 use super::EffectiveRole;
-use crate::permission::{ApplicationPrivilegeStore, CompileError, Permission, is_privilege_name};
+use crate::permission::{
+    ApplicationPrivilegeStore, CompileError, Memo, Permission, is_privilege_name,
+};
 
 /// One (application, privilege-or-action, resource) question.
 #[derive(Debug, Clone, Copy)]
@@ -22,14 +24,15 @@ impl EffectiveRole {
         check: &ApplicationCheck<'_>,
         store: &ApplicationPrivilegeStore,
     ) -> Result<bool, CompileError> {
+        let store_id = store.id().to_string();
         for side in self.side_iter() {
-            let key = format!(
-                "a\u{0}{}\u{0}{}\u{0}{}\u{0}{}",
-                store.id(),
+            let key = Memo::key(&[
+                "a",
+                &store_id,
                 check.application,
                 check.privilege,
-                check.resource
-            );
+                check.resource,
+            ]);
             if !side.memo.get_or(key, || side_grants(side, check, store))? {
                 return Ok(false);
             }

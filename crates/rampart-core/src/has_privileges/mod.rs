@@ -11,7 +11,7 @@ use serde_json::{Map, Value, json};
 use crate::authz::{ApplicationCheck, EffectiveRole};
 use crate::catalog::Selector;
 use crate::permission::{
-    ApplicationPrivilegeStore, CompileError, CompiledPrivilege, Permission, PrivilegeError,
+    ApplicationPrivilegeStore, CompileError, CompiledPrivilege, Memo, Permission, PrivilegeError,
     cluster_privilege, index_privilege,
 };
 
@@ -97,9 +97,9 @@ pub fn has_privileges(
     };
     for name in &req.cluster {
         let wanted = cluster_privilege(name).map_err(unknown)?;
-        let ok = role.sides().iter().all(|p| {
+        let ok = role.side_iter().all(|p| {
             p.memo
-                .get_or::<()>(format!("c\u{0}{}", wanted.name), || {
+                .get_or::<()>(Memo::key(&["c", &wanted.name]), || {
                     Ok(cluster_implies(p, &wanted))
                 })
                 .unwrap_or(false)
@@ -112,11 +112,13 @@ pub fn has_privileges(
             for privilege in &item.privileges {
                 let wanted = index_privilege(privilege).map_err(unknown)?;
                 let mut ok = true;
-                for p in role.sides() {
-                    let key = format!(
-                        "i\u{0}{name}\u{0}{}\u{0}{}",
-                        wanted.name, item.allow_restricted_indices
-                    );
+                for p in role.side_iter() {
+                    let restricted = if item.allow_restricted_indices {
+                        "true"
+                    } else {
+                        "false"
+                    };
+                    let key = Memo::key(&["i", name, &wanted.name, restricted]);
                     ok &= p
                         .memo
                         .get_or(key, || {

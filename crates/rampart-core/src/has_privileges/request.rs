@@ -161,7 +161,9 @@ impl HasPrivilegesRequest {
         Ok(req)
     }
 
-    fn validate(&self) -> Result<(), HasPrivilegesError> {
+    /// The request-level checks of `parse` (ES's `Validation Failed` list), for callers that
+    /// build the request themselves.
+    pub fn validate(&self) -> Result<(), HasPrivilegesError> {
         let mut problems = Vec::new();
         if self.cluster.is_empty() && self.index.is_empty() && self.application.is_empty() {
             problems.push("must specify at least one privilege".to_string());

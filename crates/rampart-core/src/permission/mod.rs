@@ -104,6 +104,21 @@ impl Clone for Memo {
 impl Memo {
     const MAX: usize = 4096;
 
+    /// A key from its parts, `\0`-separated. Built with `push_str` rather than `format!`:
+    /// keys are made for every check of every request, and formatting cost more than the
+    /// lookup.
+    pub(crate) fn key(parts: &[&str]) -> String {
+        let len = parts.iter().map(|p| p.len() + 1).sum();
+        let mut key = String::with_capacity(len);
+        for (i, part) in parts.iter().enumerate() {
+            if i > 0 {
+                key.push('\u{0}');
+            }
+            key.push_str(part);
+        }
+        key
+    }
+
     /// The remembered answer for `key`, or `compute()` (remembered when it succeeds).
     pub(crate) fn get_or<E>(
         &self,

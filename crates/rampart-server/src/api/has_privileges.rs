@@ -1,5 +1,7 @@
 //! `GET|POST /_security/user[/{username}]/_has_privileges` and `GET /_security/user/_privileges`.
 
+mod wire;
+
 use std::sync::Arc;
 
 use rampart_core::has_privileges::{HasPrivilegesRequest, has_privileges as evaluate};
@@ -22,10 +24,22 @@ fn checked_user(req: &Req, ctx: &Ctx) -> Result<String, ApiError> {
     }
 }
 
+/// The request body: canonical bodies read directly, anything else (and every error message)
+/// through the general parser.
+fn request(req: &Req, username: &str) -> Result<HasPrivilegesRequest, ApiError> {
+    if let Some(read) = wire::read_request(&req.body) {
+        return Ok(read?);
+    }
+    Ok(HasPrivilegesRequest::parse(
+        username,
+        req.json_ref_required()?,
+    )?)
+}
+
 /// The username check and body parsing are request validation: they come before any 403.
 pub fn has_privileges_facts(req: &Req, ctx: &Ctx) -> Result<Facts, ApiError> {
     let username = checked_user(req, ctx)?;
-    HasPrivilegesRequest::parse(&username, &req.json_required()?)?;
+    request(req, &username)?;
     Ok(Facts {
         username: Some(username),
         ..Facts::default()
@@ -36,11 +50,12 @@ pub fn has_privileges_facts(req: &Req, ctx: &Ctx) -> Result<Facts, ApiError> {
 pub fn has_privileges(ctx: Ctx, req: Req) -> BoxFut {
     Box::pin(async move {
         let username = checked_user(&req, &ctx)?;
-        let request = HasPrivilegesRequest::parse(&username, &req.json_required()?)?;
+        let request = request(&req, &username)?;
         let st = Arc::clone(&ctx.state);
         let apps = read_inline(move || st.security.application_privileges(st.store.as_ref()))?;
         let response = evaluate(&ctx.role, &username, &request, &apps)?;
-        Ok(Reply::ok(response.to_json()))
+        let json = wire::write_response(&response).map_err(ApiError::internal)?;
+        Ok(Reply::serialized(200, json))
     })
 }
 

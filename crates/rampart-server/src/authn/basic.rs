@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use rampart_core::builtin::reserved_users;
 
-use super::cache::AuthCache;
+use super::cache::{AuthCache, Inputs};
 use super::identity::{Authentication, Credential, RealmRef, UserInfo};
 use super::{NATIVE_REALM, RESERVED_REALM, password, unauthorized};
 use crate::error::ApiError;
@@ -100,6 +100,15 @@ pub(crate) async fn authenticate(
     pass: &str,
     uri: &str,
 ) -> Result<Authentication, ApiError> {
+    // What the realm chain's answer depends on, read before the chain runs: if either
+    // changes meanwhile, what is remembered below is already stale and never used.
+    let inputs = Inputs {
+        revision: state.store.revision().map_err(ApiError::internal)?,
+        file_generation: state.file_realm.generation(),
+    };
+    if let Some(auth) = cache.get(username, pass, inputs) {
+        return Ok(auth);
+    }
     let st = Arc::clone(state);
     let name = username.to_string();
     let found = read_inline(move || find(&st, &name))?;
@@ -117,20 +126,18 @@ pub(crate) async fn authenticate(
     if !found.user.enabled {
         return Err(fail());
     }
-    let revision = state.store.revision().map_err(ApiError::internal)?;
-    if !cache.hit(username, pass, revision) {
-        let (p, h) = (pass.to_string(), hash.clone());
-        let ok = blocking(move || Ok(password::verify(&p, &h))).await?;
-        if !ok {
-            return Err(fail());
-        }
-        cache.remember(username, pass, revision);
+    let (p, h) = (pass.to_string(), hash);
+    let ok = blocking(move || Ok(password::verify(&p, &h))).await?;
+    if !ok {
+        return Err(fail());
     }
-    Ok(Authentication {
+    let auth = Authentication {
         user: found.user,
         authentication_realm: found.realm.clone(),
         lookup_realm: found.realm,
         run_as: None,
         credential: Credential::Password,
-    })
+    };
+    cache.remember(username, pass, inputs, &auth);
+    Ok(auth)
 }

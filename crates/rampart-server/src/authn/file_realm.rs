@@ -15,6 +15,8 @@ struct Snapshot {
     /// username → roles
     roles: HashMap<String, Vec<String>>,
     stamp: Option<(Option<SystemTime>, Option<SystemTime>)>,
+    /// Bumped on every reload, so caches of authentications can tell they are stale.
+    generation: u64,
 }
 
 /// File-realm users, reloaded when the files change.
@@ -104,7 +106,13 @@ impl FileRealm {
         {
             return;
         }
+        let generation = self
+            .snapshot
+            .read()
+            .map(|s| s.generation.wrapping_add(1))
+            .unwrap_or_default();
         let snap = Snapshot {
+            generation,
             users: std::fs::read_to_string(&users)
                 .map(|t| parse_users(&t))
                 .unwrap_or_default(),
@@ -116,6 +124,16 @@ impl FileRealm {
         if let Ok(mut s) = self.snapshot.write() {
             *s = snap;
         }
+    }
+
+    /// Which version of the files the realm answers from (after re-reading changed files):
+    /// an authentication remembered at one generation is stale at any other.
+    pub fn generation(&self) -> u64 {
+        self.reload_if_changed();
+        self.snapshot
+            .read()
+            .map(|s| s.generation)
+            .unwrap_or(u64::MAX)
     }
 
     /// A user and its password hash.

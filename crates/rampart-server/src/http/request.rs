@@ -2,6 +2,7 @@
 //! with ES-style parsing helpers that turn bad input into 400s.
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 use axum::http::{HeaderMap, Method};
 use bytes::Bytes;
@@ -21,6 +22,9 @@ pub struct Req {
     pub query: Vec<(String, String)>,
     pub headers: HeaderMap,
     pub body: Bytes,
+    /// The body parsed as JSON, once: validation before authorization and the handler after
+    /// it both read it (see `json_ref`).
+    pub parsed: OnceLock<Option<Value>>,
 }
 
 impl Req {
@@ -95,6 +99,21 @@ impl Req {
         serde_json::from_slice(&self.body)
             .map(Some)
             .map_err(json_error)
+    }
+
+    /// The body parsed as JSON, borrowed; parsed on the first call only. `None` when empty.
+    pub fn json_ref(&self) -> Result<Option<&Value>, ApiError> {
+        if let Some(parsed) = self.parsed.get() {
+            return Ok(parsed.as_ref());
+        }
+        let parsed = self.json()?;
+        Ok(self.parsed.get_or_init(|| parsed).as_ref())
+    }
+
+    /// `json_ref`, with an empty body being ES's "request body is required".
+    pub fn json_ref_required(&self) -> Result<&Value, ApiError> {
+        self.json_ref()?
+            .ok_or_else(|| ApiError::parse("request body is required"))
     }
 
     /// The body parsed as JSON; an empty body is ES's "request body is required".

@@ -17,6 +17,9 @@ pub struct Reply {
     pub body: Value,
     /// A plain-text body sent instead of `body` (the Prometheus exposition format).
     pub text: Option<String>,
+    /// The JSON body already serialized compactly, sent instead of `body` (hot handlers that
+    /// skip building a `Value`); `?pretty` and `?filter_path` read it back into a value.
+    pub serialized: Option<Vec<u8>>,
 }
 
 impl Reply {
@@ -25,6 +28,7 @@ impl Reply {
             status: 200,
             body,
             text: None,
+            serialized: None,
         }
     }
 
@@ -33,6 +37,7 @@ impl Reply {
             status,
             body,
             text: None,
+            serialized: None,
         }
     }
 
@@ -42,6 +47,28 @@ impl Reply {
             status,
             body: Value::Null,
             text: Some(text),
+            serialized: None,
+        }
+    }
+
+    /// A JSON answer serialized by the handler (compact, as `serde_json::to_vec` writes it).
+    pub fn serialized(status: u16, json: Vec<u8>) -> Self {
+        Reply {
+            status,
+            body: Value::Null,
+            text: None,
+            serialized: Some(json),
+        }
+    }
+
+    /// The JSON body as a value, reading a serialized one back.
+    pub fn into_value(self) -> Value {
+        match self.serialized {
+            Some(json) => serde_json::from_slice(&json).unwrap_or_else(|e| {
+                tracing::error!(error = %e, "a handler serialized invalid JSON");
+                Value::Null
+            }),
+            None => self.body,
         }
     }
 }
@@ -101,10 +128,16 @@ pub struct RenderOptions {
 
 impl RenderOptions {
     pub fn of(req: &Req) -> Self {
-        let content_type = negotiate(&req.headers, false)
-            .ok()
-            .and_then(|n| HeaderValue::from_str(&n.response_content_type()).ok())
-            .unwrap_or_else(|| HeaderValue::from_static("application/json"));
+        // Only `Accept` can ask for a compatible media type here; without it (most clients)
+        // the answer is plain JSON and there is nothing to parse.
+        let content_type = if req.headers.contains_key(header::ACCEPT) {
+            negotiate(&req.headers, false)
+                .ok()
+                .and_then(|n| HeaderValue::from_str(&n.response_content_type()).ok())
+                .unwrap_or_else(|| HeaderValue::from_static("application/json"))
+        } else {
+            HeaderValue::from_static("application/json")
+        };
         RenderOptions {
             content_type,
             filter_path: req.query("filter_path").map(String::from),
@@ -128,8 +161,22 @@ impl RenderOptions {
             );
             return resp;
         }
+        let result = match result {
+            // Sent as serialized unless it must be filtered or re-indented.
+            Ok(Reply {
+                status,
+                serialized: Some(json),
+                ..
+            }) if self.filter_path.is_none() && !self.pretty => {
+                let mut resp = finish_bytes(status, json, None);
+                resp.headers_mut()
+                    .insert(header::CONTENT_TYPE, self.content_type.clone());
+                return resp;
+            }
+            other => other,
+        };
         let (status, mut body, error) = match result {
-            Ok(reply) => (reply.status, reply.body, None),
+            Ok(reply) => (reply.status, reply.into_value(), None),
             Err(e) => (e.status, e.body(), Some(e)),
         };
         if let Some(paths) = &self.filter_path {
@@ -154,6 +201,10 @@ fn finish(status: u16, body: &Value, pretty: bool, error: Option<&ApiError>) -> 
     } else {
         serde_json::to_vec(body).unwrap_or_default()
     };
+    finish_bytes(status, bytes, error)
+}
+
+fn finish_bytes(status: u16, bytes: Vec<u8>, error: Option<&ApiError>) -> Response {
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let mut resp = (status, bytes).into_response();
     let headers = resp.headers_mut();
@@ -174,7 +225,7 @@ fn finish(status: u16, body: &Value, pretty: bool, error: Option<&ApiError>) -> 
 /// Render a handler result.
 pub fn respond(req: &Req, result: Result<Reply, ApiError>) -> Response {
     match result {
-        Ok(reply) => render(Some(req), reply.status, reply.body, None),
+        Ok(reply) => render(Some(req), reply.status, reply.into_value(), None),
         Err(e) => render(Some(req), e.status, e.body(), Some(&e)),
     }
 }

@@ -62,6 +62,8 @@ pub fn app(state: SharedState) -> Router {
     for r in table {
         by_path.entry(r.path).or_default().push(r);
     }
+    // Settings do not change while the node runs: read the limit once, not per request.
+    let body_limit = body_limit(&state.settings);
     let mut router = Router::new();
     for (path, routes) in by_path {
         let mut allowed: Vec<String> = routes.iter().map(|r| r.method.to_string()).collect();
@@ -84,7 +86,7 @@ pub fn app(state: SharedState) -> Router {
                       params: Result<RawPathParams, RawPathParamsRejection>,
                       req: Request| {
                     let route = Arc::clone(&route);
-                    async move { handle(state, route, params, req).await }
+                    async move { handle(state, route, body_limit, params, req).await }
                 },
             );
         }
@@ -159,8 +161,24 @@ fn parse_query(q: Option<&str>) -> Vec<(String, String)> {
         .collect()
 }
 
+/// `http.max_content_length`: the largest request body read, in bytes.
+fn body_limit(settings: &crate::settings::Settings) -> usize {
+    let limit = settings
+        .get_bytes("http.max_content_length", 100 << 20)
+        .unwrap_or(100 << 20);
+    usize::try_from(limit).unwrap_or(usize::MAX)
+}
+
 pub(crate) async fn read(
     state: &SharedState,
+    params: Result<RawPathParams, RawPathParamsRejection>,
+    req: Request,
+) -> Result<Req, ApiError> {
+    read_limited(body_limit(&state.settings), params, req).await
+}
+
+async fn read_limited(
+    limit: usize,
     params: Result<RawPathParams, RawPathParamsRejection>,
     req: Request,
 ) -> Result<Req, ApiError> {
@@ -172,10 +190,6 @@ pub(crate) async fn read(
         ))
     })?;
     let (parts, body) = req.into_parts();
-    let limit = state
-        .settings
-        .get_bytes("http.max_content_length", 100 << 20)
-        .unwrap_or(100 << 20) as usize;
     let body = to_bytes(Body::new(body), limit).await.map_err(|_| {
         ApiError::new(
             413,
@@ -200,6 +214,7 @@ pub(crate) async fn read(
         query: parse_query(parts.uri.query()),
         headers: parts.headers,
         body,
+        parsed: std::sync::OnceLock::new(),
     })
 }
 
@@ -212,11 +227,12 @@ pub struct PreAuthenticated(pub Authentication);
 async fn handle(
     state: SharedState,
     route: Arc<Route>,
+    body_limit: usize,
     params: Result<RawPathParams, RawPathParamsRejection>,
     mut req: Request,
 ) -> Response {
     let preauth = req.extensions_mut().remove::<PreAuthenticated>();
-    let req = match read(&state, params, req).await {
+    let req = match read_limited(body_limit, params, req).await {
         Ok(r) => r,
         Err(e) => return render(None, e.status, e.body(), Some(&e)),
     };
