@@ -7,6 +7,7 @@ use rampart_automaton::Automaton;
 
 use super::AccessIndex;
 use crate::analysis::AnalysisError;
+use crate::analysis::keyed::ClusterCover;
 use crate::analysis::target::{CompiledTarget, Kind, Target};
 use crate::permission::IndexGroup;
 
@@ -42,13 +43,18 @@ pub(crate) fn group_names(
     }
 }
 
-impl AccessIndex {
+/// The roles that can contribute to one target.
+#[derive(Debug, Default)]
+pub(super) struct Candidates {
     /// Roles with some grant overlapping the target, with the overlapping index groups
     /// (empty for cluster and application targets).
-    pub(super) fn candidate_roles(
-        &self,
-        t: &CompiledTarget,
-    ) -> Result<BTreeMap<u32, Vec<u32>>, AnalysisError> {
+    pub(super) roles: BTreeMap<u32, Vec<u32>>,
+    /// For a cluster target: the regions each candidate covers.
+    pub(super) cluster: Option<ClusterCover>,
+}
+
+impl AccessIndex {
+    pub(super) fn candidate_roles(&self, t: &CompiledTarget) -> Result<Candidates, AnalysisError> {
         let mut out: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
         match (&t.kind, &t.target) {
             (
@@ -71,9 +77,12 @@ impl AccessIndex {
                 }
             }
             (Kind::Cluster { actions, single }, _) => {
-                for rid in self.cluster.matching(actions, single.as_deref())? {
-                    out.insert(rid, Vec::new());
-                }
+                let cover = self.cluster.cover(actions, single.as_deref())?;
+                out.extend(cover.roles().map(|rid| (rid, Vec::new())));
+                return Ok(Candidates {
+                    roles: out,
+                    cluster: Some(cover),
+                });
             }
             (Kind::Application, Target::Application { application, .. })
             | (Kind::ApplicationActions, Target::ApplicationActions { application, .. }) => {
@@ -83,7 +92,10 @@ impl AccessIndex {
             }
             _ => {}
         }
-        Ok(out)
+        Ok(Candidates {
+            roles: out,
+            cluster: None,
+        })
     }
 
     pub(super) fn group_overlaps(
