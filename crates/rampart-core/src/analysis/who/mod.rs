@@ -196,7 +196,7 @@ impl AccessIndex {
         memo: &mut HashMap<Vec<u32>, Reach>,
     ) -> Result<Reach, AnalysisError> {
         // A cluster cover answers in a few word operations: cheaper than the memo.
-        if let Some(cover) = &candidates.cluster {
+        if let (Kind::Cluster { .. }, Some(cover)) = (&t.kind, &candidates.cover) {
             return Ok(cover.covered_by(rids).then_some((false, false)));
         }
         if let Some(hit) = memo.get(rids) {
@@ -228,6 +228,10 @@ impl AccessIndex {
         candidates: &Candidates,
         parts: &[(u32, &Vec<u32>)],
     ) -> Result<bool, AnalysisError> {
+        if let Some(cover) = &candidates.cover {
+            let rids: Vec<u32> = parts.iter().map(|(r, _)| *r).collect();
+            return Ok(cover.covered_by(&rids));
+        }
         match &t.kind {
             Kind::Index { .. } => {
                 let groups: Vec<&IndexGroup> = parts
@@ -236,13 +240,8 @@ impl AccessIndex {
                     .collect();
                 self.groups_reach(t, &groups)
             }
-            Kind::Cluster { .. } => {
-                let rids: Vec<u32> = parts.iter().map(|(r, _)| *r).collect();
-                Ok(candidates
-                    .cluster
-                    .as_ref()
-                    .is_some_and(|c| c.covered_by(&rids)))
-            }
+            // Cluster targets always have a cover.
+            Kind::Cluster { .. } => Ok(false),
             Kind::Application | Kind::ApplicationActions => {
                 let descriptors: Vec<RoleDescriptor> = parts
                     .iter()
