@@ -43,14 +43,32 @@ impl RoleCover {
         let (key_regions, regions) = if single {
             (vec![vec![0]; keys.len()], 1)
         } else {
-            let regions = split(actions, keys)?;
+            // A key containing every wanted action is inside every region: only the keys
+            // that meet the target partly split it (one subset test instead of a split step).
+            let mut whole = vec![false; keys.len()];
+            let mut partial = Vec::new();
+            let mut partial_ids = Vec::new();
+            for (k, key) in keys.iter().enumerate() {
+                if actions.is_subset_of(key) {
+                    if let Some(w) = whole.get_mut(k) {
+                        *w = true;
+                    }
+                } else {
+                    partial.push(*key);
+                    partial_ids.push(k);
+                }
+            }
+            let regions = split(actions, &partial)?;
             let mut per_key = vec![Vec::new(); keys.len()];
             for (r, region) in regions.iter().enumerate() {
-                for &k in &region.inside {
-                    if let Some(list) = per_key.get_mut(k) {
+                for &i in &region.inside {
+                    if let Some(list) = partial_ids.get(i).and_then(|k| per_key.get_mut(*k)) {
                         list.push(r);
                     }
                 }
+            }
+            for (list, _) in per_key.iter_mut().zip(&whole).filter(|(_, w)| **w) {
+                list.extend(0..regions.len());
             }
             (per_key, regions.len())
         };
