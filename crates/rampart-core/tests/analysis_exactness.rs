@@ -18,6 +18,7 @@ use rampart_core::analysis::{
 use rampart_core::authz::{
     ApplicationCheck, ClusterRequest, EffectiveRole, IndexRequest, NoIndexMetadata, Subject,
 };
+use rampart_core::has_privileges::{HasPrivilegesRequest, has_privileges};
 use rampart_core::permission::{
     ApplicationPrivilegeDescriptor, ApplicationPrivilegeStore, Permission, RestrictedIndices,
 };
@@ -65,6 +66,22 @@ const CLUSTER_PRIVILEGES: &[&str] = &[
     "manage_security",
     "read_security",
     "cluster:monitor/health",
+    "all",
+    // Raw pieces whose union equals `monitor`'s actions: privilege targets are reached
+    // jointly by several roles.
+    "cluster:monitor/*",
+    "indices:admin/template/get",
+    "cluster:admin/component_template/get",
+    "indices:admin/index_template/get",
+    "monitor_ml",
+];
+/// Cluster privilege targets (every action of the privilege).
+const CLUSTER_PRIVILEGE_TARGETS: &[&str] = &[
+    "monitor",
+    "manage",
+    "read_security",
+    "monitor_ml",
+    "manage_security",
     "all",
 ];
 const CLUSTER_ACTIONS: &[&str] = &[
@@ -201,6 +218,18 @@ fn cluster_allowed(role: &EffectiveRole, action: &str) -> bool {
         .is_allowed()
 }
 
+/// Brute force for a privilege target: the engine's `_has_privileges` evaluation.
+fn cluster_privilege_held(role: &EffectiveRole, privilege: &str) -> bool {
+    let req = HasPrivilegesRequest {
+        cluster: vec![privilege.to_string()],
+        index: Vec::new(),
+        application: Vec::new(),
+    };
+    has_privileges(role, "x", &req, &app_store())
+        .unwrap()
+        .has_all_requested()
+}
+
 fn take(roles: &[RoleDescriptor], ids: &[usize]) -> Vec<RoleDescriptor> {
     let set: BTreeSet<usize> = ids.iter().map(|i| i % roles.len()).collect();
     set.into_iter().map(|i| roles[i].clone()).collect()
@@ -280,6 +309,13 @@ proptest! {
             targets.push((
                 Target::Cluster { privilege: a.clone() },
                 Box::new(move |r: &EffectiveRole| cluster_allowed(r, &a)),
+            ));
+        }
+        for privilege in CLUSTER_PRIVILEGE_TARGETS {
+            let p = privilege.to_string();
+            targets.push((
+                Target::Cluster { privilege: p.clone() },
+                Box::new(move |r: &EffectiveRole| cluster_privilege_held(r, &p)),
             ));
         }
         for resource in ["space:a", "*"] {
@@ -370,4 +406,56 @@ proptest! {
             prop_assert!(report.widens);
         }
     }
+}
+
+/// A privilege reached only by the union of two roles' raw action patterns (neither role
+/// alone): the user holding both is listed, the users holding one are not.
+#[test]
+fn privilege_target_reached_jointly_by_raw_patterns() {
+    let role = |name: &str, cluster: &[&str]| RoleDescriptor {
+        cluster: cluster.iter().map(|c| c.to_string()).collect(),
+        ..RoleDescriptor::named(name)
+    };
+    let roles = vec![
+        role(
+            "stats",
+            &["cluster:monitor/*", "indices:admin/template/get"],
+        ),
+        role(
+            "templates",
+            &[
+                "cluster:admin/component_template/get",
+                "indices:admin/index_template/get",
+            ],
+        ),
+        role("health", &["cluster:monitor/health"]),
+    ];
+    let user = |name: &str, roles: &[&str]| UserEntry {
+        name: name.into(),
+        realm: "native".into(),
+        roles: roles.iter().map(|r| r.to_string()).collect(),
+        enabled: true,
+    };
+    let index = AccessIndex::build(AccessInput {
+        roles: roles.into_iter().map(|r| (r, RoleSource::Native)).collect(),
+        users: vec![
+            user("both", &["stats", "templates"]),
+            user("one", &["stats", "health"]),
+            user("other", &["templates"]),
+        ],
+        mappings: Vec::new(),
+        api_keys: Vec::new(),
+        applications: app_store(),
+        restricted: RestrictedIndices::builtin().unwrap(),
+    })
+    .unwrap();
+    let answer = index
+        .who(Target::Cluster {
+            privilege: "monitor".into(),
+        })
+        .unwrap();
+    let users: Vec<&str> = answer.users.iter().map(|u| u.username.as_str()).collect();
+    assert_eq!(users, ["both"]);
+    assert_eq!(answer.users[0].roles, ["stats", "templates"]);
+    assert!(answer.roles.is_empty());
 }

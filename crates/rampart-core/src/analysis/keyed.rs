@@ -3,12 +3,15 @@
 //! pattern, each listing the roles that hold it. A lookup tests each distinct key once
 //! (there are at most a few hundred in practice, however many roles share them) and then
 //! touches only the roles that matched, so the cost grows with the answer.
+//!
+//! A cluster target is answered by a [`RoleCover`] over the keys that meet it.
 
 use std::collections::HashMap;
 
 use rampart_automaton::{Automaton, PatternSet};
 
 use super::AnalysisError;
+use super::cover::RoleCover;
 use crate::permission::Permission;
 
 #[derive(Debug, Default)]
@@ -39,26 +42,27 @@ impl ClusterIndex {
         }
     }
 
-    /// Roles holding a privilege that grants some action of `actions` (sorted, unique);
-    /// `single` is the language's only member when it has one (a DFA run instead of a product).
-    pub(crate) fn matching(
+    /// The cover of the target `actions`: which regions of the target each role holding a
+    /// key that meets it contains. `single` is the language's only member when it has one
+    /// (a DFA run per key instead of a product).
+    pub(crate) fn cover(
         &self,
         actions: &Automaton,
         single: Option<&str>,
-    ) -> Result<Vec<u32>, AnalysisError> {
-        let mut out = Vec::new();
+    ) -> Result<RoleCover, AnalysisError> {
+        let mut keys = Vec::new();
+        let mut held = Vec::new();
         for (granted, roles) in &self.entries {
             let meets = match single {
                 Some(a) => granted.matches(a),
                 None => !granted.intersection(actions)?.is_empty(),
             };
             if meets {
-                out.extend_from_slice(roles);
+                held.extend(roles.iter().map(|&r| (r, keys.len())));
+                keys.push(granted);
             }
         }
-        out.sort_unstable();
-        out.dedup();
-        Ok(out)
+        RoleCover::build(actions, single.is_some(), &keys, held)
     }
 }
 

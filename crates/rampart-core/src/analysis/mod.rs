@@ -5,6 +5,7 @@
 //! and unions across a subject's roles are decided by splitting the target's name language
 //! into regions (see [`regions`]). Pure: the caller passes roles, users, mappings and keys.
 
+mod cover;
 pub mod impact;
 mod index;
 mod keyed;

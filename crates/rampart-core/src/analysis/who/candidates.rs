@@ -1,12 +1,13 @@
 //! Which roles can contribute to a target: looked up in the inverted maps, never by
 //! scanning every role.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use rampart_automaton::Automaton;
 
 use super::AccessIndex;
 use crate::analysis::AnalysisError;
+use crate::analysis::cover::RoleCover;
 use crate::analysis::target::{CompiledTarget, Kind, Target};
 use crate::permission::IndexGroup;
 
@@ -42,13 +43,19 @@ pub(crate) fn group_names(
     }
 }
 
-impl AccessIndex {
+/// The roles that can contribute to one target.
+#[derive(Debug, Default)]
+pub(super) struct Candidates {
     /// Roles with some grant overlapping the target, with the overlapping index groups
     /// (empty for cluster and application targets).
-    pub(super) fn candidate_roles(
-        &self,
-        t: &CompiledTarget,
-    ) -> Result<BTreeMap<u32, Vec<u32>>, AnalysisError> {
+    pub(super) roles: BTreeMap<u32, Vec<u32>>,
+    /// For a cluster target or a literal index name: the regions of the wanted actions each
+    /// candidate covers (then no automaton is built per user).
+    pub(super) cover: Option<RoleCover>,
+}
+
+impl AccessIndex {
+    pub(super) fn candidate_roles(&self, t: &CompiledTarget) -> Result<Candidates, AnalysisError> {
         let mut out: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
         match (&t.kind, &t.target) {
             (
@@ -59,11 +66,10 @@ impl AccessIndex {
                 },
                 Target::Index { name, .. },
             ) => {
-                let refs = match literal {
-                    Some(l) => self.names.matching(l),
-                    None => self.names.overlapping(name, names),
-                };
-                for r in refs {
+                if let Some(l) = literal {
+                    return self.literal_candidates(l, actions);
+                }
+                for r in self.names.overlapping(name, names) {
                     let Some(g) = self.group(r) else { continue };
                     if self.group_overlaps(g, literal.as_deref(), names, actions)? {
                         out.entry(r.0).or_default().push(r.1);
@@ -71,9 +77,12 @@ impl AccessIndex {
                 }
             }
             (Kind::Cluster { actions, single }, _) => {
-                for rid in self.cluster.matching(actions, single.as_deref())? {
-                    out.insert(rid, Vec::new());
-                }
+                let cover = self.cluster.cover(actions, single.as_deref())?;
+                out.extend(cover.roles().map(|rid| (rid, Vec::new())));
+                return Ok(Candidates {
+                    roles: out,
+                    cover: Some(cover),
+                });
             }
             (Kind::Application, Target::Application { application, .. })
             | (Kind::ApplicationActions, Target::ApplicationActions { application, .. }) => {
@@ -83,7 +92,60 @@ impl AccessIndex {
             }
             _ => {}
         }
-        Ok(out)
+        Ok(Candidates {
+            roles: out,
+            cover: None,
+        })
+    }
+
+    /// Candidates for one index name: every group matching the name grants its actions on
+    /// all of the target, so a role's contribution is the union of its groups' actions.
+    /// Groups with the same privileges grant the same actions: each distinct privilege list
+    /// is compared with the wanted actions once, then covered by region bitsets.
+    fn literal_candidates(
+        &self,
+        name: &str,
+        actions: &Automaton,
+    ) -> Result<Candidates, AnalysisError> {
+        let single = single_member(actions);
+        let mut roles: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
+        let mut langs: Vec<Automaton> = Vec::new();
+        let mut by_privileges: HashMap<&[String], Option<usize>> = HashMap::new();
+        let mut held = Vec::new();
+        let restricted = self.restricted.matches(name);
+        for r in self.names.matching(name) {
+            let Some(g) = self.group(r) else { continue };
+            if !g.matches_name(name) || (restricted && !g.allow_restricted) {
+                continue;
+            }
+            let key = match by_privileges.get(g.privileges.as_slice()) {
+                Some(k) => *k,
+                None => {
+                    let meets = match &single {
+                        Some(a) => g.grants_action(a, false),
+                        None => !group_actions(g)?.intersection(actions)?.is_empty(),
+                    };
+                    let k = if meets {
+                        langs.push(group_actions(g)?);
+                        Some(langs.len() - 1)
+                    } else {
+                        None
+                    };
+                    by_privileges.insert(g.privileges.as_slice(), k);
+                    k
+                }
+            };
+            if let Some(k) = key {
+                roles.entry(r.0).or_default().push(r.1);
+                held.push((r.0, k));
+            }
+        }
+        let keys: Vec<&Automaton> = langs.iter().collect();
+        let cover = RoleCover::build(actions, single.is_some(), &keys, held)?;
+        Ok(Candidates {
+            roles,
+            cover: Some(cover),
+        })
     }
 
     pub(super) fn group_overlaps(

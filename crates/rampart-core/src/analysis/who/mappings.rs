@@ -4,9 +4,9 @@
 //! produce. A template producing one role is checked together with the mapping's literal
 //! roles; combinations of several variable templates are not enumerated.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
-use super::{AccessIndex, MappingGrant, Reach};
+use super::{AccessIndex, Candidates, MappingGrant, Reach};
 use crate::analysis::AnalysisError;
 use crate::analysis::target::CompiledTarget;
 use crate::analysis::templates::{TemplateGrant, TemplateShape};
@@ -15,7 +15,7 @@ impl AccessIndex {
     pub(super) fn mapping_grants(
         &self,
         t: &CompiledTarget,
-        candidates: &BTreeMap<u32, Vec<u32>>,
+        candidates: &Candidates,
         memo: &mut HashMap<Vec<u32>, Reach>,
     ) -> Result<Vec<MappingGrant>, AnalysisError> {
         let mut out = Vec::new();
@@ -30,7 +30,7 @@ impl AccessIndex {
                     }));
             let mut literal: Vec<u32> = literal_names
                 .filter_map(|r| self.role_ids.get(r).copied())
-                .filter(|rid| candidates.contains_key(rid))
+                .filter(|rid| candidates.roles.contains_key(rid))
                 .collect();
             literal.sort_unstable();
             literal.dedup();
@@ -57,7 +57,7 @@ impl AccessIndex {
                             .collect();
                     }
                     TemplateShape::Glob(_) if !all => {
-                        for &rid in candidates.keys() {
+                        for &rid in candidates.roles.keys() {
                             let Some(slot) = self.roles.get(rid as usize) else {
                                 continue;
                             };
@@ -72,7 +72,7 @@ impl AccessIndex {
                             }
                         }
                     }
-                    TemplateShape::Opaque(reason) if !all && !candidates.is_empty() => {
+                    TemplateShape::Opaque(reason) if !all && !candidates.roles.is_empty() => {
                         grant.reason = Some(format!("not analysable: {reason}"));
                         templates.push(grant);
                         continue;

@@ -11,11 +11,12 @@ mod entries;
 mod mappings;
 mod model;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use rampart_automaton::{Automaton, PatternSet};
 
+use candidates::Candidates;
 pub(crate) use candidates::{group_actions, group_names};
 pub use model::{
     AccessInput, ApiKeyEntry, EntryGrant, KeyGrant, MappingEntry, MappingGrant, RoleGrant,
@@ -80,11 +81,11 @@ impl AccessIndex {
         let t = CompiledTarget::compile(target)?;
         let candidates = self.candidate_roles(&t)?;
         let mut answer = WhoAnswer::default();
-        for (&rid, groups) in &candidates {
+        for (&rid, groups) in &candidates.roles {
             let Some(slot) = self.roles.get(rid as usize) else {
                 continue;
             };
-            if self.parts_reach(&t, &[(rid, groups)])? {
+            if self.parts_reach(&t, &candidates, &[(rid, groups)])? {
                 answer.roles.push(RoleGrant {
                     role: slot.descriptor.name.clone(),
                     source: slot.source,
@@ -92,16 +93,9 @@ impl AccessIndex {
                 });
             }
         }
-        // Users holding a candidate role; decided once per distinct candidate role set.
-        let mut by_user: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
-        for &rid in candidates.keys() {
-            for &uid in self.holders.get(rid as usize).into_iter().flatten() {
-                by_user.entry(uid).or_default().push(rid);
-            }
-        }
         let mut memo: HashMap<Vec<u32>, Reach> = HashMap::new();
         let mut reaching_users = Vec::new();
-        for (uid, rids) in by_user {
+        for (uid, rids) in self.holders_of(&candidates) {
             let Some(user) = self.users.get(uid as usize) else {
                 continue;
             };
@@ -135,6 +129,27 @@ impl AccessIndex {
             .sort_by(|a, b| a.mapping.cmp(&b.mapping));
         answer.api_keys.sort_by(|a, b| a.id.cmp(&b.id));
         Ok(answer)
+    }
+
+    /// Users holding a candidate role, each with its candidate roles (ascending by user,
+    /// roles ascending): one sort of (user, role) pairs instead of a map of vectors.
+    fn holders_of(&self, candidates: &Candidates) -> Vec<(u32, Vec<u32>)> {
+        let mut pairs: Vec<(u32, u32)> = Vec::new();
+        for &rid in candidates.roles.keys() {
+            for &uid in self.holders.get(rid as usize).into_iter().flatten() {
+                pairs.push((uid, rid));
+            }
+        }
+        pairs.sort_unstable();
+        pairs.dedup();
+        let mut out: Vec<(u32, Vec<u32>)> = Vec::new();
+        for (uid, rid) in pairs {
+            match out.last_mut() {
+                Some((last, rids)) if *last == uid => rids.push(rid),
+                _ => out.push((uid, vec![rid])),
+            }
+        }
+        out
     }
 
     /// "A can reach it by running as B" for every runner whose run_as matches a reaching user.
@@ -176,18 +191,22 @@ impl AccessIndex {
     fn set_reaches(
         &self,
         t: &CompiledTarget,
-        candidates: &BTreeMap<u32, Vec<u32>>,
+        candidates: &Candidates,
         rids: &[u32],
         memo: &mut HashMap<Vec<u32>, Reach>,
     ) -> Result<Reach, AnalysisError> {
+        // A cluster cover answers in a few word operations: cheaper than the memo.
+        if let (Kind::Cluster { .. }, Some(cover)) = (&t.kind, &candidates.cover) {
+            return Ok(cover.covered_by(rids).then_some((false, false)));
+        }
         if let Some(hit) = memo.get(rids) {
             return Ok(*hit);
         }
         let parts: Vec<(u32, &Vec<u32>)> = rids
             .iter()
-            .filter_map(|r| candidates.get(r).map(|g| (*r, g)))
+            .filter_map(|r| candidates.roles.get(r).map(|g| (*r, g)))
             .collect();
-        let result = if self.parts_reach(t, &parts)? {
+        let result = if self.parts_reach(t, candidates, &parts)? {
             let groups: Vec<&IndexGroup> = parts
                 .iter()
                 .flat_map(|(r, gs)| gs.iter().filter_map(|g| self.group((*r, *g))))
@@ -206,8 +225,13 @@ impl AccessIndex {
     fn parts_reach(
         &self,
         t: &CompiledTarget,
+        candidates: &Candidates,
         parts: &[(u32, &Vec<u32>)],
     ) -> Result<bool, AnalysisError> {
+        if let Some(cover) = &candidates.cover {
+            let rids: Vec<u32> = parts.iter().map(|(r, _)| *r).collect();
+            return Ok(cover.covered_by(&rids));
+        }
         match &t.kind {
             Kind::Index { .. } => {
                 let groups: Vec<&IndexGroup> = parts
@@ -216,23 +240,8 @@ impl AccessIndex {
                     .collect();
                 self.groups_reach(t, &groups)
             }
-            Kind::Cluster { actions, single } => {
-                // A candidate holds a privilege granting some wanted action: when only one
-                // action is wanted, any candidate grants it.
-                if parts.is_empty() {
-                    return Ok(false);
-                }
-                if single.is_some() {
-                    return Ok(true);
-                }
-                let mut granted = Automaton::empty();
-                for (r, _) in parts {
-                    if let Some(slot) = self.roles.get(*r as usize) {
-                        granted = granted.union(slot.permission.cluster.action_language())?;
-                    }
-                }
-                Ok(actions.is_subset_of(&granted))
-            }
+            // Cluster targets always have a cover.
+            Kind::Cluster { .. } => Ok(false),
             Kind::Application | Kind::ApplicationActions => {
                 let descriptors: Vec<RoleDescriptor> = parts
                     .iter()
