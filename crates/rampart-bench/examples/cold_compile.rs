@@ -29,12 +29,18 @@ fn main() {
     let setup = started.elapsed();
     // Warm the per-process caches with a role that has no application privileges, to split
     // process start-up from the cost of Kibana's application privileges.
-    let superuser = [roles.get("superuser").cloned().expect("built-in role exists")];
+    let superuser = [roles
+        .get("superuser")
+        .cloned()
+        .expect("built-in role exists")];
     let started = Instant::now();
     let warmup = Permission::compile(&superuser, &[], &store, &restricted).expect("compiles");
     let warmup_time = started.elapsed();
     // Kibana's application privileges alone: the first use of the stored privileges.
-    let admin = [roles.get("kibana_admin").cloned().expect("built-in role exists")];
+    let admin = [roles
+        .get("kibana_admin")
+        .cloned()
+        .expect("built-in role exists")];
     let started = Instant::now();
     let admin_first = Permission::compile(&admin, &[], &store, &restricted).expect("compiles");
     let admin_time = started.elapsed();
