@@ -2,7 +2,7 @@
 //! caller may see, rendered by `cat_table` (text table, `format=json|yaml`, `h`, `s`, `v`,
 //! `help`, `bytes`).
 
-use rampart_core::resolve::IndicesOptions;
+use rampart_core::resolve::{ExpandWildcards, IndicesOptions};
 use serde_json::{Value, json};
 
 use super::cat_table::{self, Cell, Column, Kind, Options, Rendered, Table};
@@ -102,7 +102,13 @@ fn count_cell(n: u64) -> Cell {
 pub fn cat_indices(ctx: Ctx, req: Req) -> BoxFut {
     Box::pin(async move {
         let meta = ctx.state.data.metadata();
-        let options = target::options(&req, IndicesOptions::lenient_expand_open())?;
+        // ES `strictExpand`: an explicit name the caller may not see is a 403, and wildcards
+        // list closed indices too.
+        let strict_expand = IndicesOptions {
+            expand_wildcards: ExpandWildcards::OPEN_CLOSED,
+            ..IndicesOptions::strict_expand_open()
+        };
+        let options = target::options(&req, strict_expand)?;
         let mut expressions = target::expressions(&req);
         if expressions.is_empty() {
             expressions.push("*".into());
