@@ -198,10 +198,10 @@ fn help_lists_every_column_aligned() {
     };
     assert_eq!(
         text(&table(), &help),
-        "index      | i,idx         | index name\n\
-         status     | s             | open/close status\n\
-         docs.count | dc,docsCount  | available docs\n\
-         store.size | ss            | store size\n"
+        "index      | i,idx        | index name\n\
+         status     | s            | open/close status\n\
+         docs.count | dc,docsCount | available docs\n\
+         store.size | ss           | store size\n"
     );
 }
 
