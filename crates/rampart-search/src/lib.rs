@@ -11,9 +11,11 @@ pub mod mapping;
 pub mod search;
 pub mod shard;
 mod translog;
+pub mod translog_settings;
 
 pub use engine::{DocWrite, Engine, IndexStats, Refresh, UpdateRequest, WriteBatch, WriteTarget};
 pub use error::SearchError;
 pub use search::Restrictions;
 pub use search::explain::matches_source;
 pub use shard::{DocVersion, OpType, StoredDoc, WriteConditions, WriteKind, WriteOutcome};
+pub use translog::Positions as TranslogPositions;

@@ -1,7 +1,7 @@
-//! The per-index write-ahead log (Elasticsearch's translog with `durability: request`): every
-//! write is appended before it reaches the tantivy writer and the log is fsynced before the
-//! write is acknowledged; opening an index replays what the last commit does not hold, and a
-//! commit truncates the log.
+//! The per-index write-ahead log (Elasticsearch's translog): every write is appended before it
+//! reaches the tantivy writer; with `durability: request` the log is fsynced before the write
+//! is acknowledged, with `async` in the background (`translog_settings`). Opening an index
+//! replays what the last commit does not hold, and a commit truncates the log.
 //!
 //! Record: `len: u32 LE | crc32(payload): u32 LE | payload`, payload =
 //! `kind: u8 | seq_no: u64 | version: u64 | id_len: u32 | id | _source JSON` (LE integers).
@@ -10,7 +10,9 @@
 use std::fs::{File, OpenOptions};
 use std::io::{BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
+use std::time::Instant;
 
 use crate::error::{Result, SearchError};
 
@@ -51,6 +53,19 @@ impl Op {
 pub struct Translog {
     path: PathBuf,
     file: Mutex<BufWriter<File>>,
+    /// Bytes appended since the last truncation (updated under the file lock).
+    appended: AtomicU64,
+    /// How much of `appended` is known durable.
+    synced: AtomicU64,
+    /// When the log was last fsynced (paces `durability: async`).
+    last_sync: Mutex<Instant>,
+}
+
+/// How far a log was written and made durable, in bytes since its last truncation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Positions {
+    pub appended: u64,
+    pub synced: u64,
 }
 
 impl std::fmt::Debug for Translog {
@@ -69,7 +84,7 @@ fn write_record(
     seq_no: u64,
     version: u64,
     source: &[u8],
-) -> Result<()> {
+) -> Result<u64> {
     let id_len = u32::try_from(id.len()).map_err(|_| too_large())?;
     let len = FIXED_PAYLOAD + id.len() + source.len();
     if len > MAX_RECORD {
@@ -89,7 +104,7 @@ fn write_record(
     for piece in pieces {
         out.write_all(piece)?;
     }
-    Ok(())
+    Ok((HEADER + len) as u64)
 }
 
 fn too_large() -> SearchError {
@@ -193,6 +208,9 @@ impl Translog {
         let log = Translog {
             path,
             file: Mutex::new(BufWriter::with_capacity(64 * 1024, file)),
+            appended: AtomicU64::new(valid as u64),
+            synced: AtomicU64::new(valid as u64),
+            last_sync: Mutex::new(Instant::now()),
         };
         Ok((log, ops))
     }
@@ -203,12 +221,18 @@ impl Translog {
 
     /// Append an index record (buffered; durable after [`Translog::sync`]).
     pub fn append_index(&self, id: &str, seq_no: u64, version: u64, source: &[u8]) -> Result<()> {
-        write_record(&mut *self.lock(), KIND_INDEX, id, seq_no, version, source)
+        let mut file = self.lock();
+        let n = write_record(&mut *file, KIND_INDEX, id, seq_no, version, source)?;
+        self.appended.fetch_add(n, Ordering::AcqRel);
+        Ok(())
     }
 
     /// Append a delete record (buffered; durable after [`Translog::sync`]).
     pub fn append_delete(&self, id: &str, seq_no: u64, version: u64) -> Result<()> {
-        write_record(&mut *self.lock(), KIND_DELETE, id, seq_no, version, &[])
+        let mut file = self.lock();
+        let n = write_record(&mut *file, KIND_DELETE, id, seq_no, version, &[])?;
+        self.appended.fetch_add(n, Ordering::AcqRel);
+        Ok(())
     }
 
     #[cfg(test)]
@@ -228,12 +252,39 @@ impl Translog {
         }
     }
 
-    /// Make every appended record durable.
+    /// Make every appended record durable (a no-op when nothing is pending).
     pub fn sync(&self) -> Result<()> {
         let mut file = self.lock();
-        file.flush()?;
-        file.get_ref().sync_data()?;
+        let appended = self.appended.load(Ordering::Acquire);
+        if appended != self.synced.load(Ordering::Acquire) {
+            file.flush()?;
+            file.get_ref().sync_data()?;
+            self.synced.store(appended, Ordering::Release);
+        }
+        *self.last_sync.lock().unwrap_or_else(|p| p.into_inner()) = Instant::now();
         Ok(())
+    }
+
+    /// How far the log was written and made durable.
+    pub fn positions(&self) -> Positions {
+        let _file = self.lock();
+        Positions {
+            appended: self.appended.load(Ordering::Acquire),
+            synced: self.synced.load(Ordering::Acquire),
+        }
+    }
+
+    /// Sync when records are pending and the last sync is at least `interval` before `now`
+    /// (`durability: async`); returns whether it synced.
+    pub fn sync_if_due(&self, now: Instant, interval: std::time::Duration) -> Result<bool> {
+        let last = *self.last_sync.lock().unwrap_or_else(|p| p.into_inner());
+        let positions = self.positions();
+        if positions.appended == positions.synced || now.saturating_duration_since(last) < interval
+        {
+            return Ok(false);
+        }
+        self.sync()?;
+        Ok(true)
     }
 
     /// Drop every record: the index commit now holds them.
@@ -244,6 +295,8 @@ impl Translog {
         f.set_len(0)?;
         f.seek(SeekFrom::Start(0))?;
         f.sync_data()?;
+        self.appended.store(0, Ordering::Release);
+        self.synced.store(0, Ordering::Release);
         Ok(())
     }
 }
@@ -320,6 +373,54 @@ mod tests {
         std::fs::write(&path, &bytes).unwrap();
         let (_, replay) = Translog::open(dir.path()).unwrap();
         assert_eq!(replay, ops()[..2].to_vec());
+    }
+
+    #[test]
+    fn positions_track_appends_and_syncs() {
+        let dir = tempfile::tempdir().unwrap();
+        let (log, _) = Translog::open(dir.path()).unwrap();
+        assert_eq!(
+            log.positions(),
+            Positions {
+                appended: 0,
+                synced: 0
+            }
+        );
+        log.append(&ops()[0]).unwrap();
+        let p = log.positions();
+        assert!(p.appended > 0);
+        assert_eq!(p.synced, 0);
+        log.sync().unwrap();
+        assert_eq!(log.positions().synced, p.appended);
+        log.truncate().unwrap();
+        assert_eq!(
+            log.positions(),
+            Positions {
+                appended: 0,
+                synced: 0
+            }
+        );
+    }
+
+    #[test]
+    fn sync_if_due_waits_for_the_interval_and_pending_records() {
+        let dir = tempfile::tempdir().unwrap();
+        let (log, _) = Translog::open(dir.path()).unwrap();
+        let interval = std::time::Duration::from_secs(5);
+        let now = Instant::now();
+        // Nothing pending: never syncs.
+        assert!(!log.sync_if_due(now + interval * 2, interval).unwrap());
+        log.append(&ops()[0]).unwrap();
+        let last = *log.last_sync.lock().unwrap();
+        // Before the interval elapsed since the last sync: not yet.
+        assert!(!log.sync_if_due(last, interval).unwrap());
+        assert_ne!(log.positions().synced, log.positions().appended);
+        assert!(log.sync_if_due(last + interval, interval).unwrap());
+        let p = log.positions();
+        assert_eq!(p.synced, p.appended);
+        drop(log);
+        let (_, replay) = Translog::open(dir.path()).unwrap();
+        assert_eq!(replay, vec![ops()[0].clone()]);
     }
 
     #[test]

@@ -31,6 +31,7 @@ const KNOWN: &[&str] = &[
     "index.gc_deletes",
     "index.max_inner_result_window",
     "index.translog.durability",
+    "index.translog.sync_interval",
     "index.number_of_routing_shards",
     "index.sort.field",
     "index.sort.order",
@@ -89,6 +90,7 @@ pub fn normalize_settings(body: &Value) -> Result<BTreeMap<String, String>> {
             )));
         }
     }
+    crate::translog_settings::validate(&out)?;
     Ok(out)
 }
 

@@ -1,6 +1,7 @@
 //! Write batches (`_bulk`): items are applied one by one, each with its own result, and the
 //! translogs of the indices written are fsynced once at the end instead of once per item —
-//! Elasticsearch's `durability: request` applied to the whole request.
+//! Elasticsearch's `durability: request` applied to the whole request (indices with
+//! `durability: async` are left to the background sync).
 
 use std::sync::Arc;
 
@@ -10,6 +11,7 @@ use super::Engine;
 use super::docs::{DocWrite, Refresh, UpdateRequest};
 use crate::error::Result;
 use crate::shard::{OpType, Shard, WriteConditions};
+use crate::translog_settings::Durability;
 
 /// The shards a request wrote to and has not yet made durable.
 #[derive(Debug, Default)]
@@ -18,8 +20,10 @@ pub(crate) struct Pending {
 }
 
 impl Pending {
-    pub(crate) fn touch(&mut self, shard: &Arc<Shard>) {
-        if !self.shards.iter().any(|s| Arc::ptr_eq(s, shard)) {
+    /// Record a write to `shard`; with `durability: async` it is not synced at the end of
+    /// the request (the background sync makes it durable).
+    pub(crate) fn touch(&mut self, shard: &Arc<Shard>, durability: Durability) {
+        if durability == Durability::Request && !self.shards.iter().any(|s| Arc::ptr_eq(s, shard)) {
             self.shards.push(Arc::clone(shard));
         }
     }

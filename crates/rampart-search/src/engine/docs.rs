@@ -255,7 +255,7 @@ impl Engine {
                 Ok(())
             })?;
         }
-        pending.touch(&shard);
+        pending.touch(&shard, self.durability(index));
         shard.index(id, source, &converted, op, cond)
     }
 
@@ -305,7 +305,7 @@ impl Engine {
             _ => return Err(SearchError::not_found(target)),
         };
         let (shard, _) = self.shard(&index)?;
-        pending.touch(&shard);
+        pending.touch(&shard, self.durability(&index));
         let outcome = shard.delete(id, cond)?;
         Ok(DocWrite {
             index,

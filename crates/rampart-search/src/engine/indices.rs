@@ -77,7 +77,7 @@ impl Engine {
         body: &Map<String, Value>,
         data_stream: Option<&str>,
     ) -> Result<()> {
-        let uuid = uuid::Uuid::new_v4().simple().to_string();
+        let uuid = index_uuid();
         let shard = Arc::new(Shard::open(&self.index_dir(&uuid), &Mapping::default())?);
         let result = self.mutate(|state| {
             if let Some(existing) = state.indices.get(name) {
@@ -577,4 +577,11 @@ fn render_index_settings(name: &str, meta: &IndexMeta) -> Value {
     flat.insert("index.provided_name".into(), name.to_string());
     flat.insert("index.version.created".into(), "8521000".into());
     render_settings(&flat)
+}
+
+/// A new index UUID in Elasticsearch's shape: 16 random bytes as 22 URL-safe base64
+/// characters (also the index's directory name; existing indices keep theirs).
+fn index_uuid() -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(uuid::Uuid::new_v4().as_bytes())
 }

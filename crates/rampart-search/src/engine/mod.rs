@@ -4,7 +4,9 @@
 //! snapshot once per change.
 
 mod batch;
+mod disk;
 mod docs;
+mod durability;
 mod indices;
 mod streams;
 
@@ -99,6 +101,7 @@ impl Engine {
                 engine.expire_scrolls();
             }
         });
+        self.start_translog_sync_thread();
     }
 
     /// The authorization snapshot of the current metadata.

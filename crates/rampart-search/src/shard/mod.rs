@@ -540,6 +540,24 @@ impl Shard {
         })
     }
 
+    /// How far the translog was written and fsynced (`None` without a translog).
+    pub fn translog_positions(&self) -> Option<crate::translog::Positions> {
+        self.translog.as_ref().map(Translog::positions)
+    }
+
+    /// `durability: async`: fsync when writes are pending and `interval` has passed since
+    /// the last fsync.
+    pub fn sync_translog_if_due(
+        &self,
+        now: std::time::Instant,
+        interval: std::time::Duration,
+    ) -> Result<bool> {
+        match &self.translog {
+            Some(log) => log.sync_if_due(now, interval),
+            None => Ok(false),
+        }
+    }
+
     /// Make every logged write durable (fsync the translog).
     pub fn sync_translog(&self) -> Result<()> {
         match &self.translog {

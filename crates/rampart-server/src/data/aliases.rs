@@ -6,6 +6,7 @@
 use rampart_core::resolve::{IndexMetadata, IndicesOptions};
 use serde_json::{Map, Value, json};
 
+use super::cat_table::{Cell, Column, Kind, Table};
 use super::indices::{ALIASES, acknowledged, concrete};
 use super::{guards, target};
 use crate::error::ApiError;
@@ -266,34 +267,60 @@ pub fn get_aliases(ctx: Ctx, req: Req) -> BoxFut {
     })
 }
 
+const CAT_ALIAS_COLUMNS: &[Column] = &[
+    Column::new("alias", &["a"], Kind::Text, "alias name"),
+    Column::new("index", &["i", "idx"], Kind::Text, "index alias points to"),
+    Column::new("filter", &["f", "fi"], Kind::Text, "filter"),
+    Column::new(
+        "routing.index",
+        &["ri", "routingIndex"],
+        Kind::Text,
+        "index routing",
+    ),
+    Column::new(
+        "routing.search",
+        &["rs", "routingSearch"],
+        Kind::Text,
+        "search routing",
+    ),
+    Column::new(
+        "is_write_index",
+        &["w", "isWriteIndex"],
+        Kind::Text,
+        "write index",
+    ),
+];
+
 /// `GET /_cat/aliases`, `/_cat/aliases/{name}`.
 pub fn cat_aliases(ctx: Ctx, req: Req) -> BoxFut {
     Box::pin(async move {
-        let rows: Vec<Value> = visible_aliases(&ctx, &req)?
+        let rows: Vec<Vec<Cell>> = visible_aliases(&ctx, &req)?
             .into_iter()
             .map(|(index, alias, spec)| {
-                let flag = |k: &str| spec.get(k).and_then(Value::as_str).unwrap_or("-").to_string();
-                json!({
-                    "alias": alias,
-                    "index": index,
-                    "filter": if spec.get("filter").is_some() { "*" } else { "-" },
-                    "routing.index": flag("index_routing"),
-                    "routing.search": flag("search_routing"),
-                    "is_write_index": spec.get("is_write_index").map_or("-".to_string(), Value::to_string),
-                })
+                let flag = |k: &str| Cell::text(spec.get(k).and_then(Value::as_str).unwrap_or("-"));
+                vec![
+                    Cell::text(alias),
+                    Cell::text(index),
+                    Cell::text(if spec.get("filter").is_some() {
+                        "*"
+                    } else {
+                        "-"
+                    }),
+                    flag("index_routing"),
+                    flag("search_routing"),
+                    Cell::text(
+                        spec.get("is_write_index")
+                            .map_or("-".to_string(), Value::to_string),
+                    ),
+                ]
             })
             .collect();
         super::cat::reply(
             &req,
-            &[
-                "alias",
-                "index",
-                "filter",
-                "routing.index",
-                "routing.search",
-                "is_write_index",
-            ],
-            rows,
+            &Table {
+                columns: CAT_ALIAS_COLUMNS,
+                rows,
+            },
         )
     })
 }

@@ -7,6 +7,7 @@
 
 pub mod aliases;
 pub mod cat;
+pub mod cat_table;
 pub mod docs;
 pub mod engine;
 pub mod explain;
@@ -17,5 +18,6 @@ pub mod scroll;
 pub mod search;
 pub mod streams;
 pub mod target;
+pub mod total_hits;
 pub mod upstream;
 pub mod write;

@@ -9,7 +9,7 @@ use rampart_query::SearchRequest;
 use serde_json::{Value, json};
 
 use super::search::{empty_response, engine_targets, prepare};
-use super::target;
+use super::{target, total_hits};
 use crate::authn::Authentication;
 use crate::authn::Credential;
 use crate::error::ApiError;
@@ -49,6 +49,7 @@ pub fn start(
     keep: &str,
     options: &IndicesOptions,
     request: &SearchRequest,
+    as_int: bool,
 ) -> Result<Reply, ApiError> {
     let keep = keep_alive(keep)?;
     if request.from > 0 {
@@ -57,12 +58,19 @@ pub fn start(
         ]));
     }
     let Some(targets) = prepare(ctx, req, &target::expressions(req), options, request)? else {
-        return Ok(Reply::ok(empty_response()));
+        let mut response = empty_response();
+        if as_int {
+            total_hits::render(&mut response);
+        }
+        return Ok(Reply::ok(response));
     };
-    let response =
+    let mut response =
         ctx.state
             .data
             .start_scroll(&owner(&ctx.auth), keep, &engine_targets(&targets), request)?;
+    if as_int {
+        total_hits::render(&mut response);
+    }
     Ok(Reply::ok(response))
 }
 
@@ -91,11 +99,15 @@ pub(crate) fn scroll_args(req: &Req) -> Result<(Vec<String>, Option<String>), Ap
 pub fn next(ctx: Ctx, req: Req) -> BoxFut {
     Box::pin(async move {
         let (ids, keep) = scroll_args(&req)?;
+        let as_int = total_hits::requested(&req)?;
         let [id] = ids.as_slice() else {
             return Err(ApiError::validation(&["scrollId is missing".into()]));
         };
         let keep = keep.as_deref().map(keep_alive).transpose()?;
-        let page = ctx.state.data.scroll(&owner(&ctx.auth), id, keep)?;
+        let mut page = ctx.state.data.scroll(&owner(&ctx.auth), id, keep)?;
+        if as_int {
+            total_hits::render(&mut page);
+        }
         Ok(Reply::ok(page))
     })
 }

@@ -8,7 +8,7 @@ use rampart_search::Restrictions;
 use serde_json::{Value, json};
 
 use super::restrict::{self, Restriction};
-use super::{engine, guards, target};
+use super::{engine, guards, target, total_hits};
 use crate::error::ApiError;
 use crate::http::{Reply, Req};
 use crate::routes::{BoxFut, Ctx};
@@ -211,12 +211,19 @@ pub fn widen_per_role(
 pub fn search(ctx: Ctx, req: Req) -> BoxFut {
     Box::pin(async move {
         let body = req.json()?;
-        let request = parse_request(&req, body.as_ref())?;
+        let mut request = parse_request(&req, body.as_ref())?;
+        let as_int = total_hits::requested(&req)?;
+        if as_int {
+            total_hits::apply(&mut request, total_hits::explicit(&req, body.as_ref()))?;
+        }
         let options = target::options(&req, IndicesOptions::search())?;
         if let Some(keep_alive) = req.query("scroll") {
-            return super::scroll::start(&ctx, &req, keep_alive, &options, &request);
+            return super::scroll::start(&ctx, &req, keep_alive, &options, &request, as_int);
         }
-        let response = run_search(&ctx, &req, &target::expressions(&req), &options, &request)?;
+        let mut response = run_search(&ctx, &req, &target::expressions(&req), &options, &request)?;
+        if as_int {
+            total_hits::render(&mut response);
+        }
         Ok(Reply::ok(response))
     })
 }
@@ -276,6 +283,7 @@ pub fn msearch(ctx: Ctx, req: Req) -> BoxFut {
             return Err(ApiError::validation(&["no requests added".to_string()]));
         }
         let default_index = target::expressions(&req);
+        let as_int = total_hits::requested(&req)?;
         let mut responses = Vec::new();
         for pair in lines.chunks(2) {
             let header: Value = serde_json::from_str(pair.first().copied().unwrap_or("{}"))
@@ -291,14 +299,20 @@ pub fn msearch(ctx: Ctx, req: Req) -> BoxFut {
                     .collect(),
                 _ => default_index.clone(),
             };
-            let outcome = rampart_query::parse_search_request(&body_line)
-                .map_err(ApiError::from)
-                .and_then(|request| {
-                    let options = target::options(&req, IndicesOptions::search())?;
-                    run_search(&ctx, &req, &expressions, &options, &request)
-                });
+            let mut parsed = rampart_query::parse_search_request(&body_line);
+            if let (true, Ok(request)) = (as_int, parsed.as_mut()) {
+                // ES refuses the whole multi-search when one body bounds its tracking.
+                total_hits::apply(request, body_line.get("track_total_hits").is_some())?;
+            }
+            let outcome = parsed.map_err(ApiError::from).and_then(|request| {
+                let options = target::options(&req, IndicesOptions::search())?;
+                run_search(&ctx, &req, &expressions, &options, &request)
+            });
             responses.push(match outcome {
                 Ok(mut r) => {
+                    if as_int {
+                        total_hits::render(&mut r);
+                    }
                     if let Some(o) = r.as_object_mut() {
                         o.insert("status".into(), json!(200));
                     }

@@ -64,10 +64,15 @@ pub fn create_data_stream(ctx: Ctx, req: Req) -> BoxFut {
 /// The data streams among the authorized names of the path's expression.
 fn authorized_streams(ctx: &Ctx, req: &Req, lenient: bool) -> Result<Vec<String>, ApiError> {
     let meta = ctx.state.data.metadata();
-    let defaults = if lenient {
+    let base = if lenient {
         IndicesOptions::lenient_expand_open()
     } else {
         IndicesOptions::strict_expand_open()
+    };
+    // Data stream APIs resolve data streams (other requests do not see them by wildcard).
+    let defaults = IndicesOptions {
+        include_data_streams: true,
+        ..base
     };
     let options = target::options(req, defaults)?;
     let mut expressions = req.param_list("name");

@@ -307,6 +307,8 @@ pub fn routes() -> Vec<Route> {
         route(M::DELETE, "/{index}/_alias/{name}", "indices:admin/aliases", Authz::Index, data::aliases::delete_alias),
         route(M::GET, "/_cat/aliases", "indices:admin/aliases/get", Authz::Index, data::aliases::cat_aliases),
         route(M::GET, "/_cat/aliases/{name}", "indices:admin/aliases/get", Authz::Index, data::aliases::cat_aliases),
+        route(M::GET, "/_cat/count", "indices:data/read/search", Authz::Index, data::cat::cat_count),
+        route(M::GET, "/_cat/count/{index}", "indices:data/read/search", Authz::Index, data::cat::cat_count),
         route(M::GET, "/_cat/indices", "indices:monitor/settings/get", Authz::Index, data::cat::cat_indices),
         route(M::GET, "/_cat/indices/{index}", "indices:monitor/settings/get", Authz::Index, data::cat::cat_indices),
         route(M::GET, "/_resolve/index/{name}", "indices:admin/resolve/index", Authz::Index, data::cat::resolve_index),
