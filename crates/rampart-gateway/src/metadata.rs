@@ -97,6 +97,8 @@ pub fn metadata_from_resolve(
 pub struct MetadataCache {
     upstream: Upstream,
     max_age: Duration,
+    /// Aliases configured on the gateway, added to those `_remote/info` reports.
+    configured_remotes: Vec<String>,
     current: RwLock<Option<(Arc<IndexMetadata>, Instant)>>,
 }
 
@@ -105,8 +107,16 @@ impl MetadataCache {
         Self {
             upstream,
             max_age,
+            configured_remotes: Vec::new(),
             current: RwLock::new(None),
         }
+    }
+
+    /// Adds remote cluster aliases the upstream follows but does not list in `_remote/info`
+    /// (or lists only to callers with `monitor`).
+    pub fn with_remote_clusters(mut self, aliases: Vec<String>) -> Self {
+        self.configured_remotes = aliases;
+        self
     }
 
     /// The snapshot, fetched if missing or older than `max_age`.
@@ -128,13 +138,14 @@ impl MetadataCache {
             .param("expand_wildcards", "all");
         let resolved = self.upstream.send(&resolve).await?.into_success()?;
         let remotes = UpstreamRequest::new(Method::GET, &["_remote", "info"]);
-        let remotes: Vec<String> = match self.upstream.send(&remotes).await?.into_success() {
+        let mut remotes: Vec<String> = match self.upstream.send(&remotes).await?.into_success() {
             Ok(Value::Object(clusters)) => clusters.keys().cloned().collect(),
             Ok(_) => Vec::new(),
             // A cluster without the remote-info API (or without the privilege) has no
             // remotes as far as the gateway is concerned.
             Err(_) => Vec::new(),
         };
+        remotes.extend(self.configured_remotes.iter().cloned());
         let metadata = Arc::new(metadata_from_resolve(&resolved, &remotes)?);
         if let Ok(mut current) = self.current.write() {
             *current = Some((metadata.clone(), Instant::now()));

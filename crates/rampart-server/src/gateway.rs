@@ -24,6 +24,8 @@ pub const UPSTREAM_USER: &str = "rampart.gateway.upstream.username";
 pub const UPSTREAM_PASSWORD: &str = "rampart.gateway.upstream.password";
 pub const UPSTREAM_API_KEY: &str = "rampart.gateway.upstream.api_key";
 /// A PEM file of CA certificates trusted for the upstream, added to the system roots.
+/// Remote cluster aliases of the upstream beyond those `GET _remote/info` reports.
+pub const REMOTE_CLUSTERS: &str = "rampart.gateway.remote_clusters";
 pub const UPSTREAM_CA: &str = "rampart.gateway.upstream.ssl.certificate_authorities";
 
 /// Rampart's own actions for its monitoring routes; `monitor` (`cluster:monitor/*`) grants
@@ -67,6 +69,7 @@ pub fn config(settings: &Settings) -> Result<Option<UpstreamConfig>, String> {
         }
     };
     config.tls.ca_file = settings.get(UPSTREAM_CA).map(std::path::PathBuf::from);
+    config.remote_clusters = settings.get_list(REMOTE_CLUSTERS);
     Ok(Some(config))
 }
 
@@ -80,7 +83,8 @@ pub fn open(config: &UpstreamConfig) -> Result<Gateway, String> {
     let key = shared_scroll_key(&store)
         .map_err(|e| format!("cannot read the scroll binding key from the upstream: {e}"))?;
     Ok(Gateway {
-        metadata: MetadataCache::new(upstream.clone(), Duration::from_secs(1)),
+        metadata: MetadataCache::new(upstream.clone(), Duration::from_secs(1))
+            .with_remote_clusters(config.remote_clusters.clone()),
         upstream,
         metrics,
         store: Arc::new(store),

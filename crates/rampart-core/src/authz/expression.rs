@@ -7,8 +7,9 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 
 use super::EffectiveRole;
-use super::decision::IndexDecision;
+use super::decision::{Decision, IndexDecision};
 use super::index::{IndexLookup, IndexRequest};
+use super::remote::{RemoteAccess, RemoteDecision};
 use super::subject::Subject;
 use crate::error::EsError;
 use crate::permission::{ActionView, CompileError, Permission};
@@ -40,12 +41,14 @@ impl EsError for ExpressionError {
 }
 
 /// The outcome: the decision and, when allowed, the concrete names the request now targets
-/// (empty with `placeholder` when it was rewritten to match nothing).
+/// (empty with `placeholder` when it was rewritten to match nothing) and the remote targets
+/// (`alias:index`, authorized through `remote_indices`) with their DLS/FLS.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ExpressionDecision {
     pub decision: IndexDecision,
     pub names: Vec<String>,
     pub placeholder: bool,
+    pub remote: Vec<RemoteAccess>,
 }
 
 impl EffectiveRole {
@@ -78,6 +81,7 @@ impl EffectiveRole {
             decision: IndexDecision::new(pre.clone()),
             names: Vec::new(),
             placeholder: false,
+            remote: Vec::new(),
         };
         if !pre.is_allowed() && !options.allow_remote {
             return Ok(denied_early());
@@ -88,8 +92,28 @@ impl EffectiveRole {
         if !pre.is_allowed() && resolution.remote.is_empty() && resolution.local.is_empty() {
             return Ok(denied_early());
         }
+        let remote = match self.authorize_remote(subject, action, &resolution.remote)? {
+            RemoteDecision::Allowed(remote) => remote,
+            RemoteDecision::Denied(denial) => {
+                return Ok(ExpressionDecision {
+                    decision: IndexDecision::denied(denial),
+                    names: Vec::new(),
+                    placeholder: false,
+                    remote: Vec::new(),
+                });
+            }
+        };
         let names: Vec<String> = resolution.local_names().map(String::from).collect();
         let placeholder = resolution.is_empty_placeholder();
+        if names.is_empty() && !resolution.remote.is_empty() {
+            // Only remote targets, all granted above: nothing local to decide.
+            return Ok(ExpressionDecision {
+                decision: IndexDecision::new(Decision::allowed(Vec::new())),
+                names,
+                placeholder: false,
+                remote,
+            });
+        }
         let req = IndexRequest {
             action,
             names: &names,
@@ -101,6 +125,7 @@ impl EffectiveRole {
             decision,
             names,
             placeholder,
+            remote,
         })
     }
 }

@@ -66,7 +66,7 @@ impl std::fmt::Debug for IndexRequest<'_> {
 const FAILURES: &str = "::failures";
 const DATA: &str = "::data";
 
-fn split_selector(name: &str) -> (&str, bool) {
+pub(super) fn split_selector(name: &str) -> (&str, bool) {
     if let Some(base) = name.strip_suffix(FAILURES) {
         (base, true)
     } else {

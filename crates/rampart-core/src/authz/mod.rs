@@ -10,6 +10,7 @@ mod global;
 mod grants;
 mod index;
 mod message;
+mod remote;
 mod run_as;
 mod subject;
 
@@ -21,6 +22,7 @@ pub use decision::{Decision, DocumentAccess, FieldAccess, IndexAccess, IndexDeci
 pub use denial::Denial;
 pub use expression::{ExpressionDecision, ExpressionError, NameChecker};
 pub use index::{IndexLookup, IndexRequest, NoIndexMetadata};
+pub use remote::{RemoteAccess, RemoteDecision};
 pub use subject::{Authentication, Subject};
 
 use crate::permission::Permission;

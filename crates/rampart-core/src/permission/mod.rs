@@ -18,7 +18,7 @@ pub use application::{
 };
 pub use cache::{PermissionCache, RoleSetKey};
 pub use cluster::ClusterPermission;
-pub(crate) use indices::{ActionView, GroupIds};
+pub(crate) use indices::{ActionView, GroupIds, IndicesBuilder};
 pub use indices::{GroupSummary, IndexGroup, IndicesPermission};
 pub(crate) use privileges::granting_tables_ready;
 pub use privileges::{

@@ -58,6 +58,10 @@ pub struct UpstreamConfig {
     /// Idle connections kept per host in the pool.
     pub pool_max_idle_per_host: usize,
     pub tls: TlsOptions,
+    /// Remote cluster aliases the upstream follows besides those its `_remote/info` lists
+    /// (setting `rampart.gateway.remote_clusters`): `alias:index` targets naming them are
+    /// authorized through `remote_indices`.
+    pub remote_clusters: Vec<String>,
 }
 
 impl UpstreamConfig {
@@ -70,6 +74,7 @@ impl UpstreamConfig {
             max_retries: 2,
             pool_max_idle_per_host: 32,
             tls: TlsOptions::default(),
+            remote_clusters: Vec::new(),
         }
     }
 }

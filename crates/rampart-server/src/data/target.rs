@@ -18,6 +18,8 @@ pub struct Authorized {
     pub placeholder: bool,
     /// What the caller may see of each name (DLS/FLS), in `names` order.
     pub access: Vec<IndexAccess>,
+    /// Remote targets (`alias:index`) granted through `remote_indices`, with their DLS/FLS.
+    pub remote: Vec<rampart_core::authz::RemoteAccess>,
 }
 
 impl Authorized {
@@ -74,6 +76,7 @@ pub fn authorize(
         names: outcome.names,
         placeholder: outcome.placeholder,
         access: outcome.decision.access().to_vec(),
+        remote: outcome.remote,
     })
 }
 

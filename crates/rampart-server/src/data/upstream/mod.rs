@@ -7,6 +7,7 @@
 use std::sync::Arc;
 
 use axum::http::Method;
+use rampart_core::authz::RemoteAccess;
 use rampart_core::resolve::{IndexMetadata, IndicesOptions};
 use rampart_core::write::WriteOp;
 use rampart_gateway::rewrite::{self, IndexRestrictions, Target};
@@ -151,15 +152,21 @@ async fn search_upstream(gateway: &Gateway, ctx: &Ctx, req: &Req) -> Result<Repl
         &options,
         &meta,
     )?;
-    if authorized.placeholder || authorized.names.is_empty() {
+    let local = !(authorized.placeholder || authorized.names.is_empty());
+    if !local && authorized.remote.is_empty() {
         if is_count(req) {
             let shards = json!({"total": 0, "successful": 0, "skipped": 0, "failed": 0});
             return Ok(Reply::ok(json!({"count": 0, "_shards": shards})));
         }
         return Ok(Reply::ok(search::empty_response()));
     }
-    let targets = targets(ctx, search::SEARCH, &authorized, &meta)?;
+    let targets = if local {
+        targets(ctx, search::SEARCH, &authorized, &meta)?
+    } else {
+        Vec::new()
+    };
     let restricted = targets.iter().any(|t| t.restrictions.is_restricted());
+    refuse_restricted_remote(&authorized, restricted)?;
     // Names that are all concrete target indices resolve upstream to exactly the targets.
     let direct = authorized.names.len() == targets.len()
         && authorized.names.iter().all(|n| {
@@ -183,7 +190,20 @@ async fn search_upstream(gateway: &Gateway, ctx: &Ctx, req: &Req) -> Result<Repl
         }
     }
     .map_err(gateway_error)?;
-    let path = authorized.names.join(",");
+    // Remote targets were authorized through `remote_indices` and carry no restriction
+    // (checked above), so they go upstream as written, one per matched alias.
+    let remote = authorized.remote.iter().map(RemoteAccess::target);
+    let path = if local {
+        authorized
+            .names
+            .iter()
+            .cloned()
+            .chain(remote)
+            .collect::<Vec<_>>()
+    } else {
+        remote.collect()
+    }
+    .join(",");
     if is_count(req) {
         return count_upstream(gateway, req, &path, plan.body, restricted).await;
     }
@@ -237,6 +257,28 @@ async fn count_upstream(
     Ok(Reply::status(status, body))
 }
 
+/// Remote targets are forwarded only when nothing in the search is restricted: the rewrite
+/// scopes DLS/FLS per local concrete index, and a remote cluster's concrete indices are
+/// unknown here, so a restricted remote search could not be made exact.
+fn refuse_restricted_remote(
+    authorized: &target::Authorized,
+    local_restricted: bool,
+) -> Result<(), ApiError> {
+    let restricted_remote = authorized.remote.iter().find(|r| r.is_restricted());
+    if let Some(remote) = restricted_remote {
+        return Err(ApiError::bad_request(format!(
+            "searching [{}] is not supported in gateway mode: document or field level security applies to it",
+            remote.target()
+        )));
+    }
+    if local_restricted && !authorized.remote.is_empty() {
+        return Err(ApiError::bad_request(
+            "searching remote indices together with indices under document or field level security is not supported in gateway mode",
+        ));
+    }
+    Ok(())
+}
+
 /// One authorized concrete index and the caller's restrictions on it.
 async fn single_target(
     gateway: &Gateway,
@@ -264,6 +306,7 @@ pub(super) fn target_of(
         names: vec![index.clone()],
         placeholder: false,
         access,
+        remote: Vec::new(),
     };
     let mut found = targets(ctx, action, &authorized, meta)?;
     Ok(found.pop().unwrap_or(Target {

@@ -81,6 +81,7 @@ fn page_filter(
         names,
         placeholder: false,
         access,
+        remote: Vec::new(),
     };
     Ok(ResponseFilter::new(&targets(
         ctx,
