@@ -18,16 +18,24 @@ use rampart_search::{Engine, OpType, Refresh, WriteConditions, WriteKind};
 use serde_json::json;
 
 /// Copy a live data directory: exactly what a crash at this instant leaves on disk (every
-/// acknowledged write has returned, nothing was flushed or closed since).
+/// acknowledged write has returned, nothing was flushed or closed since). Background work
+/// (tantivy's segment garbage collection) may delete a file between listing and copying it:
+/// such a file was no longer referenced, so a crash image without it is just as real.
 fn crash_copy(from: &Path, to: &Path) {
+    let gone = |e: &std::io::Error| e.kind() == std::io::ErrorKind::NotFound;
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap() {
         let entry = entry.unwrap();
         let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            crash_copy(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
+        match entry.file_type() {
+            Ok(t) if t.is_dir() => crash_copy(&entry.path(), &target),
+            Ok(_) => match std::fs::copy(entry.path(), target) {
+                Ok(_) => {}
+                Err(e) if gone(&e) => {}
+                Err(e) => panic!("copy {}: {e}", entry.path().display()),
+            },
+            Err(e) if gone(&e) => {}
+            Err(e) => panic!("stat {}: {e}", entry.path().display()),
         }
     }
 }
