@@ -246,6 +246,9 @@ try {
   const kb = await browser.newContext();
   const kpage = await kb.newPage();
   await kpage.goto(`${KBN}/login`);
+  // The browser applies autofocus at a rendering update, which may come after `load` on a
+  // busy machine: wait for it (a form without autofocus still fails here).
+  await kpage.waitForFunction(() => document.activeElement?.id === 'username', null, { timeout: 10000 });
   await kpage.keyboard.type('ana');
   await kpage.keyboard.press('Tab');
   await kpage.keyboard.type('ana-password-1');
