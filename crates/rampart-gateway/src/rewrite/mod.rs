@@ -6,13 +6,17 @@
 //! answer is then filtered per hit (`_source`, `fields`, highlight, inner and top hits).
 //! Callers that no restriction applies to are forwarded unchanged.
 
+mod by_query;
 mod get;
+mod pit;
 mod refuse;
 mod response;
 mod scroll;
 mod search;
 
+pub use by_query::{QUERY_PARAMS, empty_by_query_answer, plan_by_query};
 pub use get::{admits_everything, get_answers, plan_get};
+pub use pit::{PitBinding, pit_id, split_pit, with_upstream_pit};
 pub use refuse::{
     Operation, PROFILE, Refusal, SUGGEST, UPDATE, check_operation, check_search_body,
 };

@@ -27,7 +27,7 @@ impl EsError for Refusal {
     }
 }
 
-fn refused(what: &str) -> Refusal {
+pub(super) fn refused(what: &str) -> Refusal {
     Refusal(format!(
         "{what} is not allowed when document or field level security applies"
     ))
@@ -98,7 +98,6 @@ pub fn check_search_body(body: &Value) -> Result<(), Refusal> {
         ("knn", "[knn] search"),
         ("rescore", "[rescore]"),
         ("collapse", "[collapse]"),
-        ("pit", "a point in time search"),
         ("indices_boost", "[indices_boost]"),
         ("stats", "[stats] groups"),
     ] {

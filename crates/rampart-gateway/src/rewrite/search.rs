@@ -24,12 +24,12 @@ pub struct SearchPlan {
 }
 
 /// Targets sharing identical restrictions, rewritten together.
-struct Group<'a> {
+pub(super) struct Group<'a> {
     restrictions: &'a IndexRestrictions,
     indices: Vec<String>,
 }
 
-fn group_targets(targets: &[Target]) -> Vec<Group<'_>> {
+pub(super) fn group_targets(targets: &[Target]) -> Vec<Group<'_>> {
     let mut groups: Vec<Group<'_>> = Vec::new();
     for target in targets {
         match groups
@@ -61,7 +61,7 @@ fn index_filter(indices: &[String]) -> Query {
 /// With `direct` and a single group, the request names exactly the group's concrete
 /// indices, so the `_index` filter would select every document anyway and is left out (some
 /// ES-compatible engines cannot filter on `_index`).
-fn scoped(query: &Query, groups: &[Group<'_>], with_dls: bool, direct: bool) -> Query {
+pub(super) fn scoped(query: &Query, groups: &[Group<'_>], with_dls: bool, direct: bool) -> Query {
     let partition = !(direct && groups.len() == 1);
     let mut clauses: Vec<Query> = groups
         .iter()
