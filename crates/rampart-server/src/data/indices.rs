@@ -86,7 +86,7 @@ pub fn delete(ctx: Ctx, req: Req) -> BoxFut {
     })
 }
 
-fn filter_properties(
+pub(crate) fn filter_properties(
     props: &Map<String, Value>,
     prefix: &str,
     fields: &rampart_core::fls::FieldPermissions,

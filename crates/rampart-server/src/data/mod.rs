@@ -11,6 +11,7 @@ pub mod cat_table;
 pub mod docs;
 pub mod engine;
 pub mod explain;
+pub mod gateway_only;
 pub mod guards;
 pub mod indices;
 pub mod restrict;

@@ -135,6 +135,20 @@ impl Cluster {
         }
     }
 
+    /// Like `start`, with the gateway pointed at `front(upstream URL)`: a test double that
+    /// stands in front of the upstream (to record what the gateway sends, or to answer APIs
+    /// the embedded upstream does not serve).
+    pub async fn start_via(front: impl FnOnce(String) -> String) -> Cluster {
+        let upstream = spawn(&["-E", "xpack.security.enabled=false"]).await;
+        let url = front(upstream.url.clone());
+        let gateway = spawn(&["--upstream", &url]).await;
+        Cluster {
+            upstream,
+            gateway,
+            http: reqwest::Client::new(),
+        }
+    }
+
     async fn send(
         &self,
         base: &str,

@@ -14,8 +14,12 @@ use rampart_gateway::rewrite::{self, IndexRestrictions, Target};
 use rampart_gateway::{GatewayError, UpstreamRequest};
 use serde_json::{Value, json};
 
+mod admin;
 mod bulk;
+mod by_query;
 mod mget;
+mod ops;
+mod pit;
 mod scroll;
 
 use super::{restrict, search, target};
@@ -29,7 +33,6 @@ const GET: &str = "indices:data/read/get";
 const INDEX: &str = "indices:data/write/index";
 const DELETE: &str = "indices:data/write/delete";
 const CREATE_INDEX: &str = "indices:admin/create";
-const REFRESH: &str = "indices:admin/refresh";
 
 /// URL parameters answered by this node, never forwarded.
 const LOCAL_PARAMS: &[&str] = &["pretty", "human", "filter_path", "error_trace"];
@@ -40,15 +43,31 @@ fn gateway_error(e: GatewayError) -> ApiError {
 
 /// Answers one `Authz::Index` route in gateway mode.
 pub async fn handle(gateway: Arc<Gateway>, ctx: Ctx, req: Req) -> Result<Reply, ApiError> {
+    if let Some(answer) = admin::handle(&gateway, &ctx, &req).await {
+        return answer;
+    }
     match (ctx.action, req.param("id").is_some()) {
+        (search::SEARCH, _) if pit::is_pit_search(&req)? => pit::search(&gateway, &ctx, &req).await,
         (search::SEARCH, _) => search_upstream(&gateway, &ctx, &req).await,
         (bulk::BULK, _) => bulk::bulk(&gateway, &ctx, &req).await,
         (mget::MGET, _) => mget::mget(&gateway, &ctx, &req).await,
         (scroll::SCROLL, _) => scroll::next(&gateway, &ctx, &req).await,
         (scroll::CLEAR_SCROLL, _) => scroll::clear(&gateway, &ctx, &req).await,
+        (pit::OPEN, _) => pit::open(&gateway, &ctx, &req).await,
+        (pit::CLOSE, _) => pit::close(&gateway, &ctx, &req).await,
+        (GET, true) if req.path.contains("/_source/") => {
+            ops::get_source(&gateway, &ctx, &req).await
+        }
         (GET, true) if req.path.contains("/_doc/") => get_upstream(&gateway, &ctx, &req).await,
+        (ops::EXPLAIN, _) | (ops::TERMVECTORS, _) => {
+            ops::explain_or_termvectors(&gateway, &ctx, &req).await
+        }
+        (ops::UPDATE, true) => ops::update(&gateway, &ctx, &req).await,
+        (by_query::DELETE_BY_QUERY | by_query::UPDATE_BY_QUERY, _) => {
+            by_query::by_query(&gateway, &ctx, &req).await
+        }
         (INDEX, true) | (DELETE, true) => write_upstream(&gateway, &ctx, &req).await,
-        (CREATE_INDEX, false) | (REFRESH, _) => admin_upstream(&gateway, &ctx, &req).await,
+        (CREATE_INDEX, false) => admin_upstream(&gateway, &ctx, &req).await,
         (action, _) => Err(ApiError::bad_request(format!(
             "[{action}] is not supported in gateway mode"
         ))),
@@ -80,10 +99,13 @@ pub(super) async fn send(
         return Ok((status, answer.body));
     }
     if status == 404
-        && (answer.body.get("found").is_some() || answer.body.get("num_freed").is_some())
+        && ["found", "num_freed", "matched"]
+            .iter()
+            .any(|k| answer.body.get(*k).is_some())
     {
-        // A GET of a missing document, or a clear scroll that freed nothing: the body is
-        // ES's own answer (`found: false`, `num_freed: 0`), not an error.
+        // A GET or explain of a missing document, or a clear scroll/PIT that freed nothing:
+        // the body is ES's own answer (`found: false`, `matched: false`, `num_freed: 0`),
+        // not an error.
         return Ok((status, answer.body));
     }
     Err(gateway_error(answer.into_success().err().map_or_else(
@@ -351,23 +373,27 @@ fn endpoint(req: &Req) -> &'static str {
     }
 }
 
-/// Single-document writes: ES allows them under DLS/FLS (only updates are refused).
-/// Decides a single-document write as a one-item bulk, as the embedded data plane does: the
-/// write privileges differ by operation (`create_doc` creates but may not overwrite), which
-/// the route's action alone does not tell.
-async fn authorize_write_item(
-    gateway: &Gateway,
-    ctx: &Ctx,
-    req: &Req,
-    id: &str,
-) -> Result<(), ApiError> {
-    let op = if ctx.action == DELETE {
+/// The write operation of a single-document write route (`create_doc` creates but may not
+/// overwrite, which the route's action alone does not tell).
+fn write_op(ctx: &Ctx, req: &Req) -> WriteOp {
+    if ctx.action == DELETE {
         WriteOp::Delete
     } else if endpoint(req) == "_create" || req.query("op_type") == Some("create") {
         WriteOp::Create
     } else {
         WriteOp::Index
-    };
+    }
+}
+
+/// Decides a single-document write as a one-item bulk, as the embedded data plane does
+/// (auto-create through `create_index` or `auto_configure` included).
+async fn authorize_write_item(
+    gateway: &Gateway,
+    ctx: &Ctx,
+    req: &Req,
+    id: &str,
+    op: WriteOp,
+) -> Result<(), ApiError> {
     let item = WriteItem {
         index: req.param_required("index")?.to_string(),
         id: Some(id.to_string()),
@@ -385,7 +411,7 @@ async fn authorize_write_item(
 
 async fn write_upstream(gateway: &Gateway, ctx: &Ctx, req: &Req) -> Result<Reply, ApiError> {
     let id = req.param_required("id")?.to_string();
-    authorize_write_item(gateway, ctx, req, &id).await?;
+    authorize_write_item(gateway, ctx, req, &id, write_op(ctx, req)).await?;
     let target = single_target(gateway, ctx, req, ctx.action).await?;
     let method = if ctx.action == DELETE {
         Method::DELETE
@@ -402,20 +428,18 @@ async fn write_upstream(gateway: &Gateway, ctx: &Ctx, req: &Req) -> Result<Reply
     Ok(Reply::status(status, body))
 }
 
+/// `PUT /{index}`: the name is a literal (no expression), so it is forwarded as authorized.
 async fn admin_upstream(gateway: &Gateway, ctx: &Ctx, req: &Req) -> Result<Reply, ApiError> {
     let index = req.param_required("index")?.to_string();
     let meta = metadata(gateway).await?;
     target::authorize_names(ctx, req, ctx.action, std::slice::from_ref(&index), &meta)?;
-    let request = if ctx.action == REFRESH {
-        UpstreamRequest::new(Method::POST, &[&index, "_refresh"]).idempotent()
-    } else {
-        let request = UpstreamRequest::new(Method::PUT, &[&index]);
-        match req.json()? {
-            Some(body) => request.json(body),
-            None => request,
-        }
+    let request = UpstreamRequest::new(Method::PUT, &[&index]);
+    let request = match req.json()? {
+        Some(body) => request.json(body),
+        None => request,
     };
-    let (status, body) = send(gateway, &with_params(request, req)).await?;
+    let answer = send(gateway, &with_params(request, req)).await;
     gateway.metadata.invalidate();
+    let (status, body) = answer?;
     Ok(Reply::status(status, body))
 }
