@@ -1,0 +1,229 @@
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+//! Point in time through the gateway, behind a recording front that implements PIT over the
+//! embedded upstream (`gateway_front`): the PIT is opened on the authorized names only, its id
+//! is bound to the opener (another user or an altered id finds no context), searches with it
+//! are authorized on the PIT's indices and rewritten with the caller's DLS/FLS, and only the
+//! opener can close it.
+
+mod gateway_front;
+mod gateway_support;
+
+use gateway_front::Front;
+use gateway_support::Cluster;
+use serde_json::{Value, json};
+
+const PASSWORD: &str = "password-123";
+const RESTRICTED: &str = "restricted";
+const OTHER: &str = "other";
+
+async fn setup() -> (Cluster, Front) {
+    let mut front = None;
+    let cluster = Cluster::start_via(|upstream| {
+        let (f, url) = Front::start(upstream);
+        front = Some(f);
+        url
+    })
+    .await;
+    let docs: Vec<(String, Value)> = (0..4)
+        .map(|i| {
+            let dept = if i % 2 == 0 { "public" } else { "secret" };
+            (
+                format!("p{i}"),
+                json!({"title": format!("note {i}"), "dept": dept, "n": i, "salary": 100 * i}),
+            )
+        })
+        .collect();
+    cluster.seed_docs("docs", &docs).await;
+    cluster
+        .seed_docs("docs-secret", &[("s1".into(), json!({"title": "s"}))])
+        .await;
+    cluster
+        .put_roles(vec![
+            (
+                RESTRICTED.into(),
+                json!({"indices": [{"names": ["docs"], "privileges": ["read"],
+                    "query": {"term": {"dept": "public"}},
+                    "field_security": {"grant": ["title", "dept", "n"]}}]}),
+            ),
+            (
+                OTHER.into(),
+                json!({"indices": [{"names": ["docs*"], "privileges": ["read"]}]}),
+            ),
+        ])
+        .await;
+    cluster
+        .put_users(&[
+            (RESTRICTED, PASSWORD, &[RESTRICTED]),
+            (OTHER, PASSWORD, &[OTHER]),
+        ])
+        .await;
+    (cluster, front.unwrap())
+}
+
+async fn call(
+    cluster: &Cluster,
+    user: &str,
+    method: &str,
+    path: &str,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let r = cluster
+        .call(Some((user, PASSWORD)), method, path, body.as_ref())
+        .await;
+    (r.status, r.json())
+}
+
+fn pit_search(id: &str) -> Value {
+    json!({"pit": {"id": id, "keep_alive": "1m"}, "sort": [{"n": "asc"}],
+        "query": {"match_all": {}}})
+}
+
+fn sources(answer: &Value) -> Vec<Value> {
+    answer["hits"]["hits"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no hits: {answer}"))
+        .iter()
+        .map(|h| h["_source"].clone())
+        .collect()
+}
+
+fn missing_context(status: u16, answer: &Value) {
+    assert_eq!(status, 404, "{answer}");
+    assert_eq!(
+        answer["error"]["type"],
+        json!("search_context_missing_exception")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn point_in_time_is_bound_authorized_and_restricted() {
+    let (cluster, front) = setup().await;
+    // Opened on the authorized names only: the wildcard never reaches the upstream.
+    let (status, opened) = call(
+        &cluster,
+        RESTRICTED,
+        "POST",
+        "/do*/_pit?keep_alive=1m",
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{opened}");
+    let id = opened["id"].as_str().unwrap().to_string();
+    assert!(id.starts_with("rmp1."), "{id}");
+    let sent = front.recorded("/_pit");
+    assert_eq!(sent.last().unwrap().target, "/docs/_pit?keep_alive=1m");
+    let (status, _) = call(&cluster, RESTRICTED, "POST", "/docs/_pit", None).await;
+    assert_eq!(status, 400, "keep_alive is required");
+
+    // The opener's searches see the DLS-visible documents, FLS-filtered; the upstream got
+    // its own id and the rewritten query.
+    let (status, answer) = call(
+        &cluster,
+        RESTRICTED,
+        "POST",
+        "/_search",
+        Some(pit_search(&id)),
+    )
+    .await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(
+        sources(&answer),
+        vec![
+            json!({"title": "note 0", "dept": "public", "n": 0}),
+            json!({"title": "note 2", "dept": "public", "n": 2}),
+        ]
+    );
+    let forwarded = front.recorded("/_search");
+    let forwarded = &forwarded.last().unwrap().body;
+    assert!(forwarded["pit"]["id"].as_str().unwrap().starts_with("pit-"));
+    assert!(
+        forwarded["query"].to_string().contains("public"),
+        "the DLS filter is in the query: {forwarded}"
+    );
+    // The answer's id is bound again and keeps working.
+    let next = answer["pit_id"].as_str().unwrap().to_string();
+    assert!(next.starts_with("rmp1."), "{next}");
+    let (status, _) = call(
+        &cluster,
+        RESTRICTED,
+        "POST",
+        "/_search",
+        Some(pit_search(&next)),
+    )
+    .await;
+    assert_eq!(status, 200);
+
+    // Another user, an altered id, and an index in the path.
+    let (status, answer) = call(&cluster, OTHER, "POST", "/_search", Some(pit_search(&id))).await;
+    missing_context(status, &answer);
+    // One character of the MAC changed (the first of its part, which any letter keeps
+    // decodable).
+    let (head, tag) = id.rsplit_once('.').unwrap();
+    let first = if tag.starts_with('A') { "B" } else { "A" };
+    let altered = format!("{head}.{first}{}", &tag[1..]);
+    let (status, answer) = call(
+        &cluster,
+        RESTRICTED,
+        "POST",
+        "/_search",
+        Some(pit_search(&altered)),
+    )
+    .await;
+    missing_context(status, &answer);
+    let (status, answer) = call(
+        &cluster,
+        RESTRICTED,
+        "POST",
+        "/docs/_search",
+        Some(pit_search(&id)),
+    )
+    .await;
+    assert_eq!(status, 400, "{answer}");
+    assert!(
+        answer["error"]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("[indices] cannot be used with point in time")
+    );
+
+    // An unrestricted opener's searches are forwarded unchanged.
+    let (_, opened) = call(&cluster, OTHER, "POST", "/docs/_pit?keep_alive=1m", None).await;
+    let other_id = opened["id"].as_str().unwrap().to_string();
+    let (status, answer) = call(
+        &cluster,
+        OTHER,
+        "POST",
+        "/_search",
+        Some(pit_search(&other_id)),
+    )
+    .await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(sources(&answer).len(), 4);
+    let forwarded = front.recorded("/_search");
+    let forwarded = &forwarded.last().unwrap().body;
+    assert_eq!(forwarded["query"], json!({"match_all": {}}));
+
+    // Only the opener closes its PIT.
+    assert_eq!(front.open_pits(), 2);
+    let (status, answer) = call(&cluster, OTHER, "DELETE", "/_pit", Some(json!({"id": id}))).await;
+    missing_context(status, &answer);
+    assert_eq!(front.open_pits(), 2);
+    let (status, answer) = call(
+        &cluster,
+        RESTRICTED,
+        "DELETE",
+        "/_pit",
+        Some(json!({"id": id})),
+    )
+    .await;
+    assert_eq!(
+        (status, answer),
+        (200, json!({"succeeded": true, "num_freed": 1}))
+    );
+    assert_eq!(front.open_pits(), 1);
+}
