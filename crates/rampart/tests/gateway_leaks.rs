@@ -14,23 +14,8 @@ mod gateway_support;
 #[path = "../../rampart-server/tests/data_cases/leaks.rs"]
 mod leaks;
 
-use gateway_support::{Cluster, Resp, unsupported_reason};
+use gateway_support::{Cluster, Resp};
 use serde_json::json;
-
-/// Probe APIs the gateway does not serve (path fragment, action): both datasets answer the
-/// same 400, which says nothing about leaks, so these are listed rather than counted as
-/// passing.
-const UNSUPPORTED_IN_GATEWAY: &[(&str, &str)] = &[
-    ("/_source/", "indices:data/read/get"),
-    ("/_mapping", "indices:admin/mappings/get"),
-];
-
-fn gap_of(path: &str) -> Option<&'static str> {
-    UNSUPPORTED_IN_GATEWAY
-        .iter()
-        .find(|(fragment, _)| path.contains(fragment))
-        .map(|(_, action)| *action)
-}
 
 async fn restricted_cluster(with_hidden: bool) -> Cluster {
     let cluster = Cluster::start().await;
@@ -73,32 +58,21 @@ async fn hidden_documents_and_fields_do_not_change_any_response_through_a_gatewa
             leaks::without_took_and_scores(&b.text()),
             "{what}"
         );
-        match gap_of(&path) {
-            Some(action) => {
-                assert_eq!(
-                    (a.status, a.reason()),
-                    (400, unsupported_reason(action)),
-                    "{what}: listed as unsupported in gateway mode"
-                );
-            }
-            None => {
-                assert!(
-                    !a.reason().contains("not supported in gateway mode"),
-                    "{what}: unsupported but not listed: {}",
-                    a.text()
-                );
-                // The probes' only intended errors are the malformed query and suggest;
-                // any other error (e.g. an upstream rejecting a rewritten body) means the
-                // comparison proved nothing for that probe.
-                let error_type = a.json()["error"]["type"].clone();
-                if a.status == 200 || a.status == 404 {
-                    answered += 1;
-                } else if a.status != 400
-                    || !(error_type == "parsing_exception" || error_type == "security_exception")
-                {
-                    unanswered.push(format!("{what}: {} {}", a.status, a.text()));
-                }
-            }
+        assert!(
+            !a.reason().contains("not supported in gateway mode"),
+            "{what}: unsupported in gateway mode: {}",
+            a.text()
+        );
+        // The probes' only intended errors are the malformed query and suggest; any other
+        // error (e.g. an upstream rejecting a rewritten body) means the comparison proved
+        // nothing for that probe.
+        let error_type = a.json()["error"]["type"].clone();
+        if a.status == 200 || a.status == 404 {
+            answered += 1;
+        } else if a.status != 400
+            || !(error_type == "parsing_exception" || error_type == "security_exception")
+        {
+            unanswered.push(format!("{what}: {} {}", a.status, a.text()));
         }
     }
     assert!(

@@ -14,18 +14,7 @@ mod gateway_support;
 #[path = "../../rampart-server/tests/data_cases/privileges.rs"]
 mod matrix;
 
-use gateway_support::{Cluster, unsupported_reason};
-
-/// Probes whose API the gateway does not serve, by probe name. A caller the privilege allows
-/// gets the 400 "not supported in gateway mode" naming the action; a caller it does not allow
-/// still gets the 403 (authorization runs first).
-const UNSUPPORTED_IN_GATEWAY: &[&str] = &[
-    "delete_index",
-    "put_mapping",
-    "stats",
-    "get_index",
-    "get_settings",
-];
+use gateway_support::Cluster;
 
 async fn setup() -> Cluster {
     let cluster = Cluster::start().await;
@@ -51,22 +40,6 @@ async fn setup() -> Cluster {
     cluster
 }
 
-fn check_unsupported(
-    privilege: &str,
-    probe: &matrix::Probe,
-    status: u16,
-    reason: &str,
-) -> Result<(), String> {
-    if status == 400 && reason == unsupported_reason(probe.action) {
-        Ok(())
-    } else {
-        Err(format!(
-            "{privilege} / {} ({} {}): expected the gateway's 400 for [{}], got {status} {reason}",
-            probe.name, probe.method, probe.path, probe.action
-        ))
-    }
-}
-
 #[tokio::test]
 async fn every_privilege_allows_its_requests_and_denies_its_neighbours_through_a_gateway() {
     let cluster = setup().await;
@@ -85,13 +58,10 @@ async fn every_privilege_allows_its_requests_and_denies_its_neighbours_through_a
                 )
                 .await;
             let json = r.json();
-            let outcome = match (
-                matrix::allows(privilege, probe),
-                UNSUPPORTED_IN_GATEWAY.contains(&probe.name),
-            ) {
-                (true, false) => matrix::check_allowed(privilege, probe, r.status, &json),
-                (true, true) => check_unsupported(privilege, probe, r.status, &r.reason()),
-                (false, _) => matrix::check_denied(privilege, probe, r.status, &json),
+            let outcome = if matrix::allows(privilege, probe) {
+                matrix::check_allowed(privilege, probe, r.status, &json)
+            } else {
+                matrix::check_denied(privilege, probe, r.status, &json)
             };
             if let Err(message) = outcome {
                 failures.push(message);
