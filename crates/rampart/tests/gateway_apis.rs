@@ -121,6 +121,39 @@ async fn index_administration_is_authorized_filtered_and_forwarded_on_concrete_n
     let direct = cluster.direct("GET", "/docs/_mapping", None).await.json();
     assert_eq!(full, direct);
 
+    // Field caps: hidden fields are not listed.
+    let (status, caps) = call(
+        &cluster,
+        RESTRICTED,
+        "GET",
+        "/do*/_field_caps?fields=*",
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{caps}");
+    assert_eq!(caps["indices"], json!(["docs"]));
+    assert!(caps["fields"].get("title").is_some(), "{caps}");
+    assert!(caps["fields"].get("salary").is_none(), "{caps}");
+    let (_, caps) = call(
+        &cluster,
+        UNRESTRICTED,
+        "GET",
+        "/docs/_field_caps?fields=*",
+        None,
+    )
+    .await;
+    assert!(caps["fields"].get("salary").is_some(), "{caps}");
+    let filtered = json!({"index_filter": {"term": {"dept": "secret"}}});
+    let (status, _) = call(
+        &cluster,
+        RESTRICTED,
+        "POST",
+        "/docs/_field_caps?fields=*",
+        Some(filtered),
+    )
+    .await;
+    assert_eq!(status, 400, "index_filter would test hidden documents");
+
     // Settings and stats, on the concrete names.
     let (status, settings) = call(&cluster, RESTRICTED, "GET", "/docs*/_settings", None).await;
     assert_eq!(status, 200, "{settings}");

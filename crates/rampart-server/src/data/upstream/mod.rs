@@ -17,6 +17,7 @@ use serde_json::{Value, json};
 mod admin;
 mod bulk;
 mod by_query;
+mod field_caps;
 mod mget;
 mod ops;
 mod pit;
@@ -63,6 +64,7 @@ pub async fn handle(gateway: Arc<Gateway>, ctx: Ctx, req: Req) -> Result<Reply, 
             ops::explain_or_termvectors(&gateway, &ctx, &req).await
         }
         (ops::UPDATE, true) => ops::update(&gateway, &ctx, &req).await,
+        (field_caps::FIELD_CAPS, _) => field_caps::field_caps(&gateway, &ctx, &req).await,
         (by_query::DELETE_BY_QUERY | by_query::UPDATE_BY_QUERY, _) => {
             by_query::by_query(&gateway, &ctx, &req).await
         }
