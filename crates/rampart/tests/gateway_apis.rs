@@ -250,6 +250,18 @@ async fn document_operations_respect_dls_and_fls() {
     assert_eq!(missing["error"]["type"], hidden["error"]["type"]);
     let (status, source) = call(&cluster, UNRESTRICTED, "GET", "/docs/_source/p1", None).await;
     assert_eq!((status, source), (200, doc(1)));
+    let (status, _) = call(
+        &cluster,
+        RESTRICTED,
+        "GET",
+        "/docs/_source/p2?_source_includes=title",
+        None,
+    )
+    .await;
+    assert_eq!(
+        status, 400,
+        "the DLS stand-in search cannot honour it exactly"
+    );
 
     // `_explain`, `_termvectors` and `_update` are forwarded for unrestricted callers only.
     let query = json!({"query": {"match": {"title": "note"}}});
@@ -263,6 +275,21 @@ async fn document_operations_respect_dls_and_fls() {
     .await;
     assert_eq!(status, 200, "{explained}");
     assert_eq!(explained["matched"], json!(true));
+    let (status, explained) = call(
+        &cluster,
+        UNRESTRICTED,
+        "POST",
+        "/docs/_explain/nope",
+        Some(json!({"query": {"match_all": {}}})),
+    )
+    .await;
+    assert_eq!(
+        (status, explained),
+        (
+            404,
+            json!({"_index": "docs", "_id": "nope", "matched": false})
+        )
+    );
     let (status, _) = call(
         &cluster,
         RESTRICTED,
