@@ -25,6 +25,8 @@ const RESTRICTED: &str = "restricted";
 const UNRESTRICTED: &str = "unrestricted";
 /// DLS only (`dept: public`) on `docs`, read and write.
 const DLS_ONLY: &str = "dls_only";
+/// Read and write on the alias `docs-alias` (of `docs`) only.
+const ALIAS_WRITER: &str = "alias_writer";
 
 fn doc(i: usize) -> Value {
     json!({"title": format!("note {i}"), "dept": if i % 2 == 0 { "public" } else { "secret" },
@@ -44,6 +46,8 @@ async fn setup() -> (Cluster, Front) {
     cluster
         .seed_docs("docs-secret", &[("s1".into(), doc(1))])
         .await;
+    let alias = json!({"actions": [{"add": {"index": "docs", "alias": "docs-alias"}}]});
+    cluster.seed("POST", "/_aliases", Some(&alias), 200).await;
     let privileges = ["read", "write", "view_index_metadata", "manage", "monitor"];
     let dls = json!({"term": {"dept": "public"}});
     cluster
@@ -62,6 +66,10 @@ async fn setup() -> (Cluster, Front) {
                 json!({"indices": [{"names": ["docs"], "privileges": ["read", "write"],
                     "query": dls}]}),
             ),
+            (
+                ALIAS_WRITER.into(),
+                json!({"indices": [{"names": ["docs-alias"], "privileges": ["read", "write"]}]}),
+            ),
         ])
         .await;
     cluster
@@ -69,6 +77,7 @@ async fn setup() -> (Cluster, Front) {
             (RESTRICTED, PASSWORD, &[RESTRICTED]),
             (UNRESTRICTED, PASSWORD, &[UNRESTRICTED]),
             (DLS_ONLY, PASSWORD, &[DLS_ONLY]),
+            (ALIAS_WRITER, PASSWORD, &[ALIAS_WRITER]),
         ])
         .await;
     (cluster, front.unwrap())
@@ -373,6 +382,22 @@ async fn by_query_writes_reach_only_visible_documents() {
     )
     .await;
     assert_eq!(status, 400, "a URL query cannot be scoped");
+    // The deletes are decided on the concrete index: a grant on the alias alone is refused.
+    let (status, denied) = call(
+        &cluster,
+        ALIAS_WRITER,
+        "POST",
+        "/docs-alias/_delete_by_query",
+        Some(json!({"query": {"match_all": {}}})),
+    )
+    .await;
+    assert_eq!(status, 403, "{denied}");
+    assert!(
+        denied["error"]["reason"].as_str().unwrap().starts_with(
+            "action [indices:data/write/delete] is unauthorized for user [alias_writer]"
+        ),
+        "{denied}"
+    );
     // Under DLS, match_all deletes exactly the visible documents; the wildcard was resolved.
     let (status, answer) = call(
         &cluster,

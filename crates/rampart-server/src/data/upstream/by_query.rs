@@ -3,7 +3,10 @@
 //! by-query's search phase as the caller, so it needs read access there and sees the
 //! documents and fields of the caller's *search* DLS/FLS. A restricted caller's query is
 //! rewritten by `rewrite::plan_by_query` (DLS ANDed in, hidden fields matching nothing) and
-//! only the resolved names are forwarded.
+//! only the resolved names are forwarded. The write each hit becomes (delete, or index for
+//! an update) is authorized on the concrete indices before anything is sent: Elasticsearch
+//! checks it per batch of hits, so where nothing matches it answers 200 and Rampart a 403 —
+//! the one difference, on the refusing side.
 
 use axum::http::Method;
 use rampart_core::resolve::IndicesOptions;
@@ -19,6 +22,8 @@ use crate::routes::Ctx;
 
 pub(super) const DELETE_BY_QUERY: &str = "indices:data/write/delete/byquery";
 pub(super) const UPDATE_BY_QUERY: &str = "indices:data/write/update/byquery";
+const ITEM_INDEX: &str = "indices:data/write/index";
+const ITEM_DELETE: &str = "indices:data/write/delete";
 
 /// `POST /{index}/_delete_by_query`, `POST /{index}/_update_by_query`.
 pub(super) async fn by_query(gateway: &Gateway, ctx: &Ctx, req: &Req) -> Result<Reply, ApiError> {
@@ -42,6 +47,15 @@ pub(super) async fn by_query(gateway: &Gateway, ctx: &Ctx, req: &Req) -> Result<
     }
     let read = target::authorize(ctx, req, search::SEARCH, &expressions, &options, &meta)?;
     let found = targets(ctx, search::SEARCH, &read, &meta)?;
+    // Its writes are bulk items on the hits' concrete indices (privileges on an alias alone
+    // do not grant them); decided up front, so a refusal comes before anything is changed.
+    let item_action = if operation == Operation::UpdateByQuery {
+        ITEM_INDEX
+    } else {
+        ITEM_DELETE
+    };
+    let concrete: Vec<String> = found.iter().map(|t| t.index.clone()).collect();
+    target::authorize_names(ctx, req, item_action, &concrete, &meta)?;
     if found.iter().any(|t| t.restrictions.is_restricted())
         && let Some(param) = rewrite::QUERY_PARAMS
             .iter()
