@@ -78,7 +78,8 @@ async fn forward(
     let mut path = vec![joined.as_str()];
     path.extend(endpoint);
     let mut request = UpstreamRequest::new(method.clone(), &path);
-    if method == Method::GET {
+    // Reads and refreshes are safe to repeat after a transport failure.
+    if method == Method::GET || endpoint == Some("_refresh") {
         request = request.idempotent();
     }
     if let Some(body) = body {
