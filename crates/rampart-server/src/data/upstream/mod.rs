@@ -19,6 +19,7 @@ mod bulk;
 mod by_query;
 mod field_caps;
 mod mget;
+mod msearch;
 mod ops;
 mod pit;
 mod scroll;
@@ -52,6 +53,7 @@ pub async fn handle(gateway: Arc<Gateway>, ctx: Ctx, req: Req) -> Result<Reply, 
         (search::SEARCH, _) => search_upstream(&gateway, &ctx, &req).await,
         (bulk::BULK, _) => bulk::bulk(&gateway, &ctx, &req).await,
         (mget::MGET, _) => mget::mget(&gateway, &ctx, &req).await,
+        (msearch::MSEARCH, _) => msearch::msearch(&gateway, &ctx, &req).await,
         (scroll::SCROLL, _) => scroll::next(&gateway, &ctx, &req).await,
         (scroll::CLEAR_SCROLL, _) => scroll::clear(&gateway, &ctx, &req).await,
         (pit::OPEN, _) => pit::open(&gateway, &ctx, &req).await,
@@ -191,14 +193,10 @@ async fn search_upstream(gateway: &Gateway, ctx: &Ctx, req: &Req) -> Result<Repl
     };
     let restricted = targets.iter().any(|t| t.restrictions.is_restricted());
     refuse_restricted_remote(&authorized, restricted)?;
-    // Names that are all concrete target indices resolve upstream to exactly the targets.
-    let direct = authorized.names.len() == targets.len()
-        && authorized.names.iter().all(|n| {
-            targets.iter().any(|t| &t.index == n)
-                && matches!(meta.kind(n), rampart_core::resolve::NameKind::Index)
-        });
     let plan = match parsed {
-        Ok(request) if direct => rewrite::plan_search_direct(&raw, &request, &targets),
+        Ok(request) if is_direct(&authorized, &targets, &meta) => {
+            rewrite::plan_search_direct(&raw, &request, &targets)
+        }
         Ok(request) => rewrite::plan_search(&raw, &request, &targets),
         // Unrestricted callers are forwarded as sent: the upstream judges the features our
         // parser does not execute (scripts, knn, ...).
@@ -252,6 +250,20 @@ async fn search_upstream(gateway: &Gateway, ctx: &Ctx, req: &Req) -> Result<Repl
     Ok(Reply::status(status, body))
 }
 
+/// Whether the authorized names are all concrete target indices, which resolve upstream to
+/// exactly the targets.
+pub(super) fn is_direct(
+    authorized: &target::Authorized,
+    targets: &[Target],
+    meta: &IndexMetadata,
+) -> bool {
+    authorized.names.len() == targets.len()
+        && authorized.names.iter().all(|n| {
+            targets.iter().any(|t| &t.index == n)
+                && matches!(meta.kind(n), rampart_core::resolve::NameKind::Index)
+        })
+}
+
 /// `_count` routes share search's action, authorization and rewriting.
 fn is_count(req: &Req) -> bool {
     req.path.ends_with("/_count")
@@ -284,7 +296,7 @@ async fn count_upstream(
 /// Remote targets are forwarded only when nothing in the search is restricted: the rewrite
 /// scopes DLS/FLS per local concrete index, and a remote cluster's concrete indices are
 /// unknown here, so a restricted remote search could not be made exact.
-fn refuse_restricted_remote(
+pub(super) fn refuse_restricted_remote(
     authorized: &target::Authorized,
     local_restricted: bool,
 ) -> Result<(), ApiError> {
