@@ -1,9 +1,10 @@
 //! A recording test double in front of the upstream: every request the gateway sends is
-//! recorded (method, path with query, JSON body) and forwarded unchanged, except the APIs
-//! the embedded upstream does not execute, which the front answers itself over the real
-//! upstream's data: point in time (an id standing for the indices it was opened on; a search
-//! with it runs on those indices), `_delete_by_query` (the query's hits deleted with one
-//! refreshed `_bulk`), `_update_by_query` (counts the query's hits) and `_termvectors`.
+//! recorded (method, path with query, JSON body; an ndjson body as its lines) and forwarded
+//! unchanged, except the APIs the embedded upstream does not execute, which the front
+//! answers itself over the real upstream's data: point in time (an id standing for the
+//! indices it was opened on; a search with it runs on those indices), `_delete_by_query`
+//! (the query's hits deleted with one refreshed `_bulk`), `_update_by_query` (counts the
+//! query's hits) and `_termvectors`.
 //! What reaches documents is therefore decided by the query the gateway sent.
 #![allow(dead_code)]
 
@@ -136,7 +137,14 @@ async fn handle(
     let target = uri
         .path_and_query()
         .map_or(uri.path().to_string(), |p| p.to_string());
-    let json: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    // An ndjson body (`_bulk`, `_msearch`) is recorded as the array of its lines.
+    let json: Value = serde_json::from_slice(&body).unwrap_or_else(|_| {
+        String::from_utf8_lossy(&body)
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| serde_json::from_str(l).unwrap_or(Value::Null))
+            .collect()
+    });
     let segments: Vec<String> = uri
         .path()
         .trim_start_matches('/')
