@@ -113,58 +113,8 @@ fn action_indices(names: &[String], meta: &IndexMetadata) -> Vec<String> {
 pub fn update_aliases(ctx: Ctx, req: Req) -> BoxFut {
     Box::pin(async move {
         let body = req.json_required()?;
-        let actions = body
-            .get("actions")
-            .and_then(Value::as_array)
-            .ok_or_else(|| ApiError::validation(&["At least one action is required".into()]))?;
         let meta = ctx.state.data.metadata();
-        let mut rewritten = Vec::new();
-        for action in actions {
-            let (kind, spec) = action
-                .as_object()
-                .and_then(|o| o.iter().next())
-                .ok_or_else(|| ApiError::parse("[aliases] failed to parse field [actions]"))?;
-            let indices = action_indices(&names_of(spec, "index", "indices"), &meta);
-            let aliases = names_of(spec, "alias", "aliases");
-            if indices.is_empty() {
-                return Err(ApiError::validation(&[
-                    "One of [index] or [indices] is required".into(),
-                ]));
-            }
-            let mut rest: Map<String, Value> = spec.as_object().cloned().unwrap_or_default();
-            for key in ["index", "indices", "alias", "aliases"] {
-                rest.remove(key);
-            }
-            match kind.as_str() {
-                "add" | "remove" => {
-                    if aliases.is_empty() {
-                        return Err(ApiError::validation(&[
-                            "One of [alias] or [aliases] is required".into(),
-                        ]));
-                    }
-                    for index in &indices {
-                        for alias in &aliases {
-                            authorize_pair(&ctx, &req, index, alias, kind == "add", &meta)?;
-                            let mut one = rest.clone();
-                            one.insert("index".into(), json!(index));
-                            one.insert("alias".into(), json!(alias));
-                            rewritten.push(json!({ kind.as_str(): one }));
-                        }
-                    }
-                }
-                "remove_index" => {
-                    target::authorize_names(&ctx, &req, "indices:admin/delete", &indices, &meta)?;
-                    for index in &indices {
-                        rewritten.push(json!({"remove_index": {"index": index}}));
-                    }
-                }
-                other => {
-                    return Err(ApiError::parse(format!(
-                        "[aliases] unknown field [{other}]"
-                    )));
-                }
-            }
-        }
+        let rewritten = plan_update_aliases(&ctx, &req, &body, &meta)?;
         ctx.state
             .data
             .update_aliases(&json!({"actions": rewritten}))?;
@@ -172,22 +122,74 @@ pub fn update_aliases(ctx: Ctx, req: Req) -> BoxFut {
     })
 }
 
+/// The `_aliases` actions of `body`, each (index, alias) pair authorized (and refused under
+/// DLS/FLS), rewritten to concrete pairs against `meta`. Shared with the gateway.
+pub(crate) fn plan_update_aliases(
+    ctx: &Ctx,
+    req: &Req,
+    body: &Value,
+    meta: &IndexMetadata,
+) -> Result<Vec<Value>, ApiError> {
+    let actions = body
+        .get("actions")
+        .and_then(Value::as_array)
+        .ok_or_else(|| ApiError::validation(&["At least one action is required".into()]))?;
+    let mut rewritten = Vec::new();
+    for action in actions {
+        let (kind, spec) = action
+            .as_object()
+            .and_then(|o| o.iter().next())
+            .ok_or_else(|| ApiError::parse("[aliases] failed to parse field [actions]"))?;
+        let indices = action_indices(&names_of(spec, "index", "indices"), meta);
+        let aliases = names_of(spec, "alias", "aliases");
+        if indices.is_empty() {
+            return Err(ApiError::validation(&[
+                "One of [index] or [indices] is required".into(),
+            ]));
+        }
+        let mut rest: Map<String, Value> = spec.as_object().cloned().unwrap_or_default();
+        for key in ["index", "indices", "alias", "aliases"] {
+            rest.remove(key);
+        }
+        match kind.as_str() {
+            "add" | "remove" => {
+                if aliases.is_empty() {
+                    return Err(ApiError::validation(&[
+                        "One of [alias] or [aliases] is required".into(),
+                    ]));
+                }
+                for index in &indices {
+                    for alias in &aliases {
+                        authorize_pair(ctx, req, index, alias, kind == "add", meta)?;
+                        let mut one = rest.clone();
+                        one.insert("index".into(), json!(index));
+                        one.insert("alias".into(), json!(alias));
+                        rewritten.push(json!({ kind.as_str(): one }));
+                    }
+                }
+            }
+            "remove_index" => {
+                target::authorize_names(ctx, req, "indices:admin/delete", &indices, meta)?;
+                for index in &indices {
+                    rewritten.push(json!({"remove_index": {"index": index}}));
+                }
+            }
+            other => {
+                return Err(ApiError::parse(format!(
+                    "[aliases] unknown field [{other}]"
+                )));
+            }
+        }
+    }
+    Ok(rewritten)
+}
+
 /// `PUT|POST /{index}/_alias/{name}`.
 pub fn put_alias(ctx: Ctx, req: Req) -> BoxFut {
     Box::pin(async move {
         let body = req.json()?.unwrap_or_else(|| json!({}));
         let meta = ctx.state.data.metadata();
-        let indices = action_indices(&req.param_list("index"), &meta);
-        let mut rewritten = Vec::new();
-        for index in &indices {
-            for alias in req.param_list("name") {
-                authorize_pair(&ctx, &req, index, &alias, true, &meta)?;
-                let mut one = body.as_object().cloned().unwrap_or_default();
-                one.insert("index".into(), json!(index));
-                one.insert("alias".into(), json!(alias));
-                rewritten.push(json!({"add": one}));
-            }
-        }
+        let rewritten = plan_put_alias(&ctx, &req, &body, &meta)?;
         ctx.state
             .data
             .update_aliases(&json!({"actions": rewritten}))?;
@@ -199,14 +201,7 @@ pub fn put_alias(ctx: Ctx, req: Req) -> BoxFut {
 pub fn delete_alias(ctx: Ctx, req: Req) -> BoxFut {
     Box::pin(async move {
         let meta = ctx.state.data.metadata();
-        let indices = action_indices(&req.param_list("index"), &meta);
-        let mut rewritten = Vec::new();
-        for index in &indices {
-            for alias in req.param_list("name") {
-                authorize_pair(&ctx, &req, index, &alias, false, &meta)?;
-                rewritten.push(json!({"remove": {"index": index, "alias": alias}}));
-            }
-        }
+        let rewritten = plan_delete_alias(&ctx, &req, &meta)?;
         ctx.state
             .data
             .update_aliases(&json!({"actions": rewritten}))?;
@@ -214,26 +209,76 @@ pub fn delete_alias(ctx: Ctx, req: Req) -> BoxFut {
     })
 }
 
-/// The aliases (matching the path's `{name}` patterns, if any) of the authorized indices.
-fn visible_aliases(ctx: &Ctx, req: &Req) -> Result<Vec<(String, String, Value)>, ApiError> {
-    let (names, _) = concrete(ctx, req, IndicesOptions::lenient_expand_open())?;
+/// The `_aliases` actions of `PUT|POST /{index}/_alias/{name}`, authorized.
+pub(crate) fn plan_put_alias(
+    ctx: &Ctx,
+    req: &Req,
+    body: &Value,
+    meta: &IndexMetadata,
+) -> Result<Vec<Value>, ApiError> {
+    let mut rewritten = Vec::new();
+    for index in &action_indices(&req.param_list("index"), meta) {
+        for alias in req.param_list("name") {
+            authorize_pair(ctx, req, index, &alias, true, meta)?;
+            let mut one = body.as_object().cloned().unwrap_or_default();
+            one.insert("index".into(), json!(index));
+            one.insert("alias".into(), json!(alias));
+            rewritten.push(json!({"add": one}));
+        }
+    }
+    Ok(rewritten)
+}
+
+/// The `_aliases` actions of `DELETE /{index}/_alias/{name}`, authorized.
+pub(crate) fn plan_delete_alias(
+    ctx: &Ctx,
+    req: &Req,
+    meta: &IndexMetadata,
+) -> Result<Vec<Value>, ApiError> {
+    let mut rewritten = Vec::new();
+    for index in &action_indices(&req.param_list("index"), meta) {
+        for alias in req.param_list("name") {
+            authorize_pair(ctx, req, index, &alias, false, meta)?;
+            rewritten.push(json!({"remove": {"index": index, "alias": alias}}));
+        }
+    }
+    Ok(rewritten)
+}
+
+/// One (index, alias, alias spec) the caller may see.
+pub(crate) type AliasEntry = (String, String, Value);
+
+/// The aliases of `index` matching the path's `{name}` patterns (if any) that the caller
+/// may see (section 5.5).
+pub(crate) fn select_aliases(
+    ctx: &Ctx,
+    req: &Req,
+    index: &str,
+    aliases: &Map<String, Value>,
+    meta: &IndexMetadata,
+    out: &mut Vec<AliasEntry>,
+) {
     let patterns = req.param_list("name");
+    for (alias, spec) in aliases {
+        let wanted = patterns.is_empty()
+            || patterns
+                .iter()
+                .any(|p| p == "_all" || rampart_core::resolve::simple_match(p, alias));
+        if wanted && target::allows(ctx, ctx.action, alias, meta) {
+            out.push((index.to_string(), alias.clone(), spec.clone()));
+        }
+    }
+}
+
+/// The aliases (matching the path's `{name}` patterns, if any) of the authorized indices.
+fn visible_aliases(ctx: &Ctx, req: &Req) -> Result<Vec<AliasEntry>, ApiError> {
+    let (names, _) = concrete(ctx, req, IndicesOptions::lenient_expand_open())?;
     let meta = ctx.state.data.metadata();
     let mut out = Vec::new();
     for index in names {
         let info = ctx.state.data.get_index(&index)?;
-        let Some(aliases) = info.get("aliases").and_then(Value::as_object) else {
-            continue;
-        };
-        for (alias, spec) in aliases {
-            let wanted = patterns.is_empty()
-                || patterns
-                    .iter()
-                    .any(|p| p == "_all" || rampart_core::resolve::simple_match(p, alias));
-            // An alias is listed only when the caller may see it (section 5.5).
-            if wanted && target::allows(ctx, ctx.action, alias, &meta) {
-                out.push((index.clone(), alias.clone(), spec.clone()));
-            }
+        if let Some(aliases) = info.get("aliases").and_then(Value::as_object) {
+            select_aliases(ctx, req, &index, aliases, &meta, &mut out);
         }
     }
     Ok(out)
@@ -243,28 +288,34 @@ fn visible_aliases(ctx: &Ctx, req: &Req) -> Result<Vec<(String, String, Value)>,
 pub fn get_aliases(ctx: Ctx, req: Req) -> BoxFut {
     Box::pin(async move {
         let found = visible_aliases(&ctx, &req)?;
-        let named = !req.param_list("name").is_empty();
-        let mut out = Map::new();
-        for (index, alias, spec) in &found {
-            let entry = out
-                .entry(index.clone())
-                .or_insert_with(|| json!({"aliases": {}}));
-            if let Some(a) = entry.get_mut("aliases").and_then(Value::as_object_mut) {
-                a.insert(alias.clone(), spec.clone());
-            }
-        }
-        if named && found.is_empty() {
-            let missing = req.param_list("name").join(",");
-            return Err(ApiError::new(
-                404,
-                "aliases_not_found_exception",
-                format!("aliases [{missing}] missing"),
-            )
-            .with_meta("resource.type", json!("aliases"))
-            .with_meta("resource.id", json!(missing)));
-        }
-        Ok(Reply::ok(Value::Object(out)))
+        render_aliases(&req, &found)
     })
+}
+
+/// The `GET _alias` answer listing `found`: a 404 when names were asked for and none is
+/// visible.
+pub(crate) fn render_aliases(req: &Req, found: &[AliasEntry]) -> Result<Reply, ApiError> {
+    let named = !req.param_list("name").is_empty();
+    let mut out = Map::new();
+    for (index, alias, spec) in found {
+        let entry = out
+            .entry(index.clone())
+            .or_insert_with(|| json!({"aliases": {}}));
+        if let Some(a) = entry.get_mut("aliases").and_then(Value::as_object_mut) {
+            a.insert(alias.clone(), spec.clone());
+        }
+    }
+    if named && found.is_empty() {
+        let missing = req.param_list("name").join(",");
+        return Err(ApiError::new(
+            404,
+            "aliases_not_found_exception",
+            format!("aliases [{missing}] missing"),
+        )
+        .with_meta("resource.type", json!("aliases"))
+        .with_meta("resource.id", json!(missing)));
+    }
+    Ok(Reply::ok(Value::Object(out)))
 }
 
 const CAT_ALIAS_COLUMNS: &[Column] = &[
@@ -294,33 +345,39 @@ const CAT_ALIAS_COLUMNS: &[Column] = &[
 /// `GET /_cat/aliases`, `/_cat/aliases/{name}`.
 pub fn cat_aliases(ctx: Ctx, req: Req) -> BoxFut {
     Box::pin(async move {
-        let rows: Vec<Vec<Cell>> = visible_aliases(&ctx, &req)?
-            .into_iter()
-            .map(|(index, alias, spec)| {
-                let flag = |k: &str| Cell::text(spec.get(k).and_then(Value::as_str).unwrap_or("-"));
-                vec![
-                    Cell::text(alias),
-                    Cell::text(index),
-                    Cell::text(if spec.get("filter").is_some() {
-                        "*"
-                    } else {
-                        "-"
-                    }),
-                    flag("index_routing"),
-                    flag("search_routing"),
-                    Cell::text(
-                        spec.get("is_write_index")
-                            .map_or("-".to_string(), Value::to_string),
-                    ),
-                ]
-            })
-            .collect();
-        super::cat::reply(
-            &req,
-            &Table {
-                columns: CAT_ALIAS_COLUMNS,
-                rows,
-            },
-        )
+        let found = visible_aliases(&ctx, &req)?;
+        cat_aliases_reply(&req, found)
     })
+}
+
+/// The `_cat/aliases` table of `found`.
+pub(crate) fn cat_aliases_reply(req: &Req, found: Vec<AliasEntry>) -> Result<Reply, ApiError> {
+    let rows: Vec<Vec<Cell>> = found
+        .into_iter()
+        .map(|(index, alias, spec)| {
+            let flag = |k: &str| Cell::text(spec.get(k).and_then(Value::as_str).unwrap_or("-"));
+            vec![
+                Cell::text(alias),
+                Cell::text(index),
+                Cell::text(if spec.get("filter").is_some() {
+                    "*"
+                } else {
+                    "-"
+                }),
+                flag("index_routing"),
+                flag("search_routing"),
+                Cell::text(
+                    spec.get("is_write_index")
+                        .map_or("-".to_string(), Value::to_string),
+                ),
+            ]
+        })
+        .collect();
+    super::cat::reply(
+        req,
+        &Table {
+            columns: CAT_ALIAS_COLUMNS,
+            rows,
+        },
+    )
 }
