@@ -32,7 +32,7 @@ pub(super) const REFRESH: &str = "indices:admin/refresh";
 
 /// The concrete indices behind the path's expression, authorized for the route's action, and
 /// the authorization itself. A resolved name without a concrete index is ES's 404.
-fn concrete(
+pub(super) fn concrete(
     ctx: &Ctx,
     req: &Req,
     defaults: IndicesOptions,

@@ -15,6 +15,7 @@ use rampart_gateway::{GatewayError, UpstreamRequest};
 use serde_json::{Value, json};
 
 mod admin;
+mod aliases;
 mod bulk;
 mod by_query;
 mod field_caps;
@@ -54,6 +55,8 @@ pub async fn handle(gateway: Arc<Gateway>, ctx: Ctx, req: Req) -> Result<Reply, 
         (bulk::BULK, _) => bulk::bulk(&gateway, &ctx, &req).await,
         (mget::MGET, _) => mget::mget(&gateway, &ctx, &req).await,
         (msearch::MSEARCH, _) => msearch::msearch(&gateway, &ctx, &req).await,
+        (aliases::ALIASES, _) => aliases::change(&gateway, &ctx, &req).await,
+        (aliases::GET_ALIASES, _) => aliases::get(&gateway, &ctx, &req).await,
         (scroll::SCROLL, _) => scroll::next(&gateway, &ctx, &req).await,
         (scroll::CLEAR_SCROLL, _) => scroll::clear(&gateway, &ctx, &req).await,
         (pit::OPEN, _) => pit::open(&gateway, &ctx, &req).await,
