@@ -212,28 +212,33 @@ pub fn cat_count(ctx: Ctx, req: Req) -> BoxFut {
                 &rampart_query::SearchRequest::default().query,
             )?
         };
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs());
-        let seconds_today = now % 86_400;
-        let timestamp = format!(
-            "{:02}:{:02}:{:02}",
-            seconds_today / 3600,
-            seconds_today % 3600 / 60,
-            seconds_today % 60
-        );
-        reply(
-            &req,
-            &Table {
-                columns: COUNT_COLUMNS,
-                rows: vec![vec![
-                    count_cell(now),
-                    Cell::text(timestamp),
-                    count_cell(count),
-                ]],
-            },
-        )
+        count_table(&req, count)
     })
+}
+
+/// The `_cat/count` table of `count` documents. Shared with the gateway.
+pub(crate) fn count_table(req: &Req, count: u64) -> Result<Reply, ApiError> {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let seconds_today = now % 86_400;
+    let timestamp = format!(
+        "{:02}:{:02}:{:02}",
+        seconds_today / 3600,
+        seconds_today % 3600 / 60,
+        seconds_today % 60
+    );
+    reply(
+        req,
+        &Table {
+            columns: COUNT_COLUMNS,
+            rows: vec![vec![
+                count_cell(now),
+                Cell::text(timestamp),
+                count_cell(count),
+            ]],
+        },
+    )
 }
 
 /// `GET /_resolve/index/{name}`: the indices, aliases and data streams the expression

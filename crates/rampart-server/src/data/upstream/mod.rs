@@ -18,9 +18,11 @@ mod admin;
 mod aliases;
 mod bulk;
 mod by_query;
+mod cat_count;
 mod field_caps;
 mod mget;
 mod msearch;
+mod open_close;
 mod ops;
 mod pit;
 mod scroll;
@@ -50,6 +52,9 @@ pub async fn handle(gateway: Arc<Gateway>, ctx: Ctx, req: Req) -> Result<Reply, 
         return answer;
     }
     match (ctx.action, req.param("id").is_some()) {
+        (search::SEARCH, _) if cat_count::is_cat_count(&req) => {
+            cat_count::cat_count(&gateway, &ctx, &req).await
+        }
         (search::SEARCH, _) if pit::is_pit_search(&req)? => pit::search(&gateway, &ctx, &req).await,
         (search::SEARCH, _) => search_upstream(&gateway, &ctx, &req).await,
         (bulk::BULK, _) => bulk::bulk(&gateway, &ctx, &req).await,
@@ -57,6 +62,9 @@ pub async fn handle(gateway: Arc<Gateway>, ctx: Ctx, req: Req) -> Result<Reply, 
         (msearch::MSEARCH, _) => msearch::msearch(&gateway, &ctx, &req).await,
         (aliases::ALIASES, _) => aliases::change(&gateway, &ctx, &req).await,
         (aliases::GET_ALIASES, _) => aliases::get(&gateway, &ctx, &req).await,
+        (open_close::OPEN | open_close::CLOSE, _) => {
+            open_close::open_close(&gateway, &ctx, &req).await
+        }
         (scroll::SCROLL, _) => scroll::next(&gateway, &ctx, &req).await,
         (scroll::CLEAR_SCROLL, _) => scroll::clear(&gateway, &ctx, &req).await,
         (pit::OPEN, _) => pit::open(&gateway, &ctx, &req).await,
