@@ -7,7 +7,7 @@
 //! Alias APIs through the gateway (behind the recording `gateway_front`): changes are
 //! authorized as the embedded plane authorizes them (a caller under DLS/FLS may change no
 //! alias) and forwarded as one `_aliases` request on concrete names; reads list only the
-//! aliases the caller may see.
+//! aliases the caller may see. Open/close are forwarded the same way, on concrete names.
 
 mod gateway_front;
 mod gateway_support;
@@ -168,4 +168,22 @@ async fn alias_reads_list_only_what_the_caller_may_see() {
         all["other"]["aliases"].get("other-alias").is_some(),
         "{all}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn open_and_close_are_authorized_and_forwarded_on_concrete_names() {
+    let (cluster, front) = setup().await;
+    let (status, answer) = call(&cluster, MANAGER, "POST", "/other/_close", None).await;
+    assert_eq!(status, 403, "{answer}");
+    let (status, answer) = call(&cluster, MANAGER, "POST", "/do*/_close", None).await;
+    assert_eq!(status, 200, "{answer}");
+    let sent = front.recorded("/_close");
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    assert!(sent[0].target.starts_with("/docs/_close"), "{sent:?}");
+    let r = cluster.admin("GET", "/docs/_search", None).await;
+    assert_eq!(r.status, 400, "{}", r.text());
+    let (status, answer) = call(&cluster, MANAGER, "POST", "/docs/_open", None).await;
+    assert_eq!(status, 200, "{answer}");
+    let (status, answer) = call(&cluster, MANAGER, "GET", "/docs/_search", None).await;
+    assert_eq!(status, 200, "{answer}");
 }

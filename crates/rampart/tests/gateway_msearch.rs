@@ -210,3 +210,36 @@ async fn an_empty_msearch_is_refused() {
     );
     assert!(front.recorded("/_msearch").is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cat_count_counts_what_the_caller_may_read() {
+    let (cluster, front) = setup().await;
+    let count = |user: &'static str, path: &'static str| {
+        let cluster = &cluster;
+        async move {
+            let r = cluster
+                .call(Some((user, PASSWORD)), "GET", path, None)
+                .await;
+            assert_eq!(r.status, 200, "{}", r.text());
+            r.json()[0]["count"].as_str().unwrap().to_string()
+        }
+    };
+    // DLS: two of the four documents of `docs`; the pattern reaches only `docs`.
+    assert_eq!(count(RESTRICTED, "/_cat/count/do*?format=json").await, "2");
+    assert_eq!(count(READER, "/_cat/count/docs*?format=json").await, "5");
+    let sent = front.recorded("/_count");
+    assert_eq!(sent.len(), 2, "{sent:?}");
+    assert!(sent[0].target.starts_with("/docs/_count"), "{sent:?}");
+    assert!(sent[0].body.to_string().contains("public"), "{sent:?}");
+    // Plain text by default.
+    let r = cluster
+        .call(Some((READER, PASSWORD)), "GET", "/_cat/count/docs?v", None)
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert!(r.text().trim_start().starts_with("epoch"), "{}", r.text());
+    assert!(
+        r.text().lines().nth(1).unwrap().ends_with(" 4"),
+        "{}",
+        r.text()
+    );
+}
