@@ -7,7 +7,8 @@
 //! Alias APIs through the gateway (behind the recording `gateway_front`): changes are
 //! authorized as the embedded plane authorizes them (a caller under DLS/FLS may change no
 //! alias) and forwarded as one `_aliases` request on concrete names; reads list only the
-//! aliases the caller may see. Open/close are forwarded the same way, on concrete names.
+//! aliases the caller may see. Open/close are forwarded the same way, on concrete names, and
+//! `_cat/indices` lists only authorized indices.
 
 mod gateway_front;
 mod gateway_support;
@@ -186,4 +187,39 @@ async fn open_and_close_are_authorized_and_forwarded_on_concrete_names() {
     assert_eq!(status, 200, "{answer}");
     let (status, answer) = call(&cluster, MANAGER, "GET", "/docs/_search", None).await;
     assert_eq!(status, 200, "{answer}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cat_indices_lists_only_authorized_indices() {
+    let (cluster, front) = setup().await;
+    let (status, answer) = call(&cluster, MANAGER, "GET", "/_cat/indices?format=json", None).await;
+    assert_eq!(status, 200, "{answer}");
+    let rows = answer.as_array().unwrap();
+    assert_eq!(rows.len(), 1, "{answer}");
+    assert_eq!(rows[0]["index"], "docs");
+    assert_eq!(rows[0]["status"], "open");
+    assert_eq!(rows[0]["docs.count"], "1");
+    // Only the authorized concrete index was asked for.
+    let sent = front.recorded("/_cat/indices");
+    assert!(
+        sent[0].target.starts_with("/_cat/indices/docs?"),
+        "{sent:?}"
+    );
+
+    let (status, answer) = call(&cluster, MANAGER, "GET", "/_cat/indices/other", None).await;
+    assert_eq!(status, 403, "{answer}");
+
+    let r = cluster
+        .call(
+            Some((MANAGER, PASSWORD)),
+            "GET",
+            "/_cat/indices?h=index,docs.count",
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(
+        r.text().split_whitespace().collect::<Vec<_>>(),
+        vec!["docs", "1"]
+    );
 }

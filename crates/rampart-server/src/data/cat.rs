@@ -32,7 +32,7 @@ pub fn reply(req: &Req, table: &Table) -> Result<Reply, ApiError> {
     })
 }
 
-const INDEX_COLUMNS: &[Column] = &[
+pub(crate) const INDEX_COLUMNS: &[Column] = &[
     Column::new("health", &["h"], Kind::Text, "current health status"),
     Column::new("status", &["s"], Kind::Text, "open/close status"),
     Column::new("index", &["i", "idx"], Kind::Text, "index name"),

@@ -19,6 +19,7 @@ mod aliases;
 mod bulk;
 mod by_query;
 mod cat_count;
+mod cat_indices;
 mod field_caps;
 mod mget;
 mod msearch;
@@ -62,6 +63,9 @@ pub async fn handle(gateway: Arc<Gateway>, ctx: Ctx, req: Req) -> Result<Reply, 
         (msearch::MSEARCH, _) => msearch::msearch(&gateway, &ctx, &req).await,
         (aliases::ALIASES, _) => aliases::change(&gateway, &ctx, &req).await,
         (aliases::GET_ALIASES, _) => aliases::get(&gateway, &ctx, &req).await,
+        (cat_indices::CAT_INDICES, _) if cat_indices::is_cat_indices(&req) => {
+            cat_indices::cat_indices(&gateway, &ctx, &req).await
+        }
         (open_close::OPEN | open_close::CLOSE, _) => {
             open_close::open_close(&gateway, &ctx, &req).await
         }
