@@ -1,7 +1,9 @@
 //! Writes: every document write executes as bulk items (section 6.3). The engine decides each
-//! item (`rampart_core::write`: bulk, auto-create, bulk[s] on the concrete index, the item's
-//! own action, update under DLS/FLS); allowed items auto-create missing indices and run.
+//! item (`rampart_core::write`: bulk, auto-create, bulk[s] per concrete index on the names its
+//! items used — an alias stays an alias —, the item's own action, update under DLS/FLS);
+//! allowed items auto-create missing indices and run.
 
+use rampart_core::error::EsError;
 use rampart_core::resolve::IndexMetadata;
 use rampart_core::write::{BulkItem, ItemFailure, WriteOp};
 use rampart_search::{DocWrite, OpType, Refresh, UpdateRequest, WriteBatch, WriteConditions};
@@ -24,33 +26,57 @@ pub struct WriteItem {
     pub cond: WriteConditions,
 }
 
-/// Per-item authorization, shared by the embedded and the gateway data planes: each item's
-/// write target (`concrete`: the existing write index, `None` for an auto-create) and its
-/// refusal, if any. A caller without any bulk privilege gets the request's 403.
+/// Per-item authorization, shared by the embedded and the gateway data planes. Each item is
+/// resolved ([`BulkItem::resolve`]: date math, the write index behind an alias) and decided by
+/// the engine on the name it used, so a grant on an alias lets a caller write through it. A
+/// malformed date-math name fails only its item; a caller without any bulk privilege gets
+/// the request's 403.
 pub(crate) fn authorize_items(
     ctx: &Ctx,
     items: &[WriteItem],
     meta: &IndexMetadata,
 ) -> Result<(Vec<BulkItem>, Vec<Option<ItemFailure>>), ApiError> {
-    let bulk_items: Vec<BulkItem> = items
-        .iter()
-        .map(|item| BulkItem {
-            index: item.index.clone(),
-            concrete: meta
-                .write_index(&item.index)
-                .map(String::from)
-                .or_else(|| meta.contains(&item.index).then(|| item.index.clone())),
-            op: item.op,
-        })
-        .collect();
+    let now = chrono::Utc::now();
+    let mut bulk_items = Vec::with_capacity(items.len());
+    let mut failures: Vec<Option<ItemFailure>> = Vec::with_capacity(items.len());
+    // Positions (in `items`) of the resolved items handed to the engine.
+    let mut decided = Vec::with_capacity(items.len());
+    let mut to_decide = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        match BulkItem::resolve(&item.index, item.op, meta, now) {
+            Ok(resolved) => {
+                to_decide.push(resolved.clone());
+                decided.push(i);
+                bulk_items.push(resolved);
+                failures.push(None);
+            }
+            Err(e) => {
+                bulk_items.push(BulkItem {
+                    index: item.index.clone(),
+                    concrete: None,
+                    op: item.op,
+                });
+                failures.push(Some(ItemFailure {
+                    status: e.status(),
+                    es_type: e.es_type(),
+                    reason: e.reason(),
+                }));
+            }
+        }
+    }
     let exists = |name: &str| meta.contains(name);
     let decision = ctx
         .role
-        .authorize_bulk(&ctx.subject, &bulk_items, meta, &exists)?;
+        .authorize_bulk(&ctx.subject, &to_decide, meta, &exists)?;
     if let Some(denial) = decision.request.denial() {
         return Err(ApiError::forbidden(denial.message().to_owned()));
     }
-    Ok((bulk_items, decision.items))
+    for (position, failure) in decided.into_iter().zip(decision.items) {
+        if let Some(slot) = failures.get_mut(position) {
+            *slot = failure;
+        }
+    }
+    Ok((bulk_items, failures))
 }
 
 /// Execute items in order; each gets a result or its own error. `refresh` applies to every
@@ -72,7 +98,7 @@ pub fn execute(
             out.push(Err(ApiError::new(f.status, f.es_type, f.reason.clone())));
             continue;
         }
-        let result = run_one(&mut batch, item, bulk.concrete.as_deref());
+        let result = run_one(&mut batch, item, bulk);
         if let Ok(w) = &result
             && !written.contains(&w.index)
         {
@@ -90,14 +116,15 @@ pub fn execute(
 fn run_one(
     engine: &mut WriteBatch<'_>,
     item: &WriteItem,
-    concrete: Option<&str>,
+    resolved: &BulkItem,
 ) -> Result<DocWrite, ApiError> {
     // An existing name's write index was authorized; a missing one was authorized for
-    // auto-create (`create_index` or `auto_configure`) and the engine creates it (from a
-    // matching template: an index or a data stream).
-    let target = concrete.unwrap_or(&item.index);
-    if concrete.is_none() && item.op == WriteOp::Delete {
-        return Err(engine::index_not_found(&item.index));
+    // auto-create (`create_index` or `auto_configure`) under its resolved name (date math
+    // applied) and the engine creates it (from a matching template: an index or a data
+    // stream).
+    let target = resolved.concrete.as_deref().unwrap_or(&resolved.index);
+    if resolved.concrete.is_none() && item.op == WriteOp::Delete {
+        return Err(engine::index_not_found(&resolved.index));
     }
     let id = item.id.as_deref();
     let written = match item.op {
