@@ -3,6 +3,8 @@
 //! items used — an alias stays an alias —, the item's own action, update under DLS/FLS);
 //! allowed items auto-create missing indices and run.
 
+use std::collections::HashMap;
+
 use rampart_core::error::EsError;
 use rampart_core::resolve::IndexMetadata;
 use rampart_core::write::{BulkItem, ItemFailure, WriteOp};
@@ -93,9 +95,14 @@ pub fn execute(
     let mut written: Vec<String> = Vec::new();
     // One translog fsync per index for the whole request, before anything is acknowledged.
     let mut batch = engine.write_batch();
+    let mut mapping_updates = MappingUpdates::default();
     for ((item, bulk), failure) in items.iter().zip(&bulk_items).zip(&failures) {
-        if let Some(f) = failure {
-            out.push(Err(ApiError::new(f.status, f.es_type, f.reason.clone())));
+        let refusal = match failure {
+            Some(f) => Some(f.clone()),
+            None => mapping_updates.refusal(ctx, meta.as_ref(), item, bulk)?,
+        };
+        if let Some(f) = refusal {
+            out.push(Err(ApiError::new(f.status, f.es_type, f.reason)));
             continue;
         }
         let result = run_one(&mut batch, item, bulk);
@@ -111,6 +118,73 @@ pub fn execute(
         engine.refresh(&written)?;
     }
     Ok(out)
+}
+
+/// Dynamic mapping updates (`indices:admin/mapping/auto_put`, section 6.2): an item whose
+/// document would add fields to its existing landing index needs the action there, or on an
+/// alias writing only to it (`EffectiveRole::authorize_auto_put`), as Elasticsearch checks
+/// when the shard updates the mapping. Checked right before the item runs, against the
+/// mapping earlier items of the request may already have extended. Auto-created targets are
+/// not checked (their mapping does not exist before the write).
+#[derive(Default)]
+struct MappingUpdates {
+    /// Per concrete index: `None` when the caller may update its mapping, else the 403 text.
+    decided: HashMap<String, Option<String>>,
+}
+
+impl MappingUpdates {
+    fn refusal(
+        &mut self,
+        ctx: &Ctx,
+        meta: &IndexMetadata,
+        item: &WriteItem,
+        resolved: &BulkItem,
+    ) -> Result<Option<ItemFailure>, ApiError> {
+        let Some(concrete) = resolved.concrete.as_deref() else {
+            return Ok(None);
+        };
+        if item.op == WriteOp::Delete {
+            return Ok(None);
+        }
+        let denial = match self.decided.get(concrete) {
+            Some(known) => known.clone(),
+            None => {
+                let decision = ctx.role.authorize_auto_put(&ctx.subject, concrete, meta)?;
+                let denial = decision.decision.denial().map(|d| d.message().to_owned());
+                self.decided.insert(concrete.to_owned(), denial.clone());
+                denial
+            }
+        };
+        // Only a caller who may not update the mapping pays for converting the document.
+        let Some(message) = denial else {
+            return Ok(None);
+        };
+        let Some(body) = item.body.as_ref() else {
+            return Ok(None);
+        };
+        let sources: Vec<&Value> = match item.op {
+            WriteOp::Update => ["doc", "upsert"]
+                .iter()
+                .filter_map(|k| body.get(*k))
+                .collect(),
+            _ => vec![body],
+        };
+        // A document the mapping cannot take fails in the engine with its own error.
+        let Ok(mapping) = ctx.state.data.mapping(concrete) else {
+            return Ok(None);
+        };
+        let id = item.id.as_deref().unwrap_or_default();
+        let adds_fields = sources.iter().any(|source| {
+            mapping
+                .convert(id, source)
+                .is_ok_and(|converted| !converted.new_fields.is_empty())
+        });
+        Ok(adds_fields.then(|| ItemFailure {
+            status: 403,
+            es_type: "security_exception",
+            reason: message,
+        }))
+    }
 }
 
 fn run_one(
