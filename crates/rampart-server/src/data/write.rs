@@ -179,7 +179,7 @@ impl MappingUpdates {
                 .convert(id, source)
                 .is_ok_and(|converted| !converted.new_fields.is_empty())
         });
-        Ok(adds_fields.then(|| ItemFailure {
+        Ok(adds_fields.then_some(ItemFailure {
             status: 403,
             es_type: "security_exception",
             reason: message,
