@@ -5,7 +5,7 @@
     clippy::indexing_slicing
 )]
 //! Gateway mode and remote clusters: `alias:index` targets are forwarded only when the
-//! caller's `remote_indices` grant them. An upstream (embedded mode, security disabled, no
+//! caller's `remote_indices` grant them, rewritten for their DLS/FLS like local targets. An upstream (embedded mode, security disabled, no
 //! remote clusters of its own) and one gateway node told that `other` is a remote alias of
 //! the upstream (`rampart.gateway.remote_clusters`).
 
@@ -116,14 +116,82 @@ fn remote_targets_need_a_matching_remote_indices_grant() {
     // The remote grant gives nothing locally.
     assert_eq!(search(&gw, &remote_reader, "logs-1").0, 403);
 
-    // Remote targets under DLS/FLS cannot be rewritten exactly: refused with a 400.
+    // Remote targets under DLS/FLS are rewritten (each scoped by its `alias:pattern` on
+    // `_index`, see the rewrite's unit tests) and forwarded: the answer is the upstream's own,
+    // as for the unrestricted caller, not a refusal.
     let (status, body) = search(&gw, &remote_dls, "other:logs-1");
-    assert_eq!(status, 400, "{body}");
-    assert!(
-        body["error"]["reason"]
-            .as_str()
-            .unwrap()
-            .contains("[other:logs-1]"),
-        "{body}"
+    assert_ne!(status, 403, "{body}");
+    assert_eq!(status, direct_status, "{body} vs upstream {direct}");
+    assert_eq!(
+        body["error"]["type"], direct["error"]["type"],
+        "{body} vs {direct}"
     );
+}
+
+#[test]
+fn restricted_remote_and_local_targets_are_searched_together_or_refused_when_ambiguous() {
+    let (upstream, gw) = gateway();
+    ok(
+        &gw,
+        ADMIN,
+        "PUT",
+        "/logs-1/_doc/1?refresh=true",
+        json!({"msg": "local"}),
+    );
+    let mixed = user(
+        &gw,
+        "mixed",
+        json!({
+            "indices": [{"names": ["logs-*"], "privileges": ["read"],
+                "query": "{\"term\":{\"msg\":\"local\"}}",
+                "field_security": {"grant": ["msg"]}}],
+            "remote_indices": [{"clusters": ["other"], "names": ["logs-*"],
+                "privileges": ["read"], "field_security": {"grant": ["msg"]}}]
+        }),
+    );
+    // Local DLS/FLS next to a remote target: one rewritten search, forwarded; the upstream
+    // answers as it does to the same targets (it has no remote cluster `other`).
+    let (direct_status, direct) = call(
+        &upstream,
+        ADMIN,
+        "GET",
+        "/logs-1,other:logs-1/_search",
+        Value::Null,
+    );
+    let (status, body) = search(&gw, &mixed, "logs-1,other:logs-1");
+    assert_ne!(status, 403, "{body}");
+    assert_eq!(status, direct_status, "{body} vs upstream {direct}");
+    assert_eq!(
+        body["error"]["type"], direct["error"]["type"],
+        "{body} vs {direct}"
+    );
+    // The local part alone is still filtered by its DLS/FLS.
+    let (status, body) = search(&gw, &mixed, "logs-1");
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["hits"]["hits"][0]["_source"], json!({"msg": "local"}));
+
+    // Two remote targets that can name the same remote index under different DLS, neither
+    // containing the other: no target owns their common indices, so the search is refused.
+    let ambiguous = user(
+        &gw,
+        "ambiguous",
+        json!({"remote_indices": [
+            {"clusters": ["other"], "names": ["logs-*"], "privileges": ["read"],
+             "query": "{\"term\":{\"msg\":\"a\"}}"},
+            {"clusters": ["other"], "names": ["*-1"], "privileges": ["read"],
+             "query": "{\"term\":{\"msg\":\"b\"}}"}
+        ]}),
+    );
+    let (status, body) = search(&gw, &ambiguous, "other:logs-*,other:*-1");
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(body["error"]["type"], json!("security_exception"), "{body}");
+    let reason = body["error"]["reason"].as_str().unwrap();
+    assert!(
+        reason.contains("[other:logs-*]") && reason.contains("[other:*-1]"),
+        "{reason}"
+    );
+    // A narrower target inside a wider one is exact (it owns its indices): forwarded.
+    let (status, body) = search(&gw, &ambiguous, "other:logs-*,other:logs-1");
+    assert_ne!(status, 400, "{body}");
+    assert_ne!(status, 403, "{body}");
 }
