@@ -13,20 +13,39 @@ use serde_json::{Value, json};
 
 mod node_harness;
 
-use node_harness::{ADMIN, Node, call, ok, spawn};
+use node_harness::{ADMIN, Node, call, ok, spawn, spawn_with_env};
+
+/// The log target of the rewritten body of a restricted search (debug level).
+const REWRITTEN: &str = "rampart::gateway::rewritten_search";
 
 fn gateway() -> (Node, Node) {
     let upstream = spawn(&["-E", "xpack.security.enabled=false"]);
     let url = format!("http://127.0.0.1:{}", upstream.port);
-    let node = spawn(&[
-        "--upstream",
-        url.as_str(),
-        "-E",
-        "xpack.security.authc.password_hashing.algorithm=bcrypt4",
-        "-E",
-        "rampart.gateway.remote_clusters=other",
-    ]);
+    let node = spawn_with_env(
+        &[
+            "--upstream",
+            url.as_str(),
+            "-E",
+            "xpack.security.authc.password_hashing.algorithm=bcrypt4",
+            "-E",
+            "rampart.gateway.remote_clusters=other",
+        ],
+        &[
+            ("RUST_LOG", &format!("warn,{REWRITTEN}=debug")),
+            ("NO_COLOR", "1"),
+        ],
+    );
     (upstream, node)
+}
+
+/// The bodies the gateway sent upstream for restricted searches of `path`, from its log.
+fn rewritten(gw: &Node, path: &str) -> Vec<Value> {
+    gw.log()
+        .lines()
+        .filter(|l| l.contains(REWRITTEN) && l.contains(&format!(" path={path} ")))
+        .filter_map(|l| l.split_once(" body=").map(|(_, b)| b.to_owned()))
+        .map(|b| serde_json::from_str(&b).unwrap())
+        .collect()
 }
 
 fn user(node: &Node, name: &str, role: Value) -> (String, String) {
@@ -126,6 +145,19 @@ fn remote_targets_need_a_matching_remote_indices_grant() {
         body["error"]["type"], direct["error"]["type"],
         "{body} vs {direct}"
     );
+    // What was sent: the query scoped to the remote target's `_index` with its DLS.
+    let sent = rewritten(&gw, "other:logs-1");
+    let [sent] = sent.as_slice() else {
+        panic!("one rewritten search expected: {sent:?}");
+    };
+    let filter = &sent["query"]["bool"]["filter"];
+    let text = filter.to_string();
+    assert!(
+        text.contains(r#"{"terms":{"_index":["other:logs-1"]}}"#)
+            && text.contains(r#"{"wildcard":{"_index":{"value":"other:.ds-logs-1-*"}}}"#)
+            && text.contains(r#""msg":{"value":"x"}"#),
+        "{sent}"
+    );
 }
 
 #[test]
@@ -164,6 +196,25 @@ fn restricted_remote_and_local_targets_are_searched_together_or_refused_when_amb
     assert_eq!(
         body["error"]["type"], direct["error"]["type"],
         "{body} vs {direct}"
+    );
+    // One body: the local index with its DLS and the remote target, each in its own
+    // restriction group.
+    let sent = rewritten(&gw, "logs-1,other:logs-1");
+    let [sent] = sent.as_slice() else {
+        panic!("one rewritten search expected: {sent:?}");
+    };
+    let groups = sent["query"]["bool"]["should"].as_array().unwrap();
+    assert_eq!(groups.len(), 2, "{sent}");
+    let local = groups[0].to_string();
+    assert!(
+        local.contains(r#"{"terms":{"_index":["logs-1"]}}"#)
+            && local.contains(r#""msg":{"value":"local"}"#),
+        "{sent}"
+    );
+    let remote = groups[1].to_string();
+    assert!(
+        remote.contains(r#"{"terms":{"_index":["other:logs-1"]}}"#) && !remote.contains("msg"),
+        "{sent}"
     );
     // The local part alone is still filtered by its DLS/FLS.
     let (status, body) = search(&gw, &mixed, "logs-1");
