@@ -292,6 +292,24 @@ mod tests {
     }
 
     #[test]
+    fn an_exact_data_stream_name_next_to_a_pattern_it_misses_is_ambiguous() {
+        // `.ds-logs-*` (backing indices of `logs`) and `.ds-logs-*-*` (of `logs-*`) overlap
+        // without either containing the other: no most specific target, refused.
+        let targets = [
+            target("other:logs", Some("x")),
+            target("other:logs-*", Some("y")),
+        ];
+        assert!(regions(&targets).is_err());
+        // A data stream inside the pattern is the narrower target.
+        let targets = [
+            target("other:logs-app", Some("x")),
+            target("other:logs-*", Some("y")),
+        ];
+        let regions = regions(&targets).unwrap();
+        assert_eq!(regions[1].excluded, vec![0]);
+    }
+
+    #[test]
     fn different_clusters_and_local_indices_never_overlap() {
         let targets = [
             target("other:logs-*", Some("x")),
