@@ -3,6 +3,7 @@
 //! with per-index DLS/FLS [`Restrictions`]. Synchronous: the server calls it from blocking
 //! tasks. See ARCHITECTURE.md, "where do documents live and how is a search executed?".
 
+pub mod analysis;
 pub mod cluster;
 mod engine;
 pub mod error;
