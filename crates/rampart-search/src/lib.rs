@@ -14,7 +14,9 @@ pub mod shard;
 mod translog;
 pub mod translog_settings;
 
-pub use engine::{DocWrite, Engine, IndexStats, Refresh, UpdateRequest, WriteBatch, WriteTarget};
+pub use engine::{
+    DataStreamStats, DocWrite, Engine, IndexStats, Refresh, UpdateRequest, WriteBatch, WriteTarget,
+};
 pub use error::SearchError;
 pub use search::Restrictions;
 pub use search::explain::matches_source;

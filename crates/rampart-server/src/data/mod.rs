@@ -6,6 +6,7 @@
 //! calls the document engine (`rampart_search::Engine`, adapted in `engine`) with them.
 
 pub mod aliases;
+pub mod auto_put;
 pub mod cat;
 pub mod cat_table;
 pub mod docs;

@@ -62,7 +62,8 @@ pub fn execute(
 ) -> Result<Vec<Result<DocWrite, ApiError>>, ApiError> {
     let engine = &ctx.state.data;
     let meta = engine.metadata();
-    let (bulk_items, failures) = authorize_items(ctx, items, meta.as_ref())?;
+    let (bulk_items, mut failures) = authorize_items(ctx, items, meta.as_ref())?;
+    super::auto_put::refuse_unauthorized(ctx, items, &bulk_items, &mut failures, meta.as_ref());
     let mut out = Vec::with_capacity(items.len());
     let mut written: Vec<String> = Vec::new();
     // One translog fsync per index for the whole request, before anything is acknowledged.
