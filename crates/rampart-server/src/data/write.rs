@@ -169,15 +169,13 @@ impl MappingUpdates {
                 .collect(),
             _ => vec![body],
         };
-        // A document the mapping cannot take fails in the engine with its own error.
-        let Ok(mapping) = ctx.state.data.mapping(concrete) else {
-            return Ok(None);
-        };
-        let id = item.id.as_deref().unwrap_or_default();
+        // A document the mapping cannot take adds nothing: it fails in the engine with its
+        // own error.
         let adds_fields = sources.iter().any(|source| {
-            mapping
-                .convert(id, source)
-                .is_ok_and(|converted| !converted.new_fields.is_empty())
+            ctx.state
+                .data
+                .adds_fields(concrete, source)
+                .unwrap_or(false)
         });
         Ok(adds_fields.then_some(ItemFailure {
             status: 403,

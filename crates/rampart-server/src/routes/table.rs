@@ -341,6 +341,8 @@ pub fn routes() -> Vec<Route> {
         route(M::GET, "/_data_stream", "indices:admin/data_stream/get", Authz::Index, data::streams::get_data_streams),
         route(M::GET, "/_data_stream/{name}", "indices:admin/data_stream/get", Authz::Index, data::streams::get_data_streams),
         route(M::DELETE, "/_data_stream/{name}", "indices:admin/data_stream/delete", Authz::Index, data::streams::delete_data_streams),
+        route(M::GET, "/_data_stream/_stats", "indices:monitor/data_stream/stats", Authz::Index, data::streams::data_stream_stats),
+        route(M::GET, "/_data_stream/{name}/_stats", "indices:monitor/data_stream/stats", Authz::Index, data::streams::data_stream_stats),
         route(M::POST, "/{index}/_rollover", "indices:admin/rollover", Authz::Index, data::streams::rollover),
         route(M::POST, "/{index}/_rollover/{new_index}", "indices:admin/rollover", Authz::Index, data::streams::rollover),
         route(M::POST, "/{index}/_shrink/{target}", "indices:admin/resize", Authz::Index, data::streams::resize),
