@@ -13,6 +13,7 @@ pub mod engine;
 pub mod explain;
 pub mod guards;
 pub mod indices;
+pub mod ingest;
 pub mod restrict;
 pub mod scroll;
 pub mod search;

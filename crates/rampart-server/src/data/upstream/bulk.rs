@@ -152,6 +152,7 @@ mod tests {
             op,
             body,
             cond: WriteConditions::default(),
+            pipeline: None,
         }
     }
 
