@@ -177,8 +177,11 @@ pub fn simulate(ctx: Ctx, req: Req) -> BoxFut {
     })
 }
 
-/// `(index, id, source)` of each simulated document.
-fn simulated_docs(body: &Value) -> Result<Vec<(Value, Value, Map<String, Value>)>, ApiError> {
+/// A simulated document: `_index`, `_id` and `_source`.
+type SimulatedDoc = (Value, Value, Map<String, Value>);
+
+/// Each simulated document of the body.
+fn simulated_docs(body: &Value) -> Result<Vec<SimulatedDoc>, ApiError> {
     let docs = match body.get("docs") {
         Some(Value::Array(docs)) => docs,
         None | Some(Value::Null) => {
