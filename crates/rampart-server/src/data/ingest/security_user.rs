@@ -5,6 +5,12 @@
 //! run-as), its realm (for an API key: the realm of the key's creator), the API key's id,
 //! name and non-empty metadata, and the authentication type in upper case. Properties with
 //! no value (no email, no roles, empty metadata) are left out rather than written as null.
+//!
+//! One deliberate difference: when the document already holds an object at `field`, ES
+//! merges into it and keeps whatever the writer put under a configured property the user
+//! has no value for (an API key's user has no roles, so a forged `user.roles` would survive
+//! and could satisfy a role query on it). Here every configured property is the server's:
+//! a value the user lacks is removed, not kept. Keys outside the configured properties stay.
 
 use serde_json::{Map, Value, json};
 
@@ -167,66 +173,48 @@ impl UserFacts {
     }
 
     fn write(&self, property: Property, out: &mut Map<String, Value>) {
-        match property {
-            Property::Username => {
-                out.insert("username".into(), json!(self.username));
-            }
-            Property::Roles if !self.roles.is_empty() => {
-                out.insert("roles".into(), json!(self.roles));
-            }
-            Property::Email => {
-                if let Some(email) = &self.email {
-                    out.insert("email".into(), json!(email));
-                }
-            }
-            Property::FullName => {
-                if let Some(name) = &self.full_name {
-                    out.insert("full_name".into(), json!(name));
-                }
-            }
-            Property::Metadata if !self.metadata.is_empty() => {
-                out.insert("metadata".into(), Value::Object(self.metadata.clone()));
-            }
-            Property::ApiKey => {
-                if let Some(key) = &self.api_key {
-                    let mut m = match out.get("api_key") {
-                        Some(Value::Object(existing)) => existing.clone(),
-                        _ => Map::new(),
-                    };
-                    if let Some(name) = &key.name {
-                        m.insert("name".into(), json!(name));
-                    }
-                    m.insert("id".into(), json!(key.id));
-                    if !key.metadata.is_empty() {
-                        m.insert("metadata".into(), Value::Object(key.metadata.clone()));
-                    }
-                    out.insert("api_key".into(), Value::Object(m));
-                }
-            }
+        let (key, value) = match property {
+            Property::Username => ("username", Some(json!(self.username))),
+            Property::Roles => ("roles", (!self.roles.is_empty()).then(|| json!(self.roles))),
+            Property::Email => ("email", self.email.as_ref().map(|e| json!(e))),
+            Property::FullName => ("full_name", self.full_name.as_ref().map(|n| json!(n))),
+            Property::Metadata => (
+                "metadata",
+                (!self.metadata.is_empty()).then(|| Value::Object(self.metadata.clone())),
+            ),
+            Property::ApiKey => ("api_key", self.api_key.as_ref().map(api_key_object)),
             Property::Realm => {
-                let mut m = match out.get("realm") {
-                    Some(Value::Object(existing)) => existing.clone(),
-                    _ => Map::new(),
-                };
+                let mut m = Map::new();
                 if let Some(name) = &self.realm_name {
                     m.insert("name".into(), json!(name));
                 }
                 if let Some(t) = &self.realm_type {
                     m.insert("type".into(), json!(t));
                 }
-                if !m.is_empty() {
-                    out.insert("realm".into(), Value::Object(m));
-                }
+                ("realm", (!m.is_empty()).then_some(Value::Object(m)))
             }
             Property::AuthenticationType => {
-                out.insert(
-                    "authentication_type".into(),
-                    json!(self.authentication_type),
-                );
+                ("authentication_type", Some(json!(self.authentication_type)))
             }
-            Property::Roles | Property::Metadata => {}
-        }
+        };
+        match value {
+            Some(v) => out.insert(key.into(), v),
+            // Never keep a writer-supplied value for a property the server owns.
+            None => out.remove(key),
+        };
     }
+}
+
+fn api_key_object(key: &ApiKeyFacts) -> Value {
+    let mut m = Map::new();
+    if let Some(name) = &key.name {
+        m.insert("name".into(), json!(name));
+    }
+    m.insert("id".into(), json!(key.id));
+    if !key.metadata.is_empty() {
+        m.insert("metadata".into(), Value::Object(key.metadata.clone()));
+    }
+    Value::Object(m)
 }
 
 /// Elasticsearch's `AuthenticationType` names (service-account tokens are `TOKEN`).
@@ -362,6 +350,27 @@ mod tests {
         record.metadata = json!({"n": 42});
         let out = run(&p, &UserFacts::of(&auth, Some(&record)), json!({}));
         assert_eq!(out["user"]["api_key"]["metadata"], json!({"n": 42}));
+    }
+
+    #[test]
+    fn writer_supplied_values_of_configured_properties_never_survive() {
+        // An API key's user has no roles and no email: forged ones are removed, not kept.
+        let mut auth = realm_auth(user("owner", &[]));
+        auth.credential = Credential::Token;
+        let facts = UserFacts::of(&auth, None);
+        let p = processor(json!({"field": "user"})).unwrap();
+        let out = run(
+            &p,
+            &facts,
+            json!({"user": {"roles": ["admin"], "email": "ceo@example.com",
+                            "api_key": {"id": "forged"}, "note": "kept"}}),
+        );
+        assert_eq!(
+            out["user"],
+            json!({"note": "kept", "username": "owner",
+                   "realm": {"name": "default_native", "type": "native"},
+                   "authentication_type": "TOKEN"})
+        );
     }
 
     #[test]
