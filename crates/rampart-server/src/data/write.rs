@@ -26,6 +26,8 @@ pub struct WriteItem {
     pub body: Option<Value>,
     /// `if_seq_no`/`if_primary_term`/external `version`.
     pub cond: WriteConditions,
+    /// The ingest pipeline named by the item or the request (`?pipeline=`).
+    pub pipeline: Option<String>,
 }
 
 /// Per-item authorization, shared by the embedded and the gateway data planes. Each item is
@@ -96,12 +98,27 @@ pub fn execute(
     // One translog fsync per index for the whole request, before anything is acknowledged.
     let mut batch = engine.write_batch();
     let mut mapping_updates = MappingUpdates::default();
+    let mut ingest = super::ingest::IngestSession::new(ctx);
     for ((item, bulk), failure) in items.iter().zip(&bulk_items).zip(&failures) {
-        let refusal = match failure {
-            Some(f) => Some(f.clone()),
-            None => mapping_updates.refusal(ctx, meta.as_ref(), item, bulk)?,
+        if let Some(f) = failure {
+            out.push(Err(ApiError::new(f.status, f.es_type, f.reason.clone())));
+            continue;
+        }
+        // Ingest runs on authorized items only, and its output is what gets written, so the
+        // mapping-update check below sees the document as the shard would.
+        let ingested = match ingest.run(item, bulk.concrete.as_deref()) {
+            Ok(Some(body)) => Some(WriteItem {
+                body: Some(body),
+                ..item.clone()
+            }),
+            Ok(None) => None,
+            Err(e) => {
+                out.push(Err(e));
+                continue;
+            }
         };
-        if let Some(f) = refusal {
+        let item = ingested.as_ref().unwrap_or(item);
+        if let Some(f) = mapping_updates.refusal(ctx, meta.as_ref(), item, bulk)? {
             out.push(Err(ApiError::new(f.status, f.es_type, f.reason)));
             continue;
         }
@@ -268,6 +285,11 @@ pub(crate) fn parse_bulk(req: &Req) -> Result<Vec<WriteItem>, ApiError> {
             .or_else(|| default_index.clone())
             .ok_or_else(|| ApiError::validation(&["index is missing".into()]))?;
         let id = meta.get("_id").and_then(Value::as_str).map(String::from);
+        let pipeline = meta
+            .get("pipeline")
+            .and_then(Value::as_str)
+            .or_else(|| req.query("pipeline"))
+            .map(String::from);
         let cond = engine::conditions(&|k| match meta.get(k) {
             Some(Value::String(s)) => Some(s.clone()),
             Some(Value::Number(n)) => Some(n.to_string()),
@@ -298,6 +320,7 @@ pub(crate) fn parse_bulk(req: &Req) -> Result<Vec<WriteItem>, ApiError> {
             },
             body,
             cond,
+            pipeline,
         });
     }
     if items.is_empty() {

@@ -157,6 +157,7 @@ mod tests {
             op,
             body,
             cond: WriteConditions::default(),
+            pipeline: None,
         }
     }
 

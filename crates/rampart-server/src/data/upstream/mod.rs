@@ -441,6 +441,7 @@ async fn authorize_write_item(
         op,
         body: None,
         cond: Default::default(),
+        pipeline: None,
     };
     let meta = metadata(gateway).await?;
     let (_, failures) = crate::data::write::authorize_items(ctx, &[item], &meta)?;
