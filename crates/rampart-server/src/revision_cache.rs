@@ -37,13 +37,18 @@ impl<K: Eq + Hash + Clone, V: Clone> RevisionCache<K, V> {
             }
         }
         let value = load()?;
+        self.insert(key, revision, value.clone());
+        Ok(value)
+    }
+
+    /// Remember `value` for `key` at `revision`, replacing what was there.
+    pub fn insert(&self, key: &K, revision: u64, value: V) {
         if let Ok(mut entries) = self.entries.write() {
             if entries.len() >= MAX_ENTRIES {
                 entries.clear();
             }
-            entries.insert(key.clone(), (revision, value.clone()));
+            entries.insert(key.clone(), (revision, value));
         }
-        Ok(value)
     }
 
     /// Forget every entry (for inputs that are not covered by the store revision).
@@ -65,5 +70,7 @@ mod tests {
         assert_eq!(cache.get_or_load::<()>(&k, 1, || Ok(1)), Ok(1));
         assert_eq!(cache.get_or_load::<()>(&k, 1, || Ok(2)), Ok(1));
         assert_eq!(cache.get_or_load::<()>(&k, 2, || Ok(3)), Ok(3));
+        cache.insert(&k, 2, 4);
+        assert_eq!(cache.get_or_load::<()>(&k, 2, || Ok(5)), Ok(4));
     }
 }

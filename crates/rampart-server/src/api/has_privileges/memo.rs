@@ -1,0 +1,265 @@
+//! Finished `_has_privileges` answers, reused for byte-identical requests.
+//!
+//! An answer is a pure function of four inputs: the compiled permission(s) of the effective
+//! role, the stored application privileges, the checked username and the request body. An
+//! entry keeps all four and is used only when all four are the same again:
+//!
+//! - permissions and application privileges by `Arc` identity. Every change that can alter
+//!   them (a role, a user's roles, an application privilege, roles.yml, an API key) makes
+//!   the server's caches hand out a NEW `Arc` (they are keyed by store revision and content),
+//!   and the entry holds its `Arc`s, so an address can never be reused by another value
+//!   while the entry exists;
+//! - username and body by value (the body's exact bytes), never by hash alone.
+//!
+//! The 64-bit hash only finds the slot; a collision at worst replaces an entry.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasher, Hasher};
+use std::sync::{Arc, RwLock};
+
+use rampart_core::authz::EffectiveRole;
+use rampart_core::permission::ApplicationPrivilegeStore;
+
+/// Entries kept before the memo starts over (each holds its permissions alive).
+const MAX_ENTRIES: usize = 4096;
+
+/// What an answer is computed from (borrowed from the request being served).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Inputs<'a> {
+    pub role: &'a EffectiveRole,
+    pub apps: &'a Arc<ApplicationPrivilegeStore>,
+    pub username: &'a str,
+    pub body: &'a [u8],
+}
+
+#[derive(Debug)]
+struct Entry {
+    role: EffectiveRole,
+    apps: Arc<ApplicationPrivilegeStore>,
+    username: Box<str>,
+    body: Box<[u8]>,
+    answer: Box<[u8]>,
+}
+
+impl Entry {
+    fn answers(&self, inputs: &Inputs<'_>) -> bool {
+        same_role(&self.role, inputs.role)
+            && Arc::ptr_eq(&self.apps, inputs.apps)
+            && *self.username == *inputs.username
+            && *self.body == *inputs.body
+    }
+}
+
+fn same_role(a: &EffectiveRole, b: &EffectiveRole) -> bool {
+    match (a, b) {
+        (EffectiveRole::Plain(x), EffectiveRole::Plain(y)) => Arc::ptr_eq(x, y),
+        (
+            EffectiveRole::Limited {
+                assigned: a1,
+                limited_by: l1,
+            },
+            EffectiveRole::Limited {
+                assigned: a2,
+                limited_by: l2,
+            },
+        ) => Arc::ptr_eq(a1, a2) && Arc::ptr_eq(l1, l2),
+        _ => false,
+    }
+}
+
+/// The memo of serialized `_has_privileges` answers.
+#[derive(Debug, Default)]
+pub struct AnswerMemo {
+    hasher: foldhash::fast::RandomState,
+    entries: RwLock<HashMap<u64, Entry, foldhash::fast::RandomState>>,
+}
+
+impl AnswerMemo {
+    fn slot(&self, inputs: &Inputs<'_>) -> u64 {
+        let mut h = self.hasher.build_hasher();
+        match inputs.role {
+            EffectiveRole::Plain(p) => h.write_usize(Arc::as_ptr(p) as usize),
+            EffectiveRole::Limited {
+                assigned,
+                limited_by,
+            } => {
+                h.write_usize(Arc::as_ptr(assigned) as usize);
+                h.write_usize(Arc::as_ptr(limited_by) as usize);
+            }
+        }
+        h.write_usize(Arc::as_ptr(inputs.apps) as usize);
+        h.write(inputs.username.as_bytes());
+        h.write_u8(0xff);
+        h.write(inputs.body);
+        h.finish()
+    }
+
+    /// The answer computed earlier from exactly these inputs.
+    pub(crate) fn get(&self, inputs: &Inputs<'_>) -> Option<Vec<u8>> {
+        let slot = self.slot(inputs);
+        let entries = self.entries.read().ok()?;
+        entries
+            .get(&slot)
+            .filter(|e| e.answers(inputs))
+            .map(|e| e.answer.to_vec())
+    }
+
+    /// Whether an answer for exactly these inputs is known (so the body is valid).
+    pub(crate) fn contains(&self, inputs: &Inputs<'_>) -> bool {
+        let slot = self.slot(inputs);
+        self.entries
+            .read()
+            .is_ok_and(|entries| entries.get(&slot).is_some_and(|e| e.answers(inputs)))
+    }
+
+    /// Remember the answer computed from `inputs`.
+    pub(crate) fn remember(&self, inputs: &Inputs<'_>, answer: &[u8]) {
+        let slot = self.slot(inputs);
+        let entry = Entry {
+            role: inputs.role.clone(),
+            apps: Arc::clone(inputs.apps),
+            username: inputs.username.into(),
+            body: inputs.body.into(),
+            answer: answer.into(),
+        };
+        if let Ok(mut entries) = self.entries.write() {
+            if entries.len() >= MAX_ENTRIES {
+                entries.clear();
+            }
+            entries.insert(slot, entry);
+        }
+    }
+
+    /// Forget every answer.
+    pub fn clear(&self) {
+        if let Ok(mut entries) = self.entries.write() {
+            entries.clear();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rampart_core::permission::{Permission, RestrictedIndices};
+    use rampart_core::role::{RoleContext, parse_role};
+
+    fn permission(doc: serde_json::Value) -> Arc<Permission> {
+        let role = parse_role("r", &doc, RoleContext::RoleApi).unwrap();
+        let restricted = RestrictedIndices::builtin().unwrap();
+        Arc::new(
+            Permission::compile(
+                &[role],
+                &[],
+                &ApplicationPrivilegeStore::default(),
+                &restricted,
+            )
+            .unwrap(),
+        )
+    }
+
+    fn monitor() -> Arc<Permission> {
+        permission(serde_json::json!({"cluster": ["monitor"]}))
+    }
+
+    #[test]
+    fn an_answer_is_reused_only_for_the_same_inputs() {
+        let memo = AnswerMemo::default();
+        let p = monitor();
+        let role = EffectiveRole::plain(Arc::clone(&p));
+        let apps = Arc::new(ApplicationPrivilegeStore::default());
+        let at = Inputs {
+            role: &role,
+            apps: &apps,
+            username: "alice",
+            body: br#"{"cluster":["monitor"]}"#,
+        };
+        assert_eq!(memo.get(&at), None);
+        assert!(!memo.contains(&at));
+        memo.remember(&at, b"answer");
+        assert_eq!(memo.get(&at).as_deref(), Some(&b"answer"[..]));
+        assert!(memo.contains(&at));
+
+        // The same role content compiled again (a role change, even back and forth) is a
+        // different permission: not reused.
+        let recompiled = EffectiveRole::plain(monitor());
+        assert_eq!(
+            memo.get(&Inputs {
+                role: &recompiled,
+                ..at
+            }),
+            None
+        );
+        let other_apps = Arc::new(ApplicationPrivilegeStore::default());
+        assert_eq!(
+            memo.get(&Inputs {
+                apps: &other_apps,
+                ..at
+            }),
+            None
+        );
+        assert_eq!(
+            memo.get(&Inputs {
+                username: "bob",
+                ..at
+            }),
+            None
+        );
+        assert_eq!(
+            memo.get(&Inputs {
+                body: br#"{"cluster":["manage"]}"#,
+                ..at
+            }),
+            None
+        );
+        let limited = EffectiveRole::limited(Arc::clone(&p), Arc::clone(&p));
+        assert_eq!(
+            memo.get(&Inputs {
+                role: &limited,
+                ..at
+            }),
+            None
+        );
+        memo.clear();
+        assert_eq!(memo.get(&at), None);
+    }
+
+    #[test]
+    fn limited_roles_need_both_sides() {
+        let memo = AnswerMemo::default();
+        let (a, b) = (monitor(), monitor());
+        let apps = Arc::new(ApplicationPrivilegeStore::default());
+        let role = EffectiveRole::limited(Arc::clone(&a), Arc::clone(&b));
+        let at = Inputs {
+            role: &role,
+            apps: &apps,
+            username: "k",
+            body: b"{}",
+        };
+        memo.remember(&at, b"x");
+        assert!(memo.contains(&at));
+        let swapped = EffectiveRole::limited(b, a);
+        assert!(!memo.contains(&Inputs {
+            role: &swapped,
+            ..at
+        }));
+    }
+
+    #[test]
+    fn the_memo_is_bounded() {
+        let memo = AnswerMemo::default();
+        let role = EffectiveRole::plain(monitor());
+        let apps = Arc::new(ApplicationPrivilegeStore::default());
+        for i in 0..MAX_ENTRIES + 10 {
+            let body = format!("{{\"cluster\":[\"c{i}\"]}}");
+            let at = Inputs {
+                role: &role,
+                apps: &apps,
+                username: "u",
+                body: body.as_bytes(),
+            };
+            memo.remember(&at, b"a");
+        }
+        assert!(memo.entries.read().unwrap().len() <= MAX_ENTRIES);
+    }
+}
