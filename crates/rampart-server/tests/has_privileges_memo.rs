@@ -186,6 +186,7 @@ async fn a_user_change_is_seen_at_once() {
 #[tokio::test]
 async fn file_roles_are_seen_at_once() {
     let n = node().await;
+    assert_eq!(ask(&n, ALICE).await["cluster"]["manage"], json!(false));
     n.state.security.set_file_roles(vec![
         rampart_core::role::parse_role(
             "reader",
