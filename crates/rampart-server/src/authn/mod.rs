@@ -155,12 +155,14 @@ impl Authenticator {
             Presented::Basic { username, password } => {
                 basic::authenticate(state, &self.cache, &username, &password, &req.uri).await?
             }
+            // The other schemes' futures are boxed: an async fn is as large as its largest
+            // await point, and the whole request future is moved into axum's box per request.
             Presented::ApiKey { id, secret } => {
-                api_key::authenticate(state, &self.api_keys, &id, &secret).await?
+                Box::pin(api_key::authenticate(state, &self.api_keys, &id, &secret)).await?
             }
             Presented::Bearer(bearer) => match service_account::decode_token(&bearer) {
-                Some(t) => service_account::authenticate(state, t).await?,
-                None => token::authenticate(state, &bearer).await?,
+                Some(t) => Box::pin(service_account::authenticate(state, t)).await?,
+                None => Box::pin(token::authenticate(state, &bearer)).await?,
             },
         };
         if let Some(target) = req.header("es-security-runas-user") {
@@ -177,15 +179,17 @@ impl Authenticator {
                         auth.user.username, req.uri
                     )));
                 }
-                let (user, realm) = basic::lookup(state, target).await?.unwrap_or_else(|| {
-                    (
-                        UserInfo {
-                            username: target.to_string(),
-                            ..Default::default()
-                        },
-                        RealmRef::new("__anonymous", "__anonymous"),
-                    )
-                });
+                let (user, realm) = Box::pin(basic::lookup(state, target))
+                    .await?
+                    .unwrap_or_else(|| {
+                        (
+                            UserInfo {
+                                username: target.to_string(),
+                                ..Default::default()
+                            },
+                            RealmRef::new("__anonymous", "__anonymous"),
+                        )
+                    });
                 auth.lookup_realm = realm;
                 auth.run_as = Some(user);
             }

@@ -282,7 +282,8 @@ async fn pipeline(
     let ctx = ctx?;
     if let (Some(gateway), Authz::Index) = (&state.gateway, route.authz) {
         // Gateway mode: documents live upstream; one handler rewrites and forwards.
-        return crate::data::upstream::handle(Arc::clone(gateway), ctx, req).await;
+        // Boxed: the upstream client's future is large, and only gateway nodes take it.
+        return Box::pin(crate::data::upstream::handle(Arc::clone(gateway), ctx, req)).await;
     }
     (route.handler)(ctx, req).await
 }
