@@ -91,7 +91,9 @@ pub fn app(state: SharedState) -> Router {
                         body: body_limit,
                         secured,
                     };
-                    async move { handle(state, route, limits, params, req).await }
+                    // `handle`'s own future, not one wrapping it: no second copy of the
+                    // arguments in the future axum boxes.
+                    handle(state, route, limits, params, req)
                 },
             );
         }
