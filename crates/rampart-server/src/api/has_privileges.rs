@@ -63,13 +63,9 @@ fn inputs<'a>(
 /// The username check and body parsing are request validation: they come before any 403.
 pub fn has_privileges_facts(req: &Req, ctx: &Ctx) -> Result<Facts, ApiError> {
     let username = checked_user(req, ctx)?;
-    // A body answered before (for these very inputs) was valid then and is valid now.
-    let apps = application_privileges(ctx)?;
-    if !ctx
-        .state
-        .has_privileges_answers
-        .contains(&inputs(req, ctx, &apps, &username))
-    {
+    // A body answered before was valid then and is valid now.
+    let memo = &ctx.state.has_privileges_answers;
+    if !memo.was_asked(&ctx.role, &username, &req.body) {
         request(req, &username)?;
     }
     Ok(Facts {

@@ -43,10 +43,12 @@ struct Entry {
 
 impl Entry {
     fn answers(&self, inputs: &Inputs<'_>) -> bool {
-        same_role(&self.role, inputs.role)
-            && Arc::ptr_eq(&self.apps, inputs.apps)
-            && *self.username == *inputs.username
-            && *self.body == *inputs.body
+        Arc::ptr_eq(&self.apps, inputs.apps)
+            && self.asked(inputs.role, inputs.username, inputs.body)
+    }
+
+    fn asked(&self, role: &EffectiveRole, username: &str, body: &[u8]) -> bool {
+        same_role(&self.role, role) && *self.username == *username && *self.body == *body
     }
 }
 
@@ -75,9 +77,11 @@ pub struct AnswerMemo {
 }
 
 impl AnswerMemo {
-    fn slot(&self, inputs: &Inputs<'_>) -> u64 {
+    /// The slot of (role, username, body); the application privileges are compared, not
+    /// hashed, so `was_asked` can find an entry without reading them.
+    fn slot(&self, role: &EffectiveRole, username: &str, body: &[u8]) -> u64 {
         let mut h = self.hasher.build_hasher();
-        match inputs.role {
+        match role {
             EffectiveRole::Plain(p) => h.write_usize(Arc::as_ptr(p) as usize),
             EffectiveRole::Limited {
                 assigned,
@@ -87,16 +91,15 @@ impl AnswerMemo {
                 h.write_usize(Arc::as_ptr(limited_by) as usize);
             }
         }
-        h.write_usize(Arc::as_ptr(inputs.apps) as usize);
-        h.write(inputs.username.as_bytes());
+        h.write(username.as_bytes());
         h.write_u8(0xff);
-        h.write(inputs.body);
+        h.write(body);
         h.finish()
     }
 
     /// The answer computed earlier from exactly these inputs.
     pub(crate) fn get(&self, inputs: &Inputs<'_>) -> Option<Vec<u8>> {
-        let slot = self.slot(inputs);
+        let slot = self.slot(inputs.role, inputs.username, inputs.body);
         let entries = self.entries.read().ok()?;
         entries
             .get(&slot)
@@ -104,17 +107,20 @@ impl AnswerMemo {
             .map(|e| e.answer.to_vec())
     }
 
-    /// Whether an answer for exactly these inputs is known (so the body is valid).
-    pub(crate) fn contains(&self, inputs: &Inputs<'_>) -> bool {
-        let slot = self.slot(inputs);
-        self.entries
-            .read()
-            .is_ok_and(|entries| entries.get(&slot).is_some_and(|e| e.answers(inputs)))
+    /// Whether this body was answered before for this role and user (whatever the
+    /// application privileges were then): it was valid then, so it is valid now.
+    pub(crate) fn was_asked(&self, role: &EffectiveRole, username: &str, body: &[u8]) -> bool {
+        let slot = self.slot(role, username, body);
+        self.entries.read().is_ok_and(|entries| {
+            entries
+                .get(&slot)
+                .is_some_and(|e| e.asked(role, username, body))
+        })
     }
 
     /// Remember the answer computed from `inputs`.
     pub(crate) fn remember(&self, inputs: &Inputs<'_>, answer: &[u8]) {
-        let slot = self.slot(inputs);
+        let slot = self.slot(inputs.role, inputs.username, inputs.body);
         let entry = Entry {
             role: inputs.role.clone(),
             apps: Arc::clone(inputs.apps),
@@ -174,11 +180,12 @@ mod tests {
             username: "alice",
             body: br#"{"cluster":["monitor"]}"#,
         };
+        let asked = |m: &AnswerMemo, i: &Inputs<'_>| m.was_asked(i.role, i.username, i.body);
         assert_eq!(memo.get(&at), None);
-        assert!(!memo.contains(&at));
+        assert!(!asked(&memo, &at));
         memo.remember(&at, b"answer");
         assert_eq!(memo.get(&at).as_deref(), Some(&b"answer"[..]));
-        assert!(memo.contains(&at));
+        assert!(asked(&memo, &at));
 
         // The same role content compiled again (a role change, even back and forth) is a
         // different permission: not reused.
@@ -190,14 +197,14 @@ mod tests {
             }),
             None
         );
+        // Other application privileges: not the same answer, but the same (valid) body.
         let other_apps = Arc::new(ApplicationPrivilegeStore::default());
-        assert_eq!(
-            memo.get(&Inputs {
-                apps: &other_apps,
-                ..at
-            }),
-            None
-        );
+        let new_apps = Inputs {
+            apps: &other_apps,
+            ..at
+        };
+        assert_eq!(memo.get(&new_apps), None);
+        assert!(asked(&memo, &new_apps));
         assert_eq!(
             memo.get(&Inputs {
                 username: "bob",
@@ -237,12 +244,16 @@ mod tests {
             body: b"{}",
         };
         memo.remember(&at, b"x");
-        assert!(memo.contains(&at));
+        assert!(memo.get(&at).is_some());
         let swapped = EffectiveRole::limited(b, a);
-        assert!(!memo.contains(&Inputs {
-            role: &swapped,
-            ..at
-        }));
+        assert!(
+            memo.get(&Inputs {
+                role: &swapped,
+                ..at
+            })
+            .is_none()
+        );
+        assert!(!memo.was_asked(&swapped, at.username, at.body));
     }
 
     #[test]
