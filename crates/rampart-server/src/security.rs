@@ -67,7 +67,8 @@ impl SecurityService {
             cache: PermissionCache::new(10_000),
             native_roles: RevisionCache::default(),
             by_role_names: RevisionCache::default(),
-            api_key_roles: RevisionCache::default(),
+            // Compiled permissions are large: as many as the permission cache keeps.
+            api_key_roles: RevisionCache::bounded(10_000),
             app_privileges: RwLock::new((
                 u64::MAX,
                 0,

@@ -20,8 +20,9 @@ use std::sync::{Arc, RwLock};
 use rampart_core::authz::EffectiveRole;
 use rampart_core::permission::ApplicationPrivilegeStore;
 
-/// Entries kept before the memo starts over (each holds its permissions alive).
-const MAX_ENTRIES: usize = 4096;
+/// Entries kept before the memo starts over (each holds its permissions alive, so this
+/// also bounds how many superseded permissions the memo can keep in memory).
+const MAX_ENTRIES: usize = 1024;
 
 /// What an answer is computed from (borrowed from the request being served).
 #[derive(Debug, Clone, Copy)]
