@@ -70,6 +70,17 @@ fn same_role(a: &EffectiveRole, b: &EffectiveRole) -> bool {
     }
 }
 
+/// Whether every side of the role is also held elsewhere (by a cache).
+fn shared(role: &EffectiveRole) -> bool {
+    match role {
+        EffectiveRole::Plain(p) => Arc::strong_count(p) > 1,
+        EffectiveRole::Limited {
+            assigned,
+            limited_by,
+        } => Arc::strong_count(assigned) > 1 && Arc::strong_count(limited_by) > 1,
+    }
+}
+
 /// The memo of serialized `_has_privileges` answers.
 #[derive(Debug, Default)]
 pub struct AnswerMemo {
@@ -121,6 +132,12 @@ impl AnswerMemo {
 
     /// Remember the answer computed from `inputs`.
     pub(crate) fn remember(&self, inputs: &Inputs<'_>, answer: &[u8]) {
+        // A permission held by nothing but this request (compiled for it alone, e.g. a
+        // service account's) can never be presented again: an entry could not be hit, and
+        // would only keep the permission alive.
+        if !shared(inputs.role) {
+            return;
+        }
         let slot = self.slot(inputs.role, inputs.username, inputs.body);
         let entry = Entry {
             role: inputs.role.clone(),
@@ -258,9 +275,29 @@ mod tests {
     }
 
     #[test]
+    fn permissions_held_by_nobody_else_are_not_remembered() {
+        let memo = AnswerMemo::default();
+        let role = EffectiveRole::plain(monitor());
+        let apps = Arc::new(ApplicationPrivilegeStore::default());
+        let at = Inputs {
+            role: &role,
+            apps: &apps,
+            username: "sa",
+            body: b"{}",
+        };
+        memo.remember(&at, b"x");
+        assert_eq!(memo.get(&at), None);
+        let cached = role.clone();
+        memo.remember(&at, b"x");
+        assert_eq!(memo.get(&at).as_deref(), Some(&b"x"[..]));
+        drop(cached);
+    }
+
+    #[test]
     fn the_memo_is_bounded() {
         let memo = AnswerMemo::default();
         let role = EffectiveRole::plain(monitor());
+        let _cached = role.clone();
         let apps = Arc::new(ApplicationPrivilegeStore::default());
         for i in 0..MAX_ENTRIES + 10 {
             let body = format!("{{\"cluster\":[\"c{i}\"]}}");
@@ -272,6 +309,7 @@ mod tests {
             };
             memo.remember(&at, b"a");
         }
-        assert!(memo.entries.read().unwrap().len() <= MAX_ENTRIES);
+        // Full at MAX_ENTRIES, started over, then 10 more.
+        assert_eq!(memo.entries.read().unwrap().len(), 10);
     }
 }
