@@ -5,6 +5,7 @@
 #
 #   benches/http_has_privileges.sh                 # 2 alternating rounds of 15 s each
 #   DURATION=30s CONNECTIONS=64 THREADS=2 ROUNDS=3 benches/http_has_privileges.sh
+#   BARE_AXUM=/path/to/bare_axum benches/http_has_privileges.sh   # use a prebuilt baseline
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
@@ -20,8 +21,13 @@ fi
 
 echo "== building release binaries"
 cargo build --release --locked -p rampart --bin rampart
-cargo build --release --locked -p rampart-bench --example bare_axum
+# BARE_AXUM=path: an already-built bare_axum (building the example through cargo also
+# builds rampart-bench's other dev-dependencies in release).
+if [ -z "${BARE_AXUM:-}" ]; then
+    cargo build --release --locked -p rampart-bench --example bare_axum
+fi
 target_dir="${CARGO_TARGET_DIR:-$repo/target}"
+bare_axum="${BARE_AXUM:-$target_dir/release/examples/bare_axum}"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/rampart-httpbench.XXXXXX")
 pids=()
@@ -56,7 +62,7 @@ rampart_url="http://127.0.0.1:$rampart_port"
 wait_http "$rampart_url/" "${pids[-1]}"
 
 bare_port=$(free_port)
-"$target_dir/release/examples/bare_axum" "127.0.0.1:$bare_port" >"$work/bare.log" 2>&1 &
+"$bare_axum" "127.0.0.1:$bare_port" >"$work/bare.log" 2>&1 &
 pids+=($!)
 bare_url="http://127.0.0.1:$bare_port"
 wait_http "$bare_url/" "${pids[-1]}"

@@ -9,6 +9,9 @@
 #   benches/http_instructions.sh            # 2,000 requests each
 #   REQUESTS=5000 benches/http_instructions.sh
 #   KEEP=1 benches/http_instructions.sh     # keep rampart's callgrind dump (callgrind_annotate)
+#   ONLY=rampart benches/http_instructions.sh  # skip the bare handler (its count does not
+#                                              # change with Rampart's code; saves its build)
+#   BARE_AXUM=/path/to/bare_axum benches/http_instructions.sh  # use a prebuilt baseline
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
@@ -18,8 +21,11 @@ command -v valgrind >/dev/null || { echo "valgrind is required" >&2; exit 1; }
 
 echo "== building release binaries"
 cargo build --release --locked -p rampart --bin rampart
-cargo build --release --locked -p rampart-bench --example bare_axum
+if [ "${ONLY:-}" != rampart ] && [ -z "${BARE_AXUM:-}" ]; then
+    cargo build --release --locked -p rampart-bench --example bare_axum
+fi
 target_dir="${CARGO_TARGET_DIR:-$repo/target}"
+bare_axum="${BARE_AXUM:-$target_dir/release/examples/bare_axum}"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/rampart-instr.XXXXXX")
 pids=()
@@ -105,13 +111,15 @@ measure() { # name, port, command... -> prints instructions per request
 }
 
 echo "== counting ($WARMUP warm-up, then $REQUESTS requests each)"
-bare_port=$(free_port)
-bare=$(measure bare "$bare_port" "$target_dir/release/examples/bare_axum" "127.0.0.1:$bare_port")
 rampart_port=$(free_port)
 rampart=$(measure rampart "$rampart_port" "$target_dir/release/rampart" serve --no-kibana \
     --port "$rampart_port" --data "$work/data")
 echo
 echo "user-space instructions per request (callgrind, $REQUESTS requests, one connection):"
-echo "  bare axum handler:         $bare"
 echo "  rampart _has_privileges:   $rampart"
-echo "  ratio bare/rampart:        $(awk "BEGIN { printf \"%.1f\", 100 * $bare / $rampart }") %"
+if [ "${ONLY:-}" != rampart ]; then
+    bare_port=$(free_port)
+    bare=$(measure bare "$bare_port" "$bare_axum" "127.0.0.1:$bare_port")
+    echo "  bare axum handler:         $bare"
+    echo "  ratio bare/rampart:        $(awk "BEGIN { printf \"%.1f\", 100 * $bare / $rampart }") %"
+fi

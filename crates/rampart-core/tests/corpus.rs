@@ -456,7 +456,12 @@ fn run_case(world: &World, case: &Case) -> Result<Outcome, String> {
             .map(|s| {
                 Ok(BulkItem {
                     index: s.index.clone(),
-                    concrete: s.concrete.clone(),
+                    // An existing target lands in itself unless the case names its write
+                    // index (an alias's); a missing one is auto-created.
+                    concrete: s
+                        .concrete
+                        .clone()
+                        .or_else(|| s.exists.then(|| s.index.clone())),
                     op: write_op(&s.op)?,
                 })
             })

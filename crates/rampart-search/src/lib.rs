@@ -3,6 +3,7 @@
 //! with per-index DLS/FLS [`Restrictions`]. Synchronous: the server calls it from blocking
 //! tasks. See ARCHITECTURE.md, "where do documents live and how is a search executed?".
 
+pub mod analysis;
 pub mod cluster;
 mod engine;
 pub mod error;
@@ -13,7 +14,9 @@ pub mod shard;
 mod translog;
 pub mod translog_settings;
 
-pub use engine::{DocWrite, Engine, IndexStats, Refresh, UpdateRequest, WriteBatch, WriteTarget};
+pub use engine::{
+    DataStreamStats, DocWrite, Engine, IndexStats, Refresh, UpdateRequest, WriteBatch, WriteTarget,
+};
 pub use error::SearchError;
 pub use search::Restrictions;
 pub use search::explain::matches_source;

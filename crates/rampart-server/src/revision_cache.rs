@@ -11,17 +11,25 @@ const MAX_ENTRIES: usize = 100_000;
 #[derive(Debug)]
 pub struct RevisionCache<K, V> {
     entries: RwLock<HashMap<K, (u64, V)>>,
+    /// Entries kept before the cache starts over.
+    max_entries: usize,
 }
 
 impl<K: Eq + Hash + Clone, V: Clone> Default for RevisionCache<K, V> {
     fn default() -> Self {
-        RevisionCache {
-            entries: RwLock::new(HashMap::new()),
-        }
+        Self::bounded(MAX_ENTRIES)
     }
 }
 
 impl<K: Eq + Hash + Clone, V: Clone> RevisionCache<K, V> {
+    /// A cache of at most `max_entries` (for large values, such as compiled permissions).
+    pub fn bounded(max_entries: usize) -> Self {
+        RevisionCache {
+            entries: RwLock::new(HashMap::new()),
+            max_entries,
+        }
+    }
+
     /// The cached value for `key` at `revision`, or `load()`'s answer (then cached).
     pub fn get_or_load<E>(
         &self,
@@ -37,13 +45,18 @@ impl<K: Eq + Hash + Clone, V: Clone> RevisionCache<K, V> {
             }
         }
         let value = load()?;
+        self.insert(key, revision, value.clone());
+        Ok(value)
+    }
+
+    /// Remember `value` for `key` at `revision`, replacing what was there.
+    pub fn insert(&self, key: &K, revision: u64, value: V) {
         if let Ok(mut entries) = self.entries.write() {
-            if entries.len() >= MAX_ENTRIES {
+            if entries.len() >= self.max_entries {
                 entries.clear();
             }
-            entries.insert(key.clone(), (revision, value.clone()));
+            entries.insert(key.clone(), (revision, value));
         }
-        Ok(value)
     }
 
     /// Forget every entry (for inputs that are not covered by the store revision).
@@ -65,5 +78,18 @@ mod tests {
         assert_eq!(cache.get_or_load::<()>(&k, 1, || Ok(1)), Ok(1));
         assert_eq!(cache.get_or_load::<()>(&k, 1, || Ok(2)), Ok(1));
         assert_eq!(cache.get_or_load::<()>(&k, 2, || Ok(3)), Ok(3));
+        cache.insert(&k, 2, 4);
+        assert_eq!(cache.get_or_load::<()>(&k, 2, || Ok(5)), Ok(4));
+    }
+
+    #[test]
+    fn a_bounded_cache_starts_over_when_full() {
+        let cache: RevisionCache<u32, u32> = RevisionCache::bounded(2);
+        for k in 0..3 {
+            cache.insert(&k, 1, k);
+        }
+        assert_eq!(cache.entries.read().unwrap().len(), 1);
+        assert_eq!(cache.get_or_load::<()>(&2, 1, || Ok(9)), Ok(2));
+        assert_eq!(cache.get_or_load::<()>(&0, 1, || Ok(9)), Ok(9));
     }
 }

@@ -12,7 +12,7 @@ use rampart_core::permission::{
 use rampart_core::role::{RoleContext, RoleDescriptor, parse_role};
 use rampart_store::SecurityStore;
 
-use crate::authn::{Authentication, Credential};
+use crate::authn::{ApiKeyIdentity, Authentication, Credential};
 use crate::error::ApiError;
 use crate::revision_cache::RevisionCache;
 
@@ -28,6 +28,9 @@ pub struct SecurityService {
     /// The permission of a user's role names, valid for one store revision: a hit skips role
     /// resolution (descriptor clones) and the role-set key. Cleared with `cache`.
     by_role_names: RevisionCache<Vec<String>, Arc<Permission>>,
+    /// The effective role of an API key (its descriptors limited by its owner's snapshot),
+    /// valid for one store revision: a hit skips compiling both sides per request.
+    api_key_roles: RevisionCache<String, Arc<ApiKeyRole>>,
     /// Stored application privileges, rebuilt when the store revision changes.
     /// (store revision checked, content fingerprint, compiled privileges)
     app_privileges: RwLock<(u64, u64, Arc<ApplicationPrivilegeStore>)>,
@@ -37,6 +40,14 @@ impl std::fmt::Debug for SecurityService {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SecurityService").finish_non_exhaustive()
     }
+}
+
+/// A compiled API-key role and the descriptors it was compiled from.
+#[derive(Debug)]
+struct ApiKeyRole {
+    role_descriptors: Vec<RoleDescriptor>,
+    limited_by: Vec<RoleDescriptor>,
+    role: EffectiveRole,
 }
 
 /// Role descriptors found for a set of names, and the names that were not found.
@@ -56,6 +67,8 @@ impl SecurityService {
             cache: PermissionCache::new(10_000),
             native_roles: RevisionCache::default(),
             by_role_names: RevisionCache::default(),
+            // Compiled permissions are large: as many as the permission cache keeps.
+            api_key_roles: RevisionCache::bounded(10_000),
             app_privileges: RwLock::new((
                 u64::MAX,
                 0,
@@ -92,6 +105,7 @@ impl SecurityService {
     pub fn clear_cache(&self) {
         self.cache.clear();
         self.by_role_names.clear();
+        self.api_key_roles.clear();
     }
 
     /// Look up role descriptors by name: built-in first, then file, then native.
@@ -249,12 +263,30 @@ impl SecurityService {
         auth: &Authentication,
     ) -> Result<EffectiveRole, ApiError> {
         if let Credential::ApiKey(key) = &auth.credential {
-            let limited_by = self.permission_of(store, &key.limited_by)?;
-            if key.role_descriptors.is_empty() {
-                return Ok(EffectiveRole::plain(limited_by));
+            let revision = store.revision().map_err(ApiError::internal)?;
+            let cached = self.api_key_roles.get_or_load(&key.id, revision, || {
+                Ok::<_, ApiError>(Arc::new(ApiKeyRole {
+                    role_descriptors: key.role_descriptors.clone(),
+                    limited_by: key.limited_by.clone(),
+                    role: self.api_key_role(store, key)?,
+                }))
+            })?;
+            // The key's record may change without the revision moving (a store that bumps it
+            // only for role and privilege writes): the descriptors decide, not the id alone.
+            if cached.role_descriptors == key.role_descriptors
+                && cached.limited_by == key.limited_by
+            {
+                return Ok(cached.role.clone());
             }
-            let assigned = self.permission_of(store, &key.role_descriptors)?;
-            return Ok(EffectiveRole::limited(assigned, limited_by));
+            let role = self.api_key_role(store, key)?;
+            let fresh = ApiKeyRole {
+                role_descriptors: key.role_descriptors.clone(),
+                limited_by: key.limited_by.clone(),
+                role: role.clone(),
+            };
+            self.api_key_roles
+                .insert(&key.id, revision, Arc::new(fresh));
+            return Ok(role);
         }
         if let Credential::ServiceAccount { name, .. } = &auth.credential {
             // A service account's permissions are its built-in descriptor, never stored roles.
@@ -271,6 +303,20 @@ impl SecurityService {
             self.permission(store, &resolved)
         })?;
         Ok(EffectiveRole::plain(permission))
+    }
+
+    /// Compile an API key's role: the owner's snapshot, limited by the key's own descriptors.
+    fn api_key_role(
+        &self,
+        store: &dyn SecurityStore,
+        key: &ApiKeyIdentity,
+    ) -> Result<EffectiveRole, ApiError> {
+        let limited_by = self.permission_of(store, &key.limited_by)?;
+        if key.role_descriptors.is_empty() {
+            return Ok(EffectiveRole::plain(limited_by));
+        }
+        let assigned = self.permission_of(store, &key.role_descriptors)?;
+        Ok(EffectiveRole::limited(assigned, limited_by))
     }
 
     /// The role of the AUTHENTICATING user (for run-as checks).

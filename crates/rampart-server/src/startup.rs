@@ -146,6 +146,7 @@ pub fn build_state(config: &NodeConfig) -> Result<(SharedState, Bootstrap), Star
         elastic_reset_hash,
         data: open_engine(&config.data_dir)?,
         access_cache: Default::default(),
+        has_privileges_answers: Default::default(),
         gateway,
     };
     Ok((Arc::new(state), bootstrap))

@@ -27,6 +27,8 @@ pub struct AppState {
     pub web_sessions: crate::web::SessionStore,
     /// The access-analysis index, reused while its inputs are unchanged.
     pub access_cache: crate::access_cache::AccessCache,
+    /// Finished `_has_privileges` answers for identical inputs.
+    pub has_privileges_answers: crate::api::has_privileges::AnswerMemo,
     /// Gateway mode: the upstream cluster that holds the store and the documents.
     pub gateway: Option<Arc<crate::gateway::Gateway>>,
 }

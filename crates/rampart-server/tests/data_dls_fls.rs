@@ -100,6 +100,18 @@ async fn dls_and_fls_shape_what_the_reader_sees() {
     );
     let (_, b) = node.call("POST", "/docs/_count", user, None).await;
     assert_eq!(b["count"], 12);
+    // Filter buckets count visible documents only; a filter on a hidden field matches none.
+    let aggs = json!({"size": 0, "aggs": {"f": {"filters": {"other_bucket": true, "filters": {
+        "all": {"match_all": {}}, "paid": {"exists": {"field": "salary"}}}}}}});
+    let (s, b) = node.call("POST", "/docs/_search", user, Some(aggs)).await;
+    assert_eq!(s, 200, "{b}");
+    let buckets = &b["aggregations"]["f"]["buckets"];
+    assert_eq!(
+        (&buckets["all"]["doc_count"], &buckets["paid"]["doc_count"]),
+        (&json!(12), &json!(0)),
+        "{b}"
+    );
+    assert_eq!(buckets["_other_"]["doc_count"], 0, "{b}");
     let (_, b) = node.call("GET", "/docs/_mapping", user, None).await;
     assert!(
         b["docs"]["mappings"]["properties"].get("salary").is_none(),

@@ -65,6 +65,61 @@ async fn every_privilege_allows_its_requests_and_denies_its_neighbours() {
 }
 
 #[tokio::test]
+async fn a_grant_on_an_alias_alone_writes_through_the_alias_and_never_by_index_name() {
+    let node = TestNode::new();
+    setup(&node).await;
+    for (method, path, body, expected) in matrix::alias_seed_requests() {
+        let (s, b) = node.admin(method, &path, body).await;
+        assert_eq!(s, expected, "{method} {path}: {b}");
+    }
+    for (privilege, _) in matrix::ALIAS_ALLOWED {
+        let role = matrix::alias_role_name(privilege);
+        let (s, b) = node
+            .admin(
+                "PUT",
+                &format!("/_security/role/{role}"),
+                Some(matrix::alias_role_of(privilege)),
+            )
+            .await;
+        assert_eq!(s, 200, "{b}");
+        node.add_user(
+            &matrix::alias_user_of(privilege),
+            matrix::PASSWORD,
+            &[&role],
+        );
+    }
+    let mut failures = Vec::new();
+    for (privilege, _) in matrix::ALIAS_ALLOWED {
+        let user = matrix::alias_user_of(privilege);
+        let role = matrix::alias_role_name(privilege);
+        for probe in matrix::ALIAS_PROBES {
+            let path = probe.path_for(privilege);
+            let (status, body) = node
+                .call(
+                    probe.method,
+                    &path,
+                    (user.as_str(), matrix::PASSWORD),
+                    probe.body(),
+                )
+                .await;
+            let outcome = if matrix::alias_allows(privilege, probe) {
+                matrix::check_allowed(privilege, probe, status, &body)
+            } else {
+                matrix::check_denied_as(&user, &role, privilege, probe, status, &body)
+            };
+            if let Err(message) = outcome {
+                failures.push(message);
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+    // What went through the alias landed in the index behind it.
+    let (s, b) = node.admin("GET", "/idx/_doc/ac-create_doc", None).await;
+    assert_eq!(s, 200, "{b}");
+    assert_eq!(b["_index"], "idx");
+}
+
+#[tokio::test]
 async fn auto_configure_lets_create_doc_write_to_a_missing_index() {
     let node = TestNode::new();
     for (role, privileges) in [

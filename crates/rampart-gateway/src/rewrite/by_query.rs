@@ -13,7 +13,7 @@ use rampart_query::{Query, parse_query, to_es_json};
 
 use super::Target;
 use super::refuse::{Operation, Refusal, check_operation, refused};
-use super::search::{group_targets, scoped};
+use super::search::{Scope, scoped};
 use crate::error::GatewayError;
 
 /// Body keys forwarded as they are: they select or pace documents, never widen the query.
@@ -55,12 +55,9 @@ pub fn plan_by_query(
         Some(query) => parse_query(query)?,
         None => Query::MatchAll { boost: None },
     };
-    let groups = group_targets(targets);
+    let scope = Scope::new(targets, false)?;
     let mut out = Map::new();
-    out.insert(
-        "query".into(),
-        to_es_json(&scoped(&query, &groups, true, false)),
-    );
+    out.insert("query".into(), to_es_json(&scoped(&query, &scope, true)));
     for (key, value) in body {
         match key.as_str() {
             "query" => {}

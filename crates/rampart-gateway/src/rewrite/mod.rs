@@ -10,6 +10,7 @@ mod by_query;
 mod get;
 mod pit;
 mod refuse;
+mod remote;
 mod response;
 mod scroll;
 mod search;

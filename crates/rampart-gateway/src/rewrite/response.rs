@@ -8,11 +8,16 @@ use rampart_core::fls::FieldPermissions;
 use serde_json::{Map, Value};
 
 use super::Target;
+use super::remote::{self, Region};
 
 /// The field sets of one request's targets.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ResponseFilter {
     per_index: BTreeMap<String, FieldPermissions>,
+    /// Remote targets (`alias:pattern`): a hit's index is matched against their regions.
+    remote: Vec<(Region, FieldPermissions)>,
+    /// Every target's name, by position (what the regions refer to).
+    names: Vec<String>,
     /// For hits whose index is not a known target: the intersection of all (fail closed).
     fallback: FieldPermissions,
 }
@@ -27,8 +32,26 @@ impl ResponseFilter {
         };
         let per_index = targets
             .iter()
+            .filter(|t| !remote::is_remote(&t.index))
             .map(|t| (t.index.clone(), fields(t)))
             .collect();
+        // A search planned over these targets was refused if their regions are ambiguous;
+        // other callers (scroll pages) fall back to plain patterns, and a hit two of them
+        // claim with different field sets gets the fallback.
+        let regions = remote::regions(targets).unwrap_or_else(|_| {
+            (0..targets.len())
+                .filter(|&i| targets.get(i).is_some_and(|t| remote::is_remote(&t.index)))
+                .map(|target| Region {
+                    target,
+                    excluded: Vec::new(),
+                })
+                .collect()
+        });
+        let remote = regions
+            .into_iter()
+            .filter_map(|r| targets.get(r.target).map(|t| (r, fields(t))))
+            .collect();
+        let names = targets.iter().map(|t| t.index.clone()).collect();
         let fallback = targets
             .iter()
             .map(fields)
@@ -36,14 +59,28 @@ impl ResponseFilter {
             .unwrap_or_else(FieldPermissions::unrestricted);
         Self {
             per_index,
+            remote,
+            names,
             fallback,
         }
     }
 
     fn for_index(&self, index: Option<&str>) -> &FieldPermissions {
-        index
-            .and_then(|i| self.per_index.get(i))
-            .unwrap_or(&self.fallback)
+        let Some(index) = index else {
+            return &self.fallback;
+        };
+        if !remote::is_remote(index) {
+            return self.per_index.get(index).unwrap_or(&self.fallback);
+        }
+        let mut owners = self
+            .remote
+            .iter()
+            .filter(|(region, _)| region.contains(&self.names, index))
+            .map(|(_, fields)| fields);
+        match owners.next() {
+            Some(first) if owners.all(|f| f == first) => first,
+            _ => &self.fallback,
+        }
     }
 }
 

@@ -11,6 +11,7 @@ use rampart_query::{
 };
 
 use super::refuse::{Refusal, check_search_body};
+use super::remote::{self, Region};
 use super::response::ResponseFilter;
 use super::{IndexRestrictions, Target};
 use crate::error::GatewayError;
@@ -23,34 +24,84 @@ pub struct SearchPlan {
     pub response: Option<ResponseFilter>,
 }
 
-/// Targets sharing identical restrictions, rewritten together.
+/// Targets sharing identical restrictions, rewritten together: their positions in the
+/// request's targets.
 pub(super) struct Group<'a> {
     restrictions: &'a IndexRestrictions,
-    indices: Vec<String>,
+    members: Vec<usize>,
 }
 
 pub(super) fn group_targets(targets: &[Target]) -> Vec<Group<'_>> {
     let mut groups: Vec<Group<'_>> = Vec::new();
-    for target in targets {
+    for (position, target) in targets.iter().enumerate() {
         match groups
             .iter_mut()
             .find(|g| *g.restrictions == target.restrictions)
         {
-            Some(group) => group.indices.push(target.index.clone()),
+            Some(group) => group.members.push(position),
             None => groups.push(Group {
                 restrictions: &target.restrictions,
-                indices: vec![target.index.clone()],
+                members: vec![position],
             }),
         }
     }
     groups
 }
 
-fn index_filter(indices: &[String]) -> Query {
-    Query::Terms {
-        field: "_index".into(),
-        values: indices.iter().map(|i| Scalar::Str(i.clone())).collect(),
-        boost: None,
+/// The `_index` filter selecting a group's documents: its local indices by name, each remote
+/// target by its region (see `remote`).
+fn partition_filter(group: &Group<'_>, targets: &[Target], regions: &[Region]) -> Query {
+    let mut local = Vec::new();
+    let mut alternatives = Vec::new();
+    for &member in &group.members {
+        let Some(target) = targets.get(member) else {
+            continue;
+        };
+        if !remote::is_remote(&target.index) {
+            local.push(Scalar::Str(target.index.clone()));
+        } else if let Some(region) = regions.iter().find(|r| r.target == member) {
+            alternatives.push(region.filter(targets));
+        }
+    }
+    if !local.is_empty() {
+        alternatives.insert(
+            0,
+            Query::Terms {
+                field: "_index".into(),
+                values: local,
+                boost: None,
+            },
+        );
+    }
+    if alternatives.len() == 1 {
+        return alternatives.pop().unwrap_or(Query::MatchNone);
+    }
+    Query::Bool(BoolQuery {
+        should: alternatives,
+        minimum_should_match: Some(MinimumShouldMatch::Count(1)),
+        ..BoolQuery::default()
+    })
+}
+
+/// What the `_index` partition of a request is built from.
+pub(super) struct Scope<'a> {
+    groups: Vec<Group<'a>>,
+    regions: Vec<Region>,
+    targets: &'a [Target],
+    /// The path names exactly the local targets' concrete indices.
+    direct: bool,
+}
+
+impl<'a> Scope<'a> {
+    /// The partition of `targets`; `direct` when the path names exactly the local targets'
+    /// concrete indices. Ambiguous remote targets are refused.
+    pub(super) fn new(targets: &'a [Target], direct: bool) -> Result<Self, Refusal> {
+        Ok(Self {
+            groups: group_targets(targets),
+            regions: remote::regions(targets)?,
+            targets,
+            direct,
+        })
     }
 }
 
@@ -61,15 +112,18 @@ fn index_filter(indices: &[String]) -> Query {
 /// With `direct` and a single group, the request names exactly the group's concrete
 /// indices, so the `_index` filter would select every document anyway and is left out (some
 /// ES-compatible engines cannot filter on `_index`).
-pub(super) fn scoped(query: &Query, groups: &[Group<'_>], with_dls: bool, direct: bool) -> Query {
-    let partition = !(direct && groups.len() == 1);
+/// Remote targets are scoped by pattern (their concrete indices are unknown), so they always
+/// get the filter.
+pub(super) fn scoped(query: &Query, scope: &Scope<'_>, with_dls: bool) -> Query {
+    let groups = &scope.groups;
+    let partition = !(scope.direct && groups.len() == 1 && scope.regions.is_empty());
     let mut clauses: Vec<Query> = groups
         .iter()
         .map(|group| {
             let permits = |field: &str| group.restrictions.permits(field);
             let mut filter = Vec::new();
             if partition {
-                filter.push(index_filter(&group.indices));
+                filter.push(partition_filter(group, scope.targets, &scope.regions));
             }
             if with_dls {
                 if let Some(dls) = &group.restrictions.documents {
@@ -140,15 +194,15 @@ fn plan(
         )
         .into());
     }
-    let groups = group_targets(targets);
+    let scope = Scope::new(targets, direct)?;
     // Sorts and aggregations span indices, so they see a field only if every target does.
     let everywhere = |field: &str| targets.iter().all(|t| t.restrictions.permits(field));
     let mut restricted = request.clone();
-    restricted.query = scoped(&request.query, &groups, true, direct);
+    restricted.query = scoped(&request.query, &scope, true);
     restricted.post_filter = request
         .post_filter
         .as_ref()
-        .map(|pf| scoped(pf, &groups, false, direct));
+        .map(|pf| scoped(pf, &scope, false));
     for sort in &mut restricted.sort {
         if !matches!(sort.field.as_str(), "_score" | "_doc") && !everywhere(&sort.field) {
             HIDDEN_FIELD.clone_into(&mut sort.field);
@@ -332,3 +386,7 @@ pub fn render_request(request: &SearchRequest) -> Value {
 #[cfg(test)]
 #[path = "search_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "search_remote_tests.rs"]
+mod remote_tests;

@@ -8,6 +8,7 @@ mod disk;
 mod docs;
 mod durability;
 mod indices;
+mod stream_stats;
 mod streams;
 
 use std::collections::HashMap;
@@ -27,6 +28,7 @@ use crate::shard::Shard;
 pub use batch::WriteBatch;
 pub use docs::{DocWrite, Refresh, UpdateRequest, WriteTarget};
 pub use indices::IndexStats;
+pub use stream_stats::DataStreamStats;
 
 /// The document engine over one data directory.
 pub struct Engine {

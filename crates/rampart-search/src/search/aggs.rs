@@ -1,18 +1,22 @@
 //! Aggregations through tantivy's Elasticsearch-compatible module, with field references
 //! rewritten per index: mapped, visible fields become fast-field columns of the keyword JSON
 //! field; hidden (FLS) and unmapped fields become a column that never exists, so they aggregate
-//! as Elasticsearch's unmapped fields do (empty buckets, null values).
+//! as Elasticsearch's unmapped fields do (empty buckets, null values). `filter` and `filters`
+//! run through [`super::agg_filters`] with queries compiled like the search query's.
 
 use rampart_core::fls::FieldPermissions;
 use serde_json::{Map, Value};
 use tantivy::aggregation::agg_req::Aggregations;
 
+use super::agg_filters::{self, Compiled};
+use super::compile::CompileCtx;
 use crate::error::{Result, SearchError};
 use crate::mapping::{FieldType, Mapping};
 use crate::shard::KW;
 
-/// Aggregation types this engine runs; anything else is a clear 400 rather than silently
-/// ignored (`filter`/`filters` would evaluate tantivy query strings outside FLS/DLS).
+/// Aggregation types handed to tantivy as they are (fields rewritten); `filter` and `filters`
+/// are rewritten with compiled queries; anything else is a clear 400 rather than silently
+/// ignored.
 const SUPPORTED: &[&str] = &[
     "terms",
     "range",
@@ -32,24 +36,30 @@ const SUPPORTED: &[&str] = &[
 /// A column no document has.
 const UNMAPPED: &str = "__rampart_unmapped__";
 
-/// Rewrite an aggregation request for one index and parse it.
-pub fn rewrite(
-    aggs: &Map<String, Value>,
-    mapping: &Mapping,
-    fls: Option<&FieldPermissions>,
-    index: &str,
-) -> Result<Aggregations> {
-    let rewritten = rewrite_map(aggs, mapping, fls, index)?;
-    serde_json::from_value(Value::Object(rewritten))
-        .map_err(|e| SearchError::IllegalArgument(format!("invalid aggregation: {e}")))
+/// Rewrite an aggregation request for one index (`ctx` compiles its filter queries, with the
+/// caller's FLS) and parse it.
+pub(crate) fn rewrite(aggs: &Map<String, Value>, ctx: &mut CompileCtx<'_>) -> Result<Aggregations> {
+    let mut compiled = Compiled::default();
+    let rewritten = rewrite_map(aggs, ctx, &mut compiled)?;
+    let mut parsed: Aggregations = serde_json::from_value(Value::Object(rewritten))
+        .map_err(|e| SearchError::IllegalArgument(format!("invalid aggregation: {e}")))?;
+    compiled.install(&mut parsed)?;
+    Ok(parsed)
+}
+
+/// Put the results of rewritten aggregations back into the shape the caller asked for.
+pub(crate) fn render(request: &Map<String, Value>, result: &mut Value) {
+    if let Value::Object(result) = result {
+        agg_filters::reassemble(request, result);
+    }
 }
 
 fn rewrite_map(
     aggs: &Map<String, Value>,
-    mapping: &Mapping,
-    fls: Option<&FieldPermissions>,
-    index: &str,
+    ctx: &mut CompileCtx<'_>,
+    compiled: &mut Compiled,
 ) -> Result<Map<String, Value>> {
+    let (mapping, fls, index) = (ctx.mapping, ctx.fls, ctx.index);
     let mut out = Map::new();
     for (name, body) in aggs {
         let Some(body) = body.as_object() else {
@@ -58,6 +68,7 @@ fn rewrite_map(
             )));
         };
         let mut new_body = Map::new();
+        let mut filters: Option<&Value> = None;
         for (key, value) in body {
             match key.as_str() {
                 "aggs" | "aggregations" => {
@@ -68,9 +79,13 @@ fn rewrite_map(
                     };
                     new_body.insert(
                         "aggs".into(),
-                        Value::Object(rewrite_map(sub, mapping, fls, index)?),
+                        Value::Object(rewrite_map(sub, ctx, compiled)?),
                     );
                 }
+                "filter" => {
+                    new_body.insert(key.clone(), agg_filters::filter_body(value, ctx, compiled)?);
+                }
+                "filters" => filters = Some(value),
                 "meta" => {
                     new_body.insert(key.clone(), value.clone());
                 }
@@ -96,7 +111,18 @@ fn rewrite_map(
                 }
             }
         }
-        out.insert(name.clone(), Value::Object(new_body));
+        match filters {
+            Some(filters) => {
+                for (part, agg) in
+                    agg_filters::expand_filters(name, filters, new_body.get("aggs"), ctx, compiled)?
+                {
+                    out.insert(part, agg);
+                }
+            }
+            None => {
+                out.insert(name.clone(), Value::Object(new_body));
+            }
+        }
     }
     Ok(out)
 }

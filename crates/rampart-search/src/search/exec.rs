@@ -280,7 +280,14 @@ impl Engine {
         let mut merged: Option<IntermediateAggregationResults> = None;
         let mut final_req = None;
         for p in prepared {
-            let agg_req = aggs::rewrite(request, &p.mapping, p.fls.as_ref(), &p.index)?;
+            let mut ctx = CompileCtx {
+                index: &p.index,
+                fields: p.shard.fields,
+                mapping: &p.mapping,
+                fls: p.fls.as_ref(),
+                analyzer: p.shard.analyzer()?,
+            };
+            let agg_req = aggs::rewrite(request, &mut ctx)?;
             let collector = DistributedAggregationCollector::from_aggs(
                 agg_req.clone(),
                 AggContextParams::new(AggregationLimitsGuard::default(), p.shard.tokenizers()),
@@ -304,7 +311,10 @@ impl Engine {
         let result = merged
             .into_final_result(final_req, AggregationLimitsGuard::default())
             .map_err(agg_error)?;
-        serde_json::to_value(result).map_err(|e| SearchError::internal("render aggregations", e))
+        let mut rendered = serde_json::to_value(result)
+            .map_err(|e| SearchError::internal("render aggregations", e))?;
+        aggs::render(request, &mut rendered);
+        Ok(rendered)
     }
 }
 

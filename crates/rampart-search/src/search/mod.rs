@@ -2,6 +2,7 @@
 //! [`Restrictions`]), AND the DLS filter (cached per segment), collect and sort hits across
 //! indices, run aggregations, and render Elasticsearch's response shape.
 
+mod agg_filters;
 pub mod aggs;
 pub(crate) mod compile;
 mod dls;

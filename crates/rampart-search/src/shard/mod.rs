@@ -176,6 +176,7 @@ impl Shard {
     }
 
     fn from_index(index: Index, memory: usize, translog: Option<Translog>) -> Result<Self> {
+        crate::analysis::register(&index);
         let fields = schema::fields(&index.schema())?;
         let writer: IndexWriter = index.writer_with_num_threads(1, memory)?;
         let reader = index
@@ -284,12 +285,14 @@ impl Shard {
         self.index.schema()
     }
 
-    /// The analyser of text fields (Elasticsearch's `standard` stand-in).
+    /// The analyser of text fields: Elasticsearch's `standard` ([`crate::analysis`]), or
+    /// tantivy's `default` for an index created before it (its postings were written so).
     pub fn analyzer(&self) -> Result<tantivy::tokenizer::TextAnalyzer> {
+        let name = crate::analysis::analyzer_name(&self.index.schema(), TEXT);
         self.index
             .tokenizers()
-            .get("default")
-            .ok_or_else(|| SearchError::Internal("default analyser missing".into()))
+            .get(&name)
+            .ok_or_else(|| SearchError::Internal(format!("analyser [{name}] missing")))
     }
 
     pub fn tokenizers(&self) -> tantivy::tokenizer::TokenizerManager {

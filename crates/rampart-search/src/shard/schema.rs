@@ -45,7 +45,7 @@ pub(super) fn schema() -> Schema {
     let text = JsonObjectOptions::default()
         .set_indexing_options(
             TextFieldIndexing::default()
-                .set_tokenizer("default")
+                .set_tokenizer(crate::analysis::STANDARD)
                 .set_index_option(IndexRecordOption::WithFreqsAndPositions),
         )
         .set_expand_dots_enabled();

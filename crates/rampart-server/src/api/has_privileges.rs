@@ -1,10 +1,14 @@
 //! `GET|POST /_security/user[/{username}]/_has_privileges` and `GET /_security/user/_privileges`.
 
+mod memo;
 mod wire;
+
+pub use memo::AnswerMemo;
 
 use std::sync::Arc;
 
 use rampart_core::has_privileges::{HasPrivilegesRequest, has_privileges as evaluate};
+use rampart_core::permission::ApplicationPrivilegeStore;
 use rampart_core::user_privileges::user_privileges as render_privileges;
 
 use crate::authn::Credential;
@@ -36,10 +40,34 @@ fn request(req: &Req, username: &str) -> Result<HasPrivilegesRequest, ApiError> 
     )?)
 }
 
+fn application_privileges(ctx: &Ctx) -> Result<Arc<ApplicationPrivilegeStore>, ApiError> {
+    let st = &ctx.state;
+    read_inline(|| st.security.application_privileges(st.store.as_ref()))
+}
+
+/// Everything a `_has_privileges` answer depends on.
+fn inputs<'a>(
+    req: &'a Req,
+    ctx: &'a Ctx,
+    apps: &'a Arc<ApplicationPrivilegeStore>,
+    username: &'a str,
+) -> memo::Inputs<'a> {
+    memo::Inputs {
+        role: &ctx.role,
+        apps,
+        username,
+        body: &req.body,
+    }
+}
+
 /// The username check and body parsing are request validation: they come before any 403.
 pub fn has_privileges_facts(req: &Req, ctx: &Ctx) -> Result<Facts, ApiError> {
     let username = checked_user(req, ctx)?;
-    request(req, &username)?;
+    // A body answered before was valid then and is valid now.
+    let memo = &ctx.state.has_privileges_answers;
+    if !memo.was_asked(&ctx.role, &username, &req.body) {
+        request(req, &username)?;
+    }
     Ok(Facts {
         username: Some(username),
         ..Facts::default()
@@ -50,11 +78,16 @@ pub fn has_privileges_facts(req: &Req, ctx: &Ctx) -> Result<Facts, ApiError> {
 pub fn has_privileges(ctx: Ctx, req: Req) -> BoxFut {
     Box::pin(async move {
         let username = checked_user(&req, &ctx)?;
+        let apps = application_privileges(&ctx)?;
+        let inputs = inputs(&req, &ctx, &apps, &username);
+        let memo = &ctx.state.has_privileges_answers;
+        if let Some(json) = memo.get(&inputs) {
+            return Ok(Reply::serialized(200, json));
+        }
         let request = request(&req, &username)?;
-        let st = Arc::clone(&ctx.state);
-        let apps = read_inline(move || st.security.application_privileges(st.store.as_ref()))?;
         let response = evaluate(&ctx.role, &username, &request, &apps)?;
         let json = wire::write_response(&response).map_err(ApiError::internal)?;
+        memo.remember(&inputs, &json);
         Ok(Reply::serialized(200, json))
     })
 }

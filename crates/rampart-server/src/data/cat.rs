@@ -246,7 +246,12 @@ pub(crate) fn count_table(req: &Req, count: u64) -> Result<Reply, ApiError> {
 pub fn resolve_index(ctx: Ctx, req: Req) -> BoxFut {
     Box::pin(async move {
         let meta = ctx.state.data.metadata();
-        let options = target::options(&req, IndicesOptions::lenient_expand_open())?;
+        // `_resolve/index` answers data streams too (ES's request includes them).
+        let defaults = IndicesOptions {
+            include_data_streams: true,
+            ..IndicesOptions::lenient_expand_open()
+        };
+        let options = target::options(&req, defaults)?;
         let expressions = req.param_list("name");
         let authorized = target::authorize(&ctx, &req, ctx.action, &expressions, &options, &meta)?;
         let state = ctx.state.data.cluster_state();

@@ -57,6 +57,7 @@ pub fn index_doc(ctx: Ctx, req: Req) -> BoxFut {
                 op,
                 body: Some(body),
                 cond: Default::default(),
+                pipeline: req.query("pipeline").map(String::from),
             },
         )
     })
@@ -72,6 +73,7 @@ pub fn create_doc(ctx: Ctx, req: Req) -> BoxFut {
             op: WriteOp::Create,
             body: Some(body),
             cond: Default::default(),
+            pipeline: req.query("pipeline").map(String::from),
         };
         single(&ctx, &req, item)
     })
@@ -86,6 +88,7 @@ pub fn delete_doc(ctx: Ctx, req: Req) -> BoxFut {
             op: WriteOp::Delete,
             body: None,
             cond: Default::default(),
+            pipeline: None,
         };
         single(&ctx, &req, item)
     })
@@ -109,6 +112,7 @@ pub fn update_doc(ctx: Ctx, req: Req) -> BoxFut {
             op: WriteOp::Update,
             body: Some(body),
             cond: Default::default(),
+            pipeline: None,
         };
         single(&ctx, &req, item)
     })

@@ -14,6 +14,7 @@ pub mod explain;
 pub mod gateway_only;
 pub mod guards;
 pub mod indices;
+pub mod ingest;
 pub mod restrict;
 pub mod scroll;
 pub mod search;

@@ -111,6 +111,39 @@ pub fn get_data_streams(ctx: Ctx, req: Req) -> BoxFut {
     })
 }
 
+/// `GET /_data_stream/_stats`, `/_data_stream/{name}/_stats`: data streams the caller may not
+/// monitor are left out of a wildcard (as in Elasticsearch); a named one is a 403.
+pub fn data_stream_stats(ctx: Ctx, req: Req) -> BoxFut {
+    Box::pin(async move {
+        let explicit = req
+            .param_list("name")
+            .iter()
+            .any(|n| !n.contains('*') && n != "_all");
+        let names = authorized_streams(&ctx, &req, !explicit)?;
+        let stats = ctx.state.data.data_stream_stats(&names)?;
+        let backing: usize = stats.iter().map(|s| s.backing_indices).sum();
+        let total_size: u64 = stats.iter().map(|s| s.store_size_bytes).sum();
+        let streams: Vec<_> = stats
+            .iter()
+            .map(|s| {
+                json!({
+                    "data_stream": s.name,
+                    "backing_indices": s.backing_indices,
+                    "store_size_bytes": s.store_size_bytes,
+                    "maximum_timestamp": s.maximum_timestamp,
+                })
+            })
+            .collect();
+        Ok(Reply::ok(json!({
+            "_shards": {"total": backing, "successful": backing, "failed": 0},
+            "data_stream_count": stats.len(),
+            "backing_indices": backing,
+            "total_store_size_bytes": total_size,
+            "data_streams": streams,
+        })))
+    })
+}
+
 /// `DELETE /_data_stream/{name}`.
 pub fn delete_data_streams(ctx: Ctx, req: Req) -> BoxFut {
     Box::pin(async move {

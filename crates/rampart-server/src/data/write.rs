@@ -1,7 +1,11 @@
 //! Writes: every document write executes as bulk items (section 6.3). The engine decides each
-//! item (`rampart_core::write`: bulk, auto-create, bulk[s] on the concrete index, the item's
-//! own action, update under DLS/FLS); allowed items auto-create missing indices and run.
+//! item (`rampart_core::write`: bulk, auto-create, bulk[s] per concrete index on the names its
+//! items used — an alias stays an alias —, the item's own action, update under DLS/FLS);
+//! allowed items auto-create missing indices and run.
 
+use std::collections::HashMap;
+
+use rampart_core::error::EsError;
 use rampart_core::resolve::IndexMetadata;
 use rampart_core::write::{BulkItem, ItemFailure, WriteOp};
 use rampart_search::{DocWrite, OpType, Refresh, UpdateRequest, WriteBatch, WriteConditions};
@@ -22,35 +26,61 @@ pub struct WriteItem {
     pub body: Option<Value>,
     /// `if_seq_no`/`if_primary_term`/external `version`.
     pub cond: WriteConditions,
+    /// The ingest pipeline named by the item or the request (`?pipeline=`).
+    pub pipeline: Option<String>,
 }
 
-/// Per-item authorization, shared by the embedded and the gateway data planes: each item's
-/// write target (`concrete`: the existing write index, `None` for an auto-create) and its
-/// refusal, if any. A caller without any bulk privilege gets the request's 403.
+/// Per-item authorization, shared by the embedded and the gateway data planes. Each item is
+/// resolved ([`BulkItem::resolve`]: date math, the write index behind an alias) and decided by
+/// the engine on the name it used, so a grant on an alias lets a caller write through it. A
+/// malformed date-math name fails only its item; a caller without any bulk privilege gets
+/// the request's 403.
 pub(crate) fn authorize_items(
     ctx: &Ctx,
     items: &[WriteItem],
     meta: &IndexMetadata,
 ) -> Result<(Vec<BulkItem>, Vec<Option<ItemFailure>>), ApiError> {
-    let bulk_items: Vec<BulkItem> = items
-        .iter()
-        .map(|item| BulkItem {
-            index: item.index.clone(),
-            concrete: meta
-                .write_index(&item.index)
-                .map(String::from)
-                .or_else(|| meta.contains(&item.index).then(|| item.index.clone())),
-            op: item.op,
-        })
-        .collect();
+    let now = chrono::Utc::now();
+    let mut bulk_items = Vec::with_capacity(items.len());
+    let mut failures: Vec<Option<ItemFailure>> = Vec::with_capacity(items.len());
+    // Positions (in `items`) of the resolved items handed to the engine.
+    let mut decided = Vec::with_capacity(items.len());
+    let mut to_decide = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        match BulkItem::resolve(&item.index, item.op, meta, now) {
+            Ok(resolved) => {
+                to_decide.push(resolved.clone());
+                decided.push(i);
+                bulk_items.push(resolved);
+                failures.push(None);
+            }
+            Err(e) => {
+                bulk_items.push(BulkItem {
+                    index: item.index.clone(),
+                    concrete: None,
+                    op: item.op,
+                });
+                failures.push(Some(ItemFailure {
+                    status: e.status(),
+                    es_type: e.es_type(),
+                    reason: e.reason(),
+                }));
+            }
+        }
+    }
     let exists = |name: &str| meta.contains(name);
     let decision = ctx
         .role
-        .authorize_bulk(&ctx.subject, &bulk_items, meta, &exists)?;
+        .authorize_bulk(&ctx.subject, &to_decide, meta, &exists)?;
     if let Some(denial) = decision.request.denial() {
         return Err(ApiError::forbidden(denial.message().to_owned()));
     }
-    Ok((bulk_items, decision.items))
+    for (position, failure) in decided.into_iter().zip(decision.items) {
+        if let Some(slot) = failures.get_mut(position) {
+            *slot = failure;
+        }
+    }
+    Ok((bulk_items, failures))
 }
 
 /// Execute items in order; each gets a result or its own error. `refresh` applies to every
@@ -67,12 +97,32 @@ pub fn execute(
     let mut written: Vec<String> = Vec::new();
     // One translog fsync per index for the whole request, before anything is acknowledged.
     let mut batch = engine.write_batch();
+    let mut mapping_updates = MappingUpdates::default();
+    let mut ingest = super::ingest::IngestSession::new(ctx);
     for ((item, bulk), failure) in items.iter().zip(&bulk_items).zip(&failures) {
         if let Some(f) = failure {
             out.push(Err(ApiError::new(f.status, f.es_type, f.reason.clone())));
             continue;
         }
-        let result = run_one(&mut batch, item, bulk.concrete.as_deref());
+        // Ingest runs on authorized items only, and its output is what gets written, so the
+        // mapping-update check below sees the document as the shard would.
+        let ingested = match ingest.run(item, bulk.concrete.as_deref()) {
+            Ok(Some(body)) => Some(WriteItem {
+                body: Some(body),
+                ..item.clone()
+            }),
+            Ok(None) => None,
+            Err(e) => {
+                out.push(Err(e));
+                continue;
+            }
+        };
+        let item = ingested.as_ref().unwrap_or(item);
+        if let Some(f) = mapping_updates.refusal(ctx, meta.as_ref(), item, bulk)? {
+            out.push(Err(ApiError::new(f.status, f.es_type, f.reason)));
+            continue;
+        }
+        let result = run_one(&mut batch, item, bulk);
         if let Ok(w) = &result
             && !written.contains(&w.index)
         {
@@ -87,17 +137,83 @@ pub fn execute(
     Ok(out)
 }
 
+/// Dynamic mapping updates (`indices:admin/mapping/auto_put`, section 6.2): an item whose
+/// document would add fields to its existing landing index needs the action there, or on an
+/// alias writing only to it (`EffectiveRole::authorize_auto_put`), as Elasticsearch checks
+/// when the shard updates the mapping. Checked right before the item runs, against the
+/// mapping earlier items of the request may already have extended. Auto-created targets are
+/// not checked (their mapping does not exist before the write).
+#[derive(Default)]
+struct MappingUpdates {
+    /// Per concrete index: `None` when the caller may update its mapping, else the 403 text.
+    decided: HashMap<String, Option<String>>,
+}
+
+impl MappingUpdates {
+    fn refusal(
+        &mut self,
+        ctx: &Ctx,
+        meta: &IndexMetadata,
+        item: &WriteItem,
+        resolved: &BulkItem,
+    ) -> Result<Option<ItemFailure>, ApiError> {
+        let Some(concrete) = resolved.concrete.as_deref() else {
+            return Ok(None);
+        };
+        if item.op == WriteOp::Delete {
+            return Ok(None);
+        }
+        let denial = match self.decided.get(concrete) {
+            Some(known) => known.clone(),
+            None => {
+                let decision = ctx.role.authorize_auto_put(&ctx.subject, concrete, meta)?;
+                let denial = decision.decision.denial().map(|d| d.message().to_owned());
+                self.decided.insert(concrete.to_owned(), denial.clone());
+                denial
+            }
+        };
+        // Only a caller who may not update the mapping pays for converting the document.
+        let Some(message) = denial else {
+            return Ok(None);
+        };
+        let Some(body) = item.body.as_ref() else {
+            return Ok(None);
+        };
+        let sources: Vec<&Value> = match item.op {
+            WriteOp::Update => ["doc", "upsert"]
+                .iter()
+                .filter_map(|k| body.get(*k))
+                .collect(),
+            _ => vec![body],
+        };
+        // A document the mapping cannot take adds nothing: it fails in the engine with its
+        // own error.
+        let adds_fields = sources.iter().any(|source| {
+            ctx.state
+                .data
+                .adds_fields(concrete, source)
+                .unwrap_or(false)
+        });
+        Ok(adds_fields.then_some(ItemFailure {
+            status: 403,
+            es_type: "security_exception",
+            reason: message,
+        }))
+    }
+}
+
 fn run_one(
     engine: &mut WriteBatch<'_>,
     item: &WriteItem,
-    concrete: Option<&str>,
+    resolved: &BulkItem,
 ) -> Result<DocWrite, ApiError> {
     // An existing name's write index was authorized; a missing one was authorized for
-    // auto-create (`create_index` or `auto_configure`) and the engine creates it (from a
-    // matching template: an index or a data stream).
-    let target = concrete.unwrap_or(&item.index);
-    if concrete.is_none() && item.op == WriteOp::Delete {
-        return Err(engine::index_not_found(&item.index));
+    // auto-create (`create_index` or `auto_configure`) under its resolved name (date math
+    // applied) and the engine creates it (from a matching template: an index or a data
+    // stream).
+    let target = resolved.concrete.as_deref().unwrap_or(&resolved.index);
+    if resolved.concrete.is_none() && item.op == WriteOp::Delete {
+        return Err(engine::index_not_found(&resolved.index));
     }
     let id = item.id.as_deref();
     let written = match item.op {
@@ -169,6 +285,11 @@ pub(crate) fn parse_bulk(req: &Req) -> Result<Vec<WriteItem>, ApiError> {
             .or_else(|| default_index.clone())
             .ok_or_else(|| ApiError::validation(&["index is missing".into()]))?;
         let id = meta.get("_id").and_then(Value::as_str).map(String::from);
+        let pipeline = meta
+            .get("pipeline")
+            .and_then(Value::as_str)
+            .or_else(|| req.query("pipeline"))
+            .map(String::from);
         let cond = engine::conditions(&|k| match meta.get(k) {
             Some(Value::String(s)) => Some(s.clone()),
             Some(Value::Number(n)) => Some(n.to_string()),
@@ -199,6 +320,7 @@ pub(crate) fn parse_bulk(req: &Req) -> Result<Vec<WriteItem>, ApiError> {
             },
             body,
             cond,
+            pipeline,
         });
     }
     if items.is_empty() {

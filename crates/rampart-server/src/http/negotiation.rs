@@ -129,6 +129,16 @@ fn compatible_version(
 
 /// Check the request's `Content-Type` (when it has a body) and `Accept` headers.
 pub fn negotiate(headers: &HeaderMap, has_body: bool) -> Result<Negotiated, ApiError> {
+    // Most requests: no Accept, and a body (if any) of plain `application/json`. Nothing to
+    // parse; the general path below gives the same answer for them.
+    if !headers.contains_key("accept")
+        && (!has_body
+            || headers
+                .get("content-type")
+                .is_none_or(|v| v.as_bytes() == b"application/json"))
+    {
+        return Ok(Negotiated::default());
+    }
     let mut out = Negotiated::default();
     let mut content_version = None;
     let mut content_raw = String::new();
@@ -197,6 +207,29 @@ fn mismatch(accept: &str, content: &str) -> ApiError {
 mod tests {
     use super::*;
     use axum::http::HeaderValue;
+
+    #[test]
+    fn the_common_case_answers_as_the_general_path() {
+        let mut h = HeaderMap::new();
+        assert_eq!(negotiate(&h, true).unwrap(), Negotiated::default());
+        h.insert("content-type", HeaderValue::from_static("application/json"));
+        assert_eq!(negotiate(&h, true).unwrap(), Negotiated::default());
+        assert_eq!(negotiate(&h, false).unwrap(), Negotiated::default());
+        // Anything else still goes through the parser.
+        h.insert(
+            "content-type",
+            HeaderValue::from_static("application/x-ndjson"),
+        );
+        assert!(negotiate(&h, true).unwrap().ndjson);
+        h.insert("content-type", HeaderValue::from_static("application/xml"));
+        assert!(negotiate(&h, true).is_err());
+        assert_eq!(negotiate(&h, false).unwrap(), Negotiated::default());
+        h.insert(
+            "accept",
+            HeaderValue::from_static("application/vnd.elasticsearch+json; compatible-with=8"),
+        );
+        assert_eq!(negotiate(&h, false).unwrap().compatible_with, Some(8));
+    }
 
     fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
         let mut h = HeaderMap::new();

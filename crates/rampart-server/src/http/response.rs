@@ -168,10 +168,7 @@ impl RenderOptions {
                 serialized: Some(json),
                 ..
             }) if self.filter_path.is_none() && !self.pretty => {
-                let mut resp = finish_bytes(status, json, None);
-                resp.headers_mut()
-                    .insert(header::CONTENT_TYPE, self.content_type.clone());
-                return resp;
+                return finish_bytes(status, json, self.content_type.clone(), None);
             }
             other => other,
         };
@@ -186,14 +183,23 @@ impl RenderOptions {
                 body = filtered;
             }
         }
-        let mut resp = finish(status, &body, self.pretty, error.as_ref());
-        resp.headers_mut()
-            .insert(header::CONTENT_TYPE, self.content_type.clone());
-        resp
+        finish(
+            status,
+            &body,
+            self.pretty,
+            self.content_type.clone(),
+            error.as_ref(),
+        )
     }
 }
 
-fn finish(status: u16, body: &Value, pretty: bool, error: Option<&ApiError>) -> Response {
+fn finish(
+    status: u16,
+    body: &Value,
+    pretty: bool,
+    content_type: HeaderValue,
+    error: Option<&ApiError>,
+) -> Response {
     let bytes = if pretty {
         let mut b = serde_json::to_vec_pretty(body).unwrap_or_default();
         b.push(b'\n');
@@ -201,17 +207,19 @@ fn finish(status: u16, body: &Value, pretty: bool, error: Option<&ApiError>) -> 
     } else {
         serde_json::to_vec(body).unwrap_or_default()
     };
-    finish_bytes(status, bytes, error)
+    finish_bytes(status, bytes, content_type, error)
 }
 
-fn finish_bytes(status: u16, bytes: Vec<u8>, error: Option<&ApiError>) -> Response {
+fn finish_bytes(
+    status: u16,
+    bytes: Vec<u8>,
+    content_type: HeaderValue,
+    error: Option<&ApiError>,
+) -> Response {
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let mut resp = (status, bytes).into_response();
     let headers = resp.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
+    headers.insert(header::CONTENT_TYPE, content_type);
     if let Some(e) = error {
         for v in &e.authenticate {
             if let Ok(v) = HeaderValue::from_str(v) {

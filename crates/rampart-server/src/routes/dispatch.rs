@@ -64,6 +64,7 @@ pub fn app(state: SharedState) -> Router {
     }
     // Settings do not change while the node runs: read the limit once, not per request.
     let body_limit = body_limit(&state.settings);
+    let secured = crate::security_disabled::security_enabled(&state.settings).unwrap_or(true);
     let mut router = Router::new();
     for (path, routes) in by_path {
         let mut allowed: Vec<String> = routes.iter().map(|r| r.method.to_string()).collect();
@@ -86,7 +87,13 @@ pub fn app(state: SharedState) -> Router {
                       params: Result<RawPathParams, RawPathParamsRejection>,
                       req: Request| {
                     let route = Arc::clone(&route);
-                    async move { handle(state, route, body_limit, params, req).await }
+                    let limits = Limits {
+                        body: body_limit,
+                        secured,
+                    };
+                    // `handle`'s own future, not one wrapping it: no second copy of the
+                    // arguments in the future axum boxes.
+                    handle(state, route, limits, params, req)
                 },
             );
         }
@@ -224,30 +231,40 @@ async fn read_limited(
 #[derive(Debug, Clone)]
 pub struct PreAuthenticated(pub Authentication);
 
+/// What the router reads from settings once (they do not change while the node runs).
+#[derive(Debug, Clone, Copy)]
+struct Limits {
+    /// `http.max_content_length`.
+    body: usize,
+    /// `xpack.security.enabled`.
+    secured: bool,
+}
+
 async fn handle(
     state: SharedState,
     route: Arc<Route>,
-    body_limit: usize,
+    limits: Limits,
     params: Result<RawPathParams, RawPathParamsRejection>,
     mut req: Request,
 ) -> Response {
     let preauth = req.extensions_mut().remove::<PreAuthenticated>();
-    let req = match read_limited(body_limit, params, req).await {
+    let req = match read_limited(limits.body, params, req).await {
         Ok(r) => r,
         Err(e) => return render(None, e.status, e.body(), Some(&e)),
     };
     let options = RenderOptions::of(&req);
-    let result = pipeline(state, &route, req, preauth).await;
+    let result = pipeline(state, &route, limits.secured, req, preauth).await;
     options.respond(result)
 }
 
 async fn pipeline(
     state: SharedState,
     route: &Route,
+    secured: bool,
     req: Req,
     preauth: Option<PreAuthenticated>,
 ) -> Result<crate::http::Reply, ApiError> {
-    if !crate::security_disabled::security_enabled(&state.settings).unwrap_or(true) {
+    if !secured {
         // Security off: no authentication, no authorization, no audit (as Elasticsearch).
         let ctx = crate::security_disabled::context(&state, route.action)?;
         return (route.handler)(ctx, req).await;
@@ -267,7 +284,8 @@ async fn pipeline(
     let ctx = ctx?;
     if let (Some(gateway), Authz::Index) = (&state.gateway, route.authz) {
         // Gateway mode: documents live upstream; one handler rewrites and forwards.
-        return crate::data::upstream::handle(Arc::clone(gateway), ctx, req).await;
+        // Boxed: the upstream client's future is large, and only gateway nodes take it.
+        return Box::pin(crate::data::upstream::handle(Arc::clone(gateway), ctx, req)).await;
     }
     (route.handler)(ctx, req).await
 }

@@ -341,6 +341,8 @@ pub fn routes() -> Vec<Route> {
         route(M::GET, "/_data_stream", "indices:admin/data_stream/get", Authz::Index, data::streams::get_data_streams),
         route(M::GET, "/_data_stream/{name}", "indices:admin/data_stream/get", Authz::Index, data::streams::get_data_streams),
         route(M::DELETE, "/_data_stream/{name}", "indices:admin/data_stream/delete", Authz::Index, data::streams::delete_data_streams),
+        route(M::GET, "/_data_stream/_stats", "indices:monitor/data_stream/stats", Authz::Index, data::streams::data_stream_stats),
+        route(M::GET, "/_data_stream/{name}/_stats", "indices:monitor/data_stream/stats", Authz::Index, data::streams::data_stream_stats),
         route(M::POST, "/{index}/_rollover", "indices:admin/rollover", Authz::Index, data::streams::rollover),
         route(M::POST, "/{index}/_rollover/{new_index}", "indices:admin/rollover", Authz::Index, data::streams::rollover),
         route(M::POST, "/{index}/_shrink/{target}", "indices:admin/resize", Authz::Index, data::streams::resize),
@@ -349,6 +351,16 @@ pub fn routes() -> Vec<Route> {
         route(M::PUT, "/{index}/_split/{target}", "indices:admin/resize", Authz::Index, data::streams::resize),
         route(M::POST, "/{index}/_clone/{target}", "indices:admin/resize", Authz::Index, data::streams::resize),
         route(M::PUT, "/{index}/_clone/{target}", "indices:admin/resize", Authz::Index, data::streams::resize),
+        // == ingest pipelines (handlers in crate::data::ingest) ==
+        route(M::PUT, "/_ingest/pipeline/{id}", "cluster:admin/ingest/pipeline/put", plain, data::ingest::api::put),
+        route(M::GET, "/_ingest/pipeline", "cluster:admin/ingest/pipeline/get", plain, data::ingest::api::get),
+        route(M::GET, "/_ingest/pipeline/{id}", "cluster:admin/ingest/pipeline/get", plain, data::ingest::api::get),
+        route(M::DELETE, "/_ingest/pipeline/{id}", "cluster:admin/ingest/pipeline/delete", plain, data::ingest::api::delete),
+        route(M::GET, "/_ingest/pipeline/_simulate", "cluster:admin/ingest/pipeline/simulate", plain, data::ingest::api::simulate),
+        route(M::POST, "/_ingest/pipeline/_simulate", "cluster:admin/ingest/pipeline/simulate", plain, data::ingest::api::simulate),
+        route(M::GET, "/_ingest/pipeline/{id}/_simulate", "cluster:admin/ingest/pipeline/simulate", plain, data::ingest::api::simulate),
+        route(M::POST, "/_ingest/pipeline/{id}/_simulate", "cluster:admin/ingest/pipeline/simulate", plain, data::ingest::api::simulate),
+        // == end ingest pipelines ==
         // == end data plane ==
         // == machine learning (authorized, then 400: no ML engine here) ==
         route(M::PUT, "/_ml/anomaly_detectors/{job_id}", "cluster:admin/xpack/ml/job/put", plain, crate::kibana::ml::unsupported),

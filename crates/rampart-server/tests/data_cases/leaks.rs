@@ -80,6 +80,19 @@ pub fn probes() -> Vec<Probe> {
                          "by_n": {"terms": {"field": "n", "size": 50}},
                          "max_salary": {"max": {"field": "salary"}}, "avg_n": {"avg": {"field": "n"}}}})),
         ));
+        // Filter buckets count visible documents only; a filter on the hidden field matches
+        // nothing, so the other bucket takes every visible document.
+        out.push((
+            "POST",
+            "/docs/_search".into(),
+            Some(json!({"query": q, "size": 0, "aggs": {
+                "named": {"filters": {"other_bucket": true, "filters": {
+                    "secret": {"term": {"dept": "secret"}}, "paid": {"exists": {"field": "salary"}},
+                    "high": {"range": {"salary": {"gte": 5000}}}, "all": {"match_all": {}}}},
+                    "aggs": {"sum_n": {"sum": {"field": "n"}}, "by_salary": {"terms": {"field": "salary"}}}},
+                "anonymous": {"filters": {"filters": [{"match_all": {}}, {"exists": {"field": "salary"}}]}},
+                "one": {"filter": {"term": {"salary": 1017}}, "aggs": {"max_n": {"max": {"field": "n"}}}}}})),
+        ));
     }
     for id in ["p1", "s1", "p5", "s6", "nope"] {
         out.push(("GET", format!("/docs/_doc/{id}"), None));

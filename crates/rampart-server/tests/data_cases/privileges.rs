@@ -111,7 +111,9 @@ impl Probe {
     /// The request body, where the probe has one.
     pub fn body(&self) -> Option<Value> {
         match self.name {
-            "index" | "create" => Some(json!({"title": "new doc", "n": 7})),
+            "index" | "create" | "alias_index" | "alias_create" | "concrete_index" => {
+                Some(json!({"title": "new doc", "n": 7}))
+            }
             "put_mapping" => Some(json!({"properties": {"tag": {"type": "keyword"}}})),
             _ => None,
         }
@@ -178,9 +180,32 @@ pub fn check_denied(
             probe.name, probe.method, probe.path
         ));
     }
+    check_denied_as(
+        &user_of(privilege),
+        &role_name(privilege),
+        privilege,
+        probe,
+        status,
+        body,
+    )
+}
+
+/// [`check_denied`] for a caller other than the privilege's matrix user.
+pub fn check_denied_as(
+    user: &str,
+    role: &str,
+    privilege: &str,
+    probe: &Probe,
+    status: u16,
+    body: &Value,
+) -> Result<(), String> {
+    if status != 403 {
+        return Err(format!(
+            "{privilege} should deny {} ({} {}): {status} {body}",
+            probe.name, probe.method, probe.path
+        ));
+    }
     let reason = body["error"]["reason"].as_str().unwrap_or_default();
-    let user = user_of(privilege);
-    let role = role_name(privilege);
     let expected = reason.starts_with(&format!("action [{}", probe.action))
         && reason.contains(&format!(
             "is unauthorized for user [{user}] with effective roles [{role}]"
@@ -208,4 +233,96 @@ pub fn check_allowed(
             probe.name, probe.method, probe.path
         ))
     }
+}
+
+// ---- Grants on an alias only (section 6.3: writes through an alias) ----
+
+/// The alias of `idx` the alias-only roles are granted on (nothing on `idx` itself).
+pub const ALIAS: &str = "idx-alias";
+
+/// Writes through the alias, and the same write by the concrete name (never allowed: a grant
+/// on an alias does not reach its index by name). `{p}` is the privilege under test.
+pub const ALIAS_PROBES: &[Probe] = &[
+    probe(
+        "alias_index",
+        "PUT",
+        "/idx-alias/_doc/ai-{p}",
+        "indices:data/write/",
+    ),
+    probe(
+        "alias_create",
+        "PUT",
+        "/idx-alias/_create/ac-{p}",
+        "indices:data/write/",
+    ),
+    probe(
+        "alias_delete",
+        "DELETE",
+        "/idx-alias/_doc/ad-{p}",
+        "indices:data/write/",
+    ),
+    probe(
+        "concrete_index",
+        "PUT",
+        "/idx/_doc/ci-{p}",
+        "indices:data/write/",
+    ),
+    probe(
+        "alias_search",
+        "GET",
+        "/idx-alias/_search",
+        "indices:data/read/search",
+    ),
+];
+
+/// What each privilege granted on the alias alone allows among [`ALIAS_PROBES`]: the document
+/// writes of section 6.2, through the alias only.
+pub const ALIAS_ALLOWED: &[(&str, &[&str])] = &[
+    ("read", &["alias_search"]),
+    ("write", &["alias_index", "alias_create", "alias_delete"]),
+    ("index", &["alias_index", "alias_create"]),
+    ("create", &["alias_index", "alias_create"]),
+    ("create_doc", &["alias_create"]),
+    ("delete", &["alias_delete"]),
+    ("manage", &[]),
+    ("auto_configure", &[]),
+];
+
+/// Whether `privilege`, granted on the alias only, allows `probe`.
+pub fn alias_allows(privilege: &str, probe: &Probe) -> bool {
+    ALIAS_ALLOWED
+        .iter()
+        .any(|(p, names)| *p == privilege && names.contains(&probe.name))
+}
+
+pub fn alias_user_of(privilege: &str) -> String {
+    format!("ua-{privilege}")
+}
+
+pub fn alias_role_name(privilege: &str) -> String {
+    format!("ra-{privilege}")
+}
+
+/// The role granting `privilege` on [`ALIAS`] and nothing else.
+pub fn alias_role_of(privilege: &str) -> Value {
+    json!({"indices": [{"names": [ALIAS], "privileges": [privilege]}]})
+}
+
+/// The alias and the documents the alias probes delete (after [`seed_requests`]).
+pub fn alias_seed_requests() -> Vec<(&'static str, String, Option<Value>, u16)> {
+    let mut out = vec![(
+        "POST",
+        "/_aliases".to_string(),
+        Some(json!({"actions": [{"add": {"index": "idx", "alias": ALIAS}}]})),
+        200,
+    )];
+    for (privilege, _) in ALIAS_ALLOWED {
+        out.push((
+            "PUT",
+            format!("/idx/_doc/ad-{privilege}"),
+            Some(json!({"title": "to delete through the alias"})),
+            201,
+        ));
+    }
+    out
 }

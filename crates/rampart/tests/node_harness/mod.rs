@@ -21,6 +21,13 @@ pub struct Node {
     _dir: tempfile::TempDir,
 }
 
+impl Node {
+    /// What the node has logged so far (stdout and stderr).
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self._dir.path().join("node.log")).unwrap_or_default()
+    }
+}
+
 impl Drop for Node {
     fn drop(&mut self) {
         let _ = self.child.kill();
@@ -37,6 +44,12 @@ pub fn free_port() -> u16 {
 }
 
 pub fn spawn(extra: &[&str]) -> Node {
+    spawn_with_env(extra, &[])
+}
+
+/// `spawn` with environment variables set for the node (e.g. `RUST_LOG`, read back with
+/// `Node::log`).
+pub fn spawn_with_env(extra: &[&str], env: &[(&str, &str)]) -> Node {
     let dir = tempfile::tempdir().unwrap();
     let port = free_port();
     let log = std::fs::File::create(dir.path().join("node.log")).unwrap();
@@ -48,6 +61,7 @@ pub fn spawn(extra: &[&str]) -> Node {
         .args(extra)
         .env("ELASTIC_PASSWORD", PASSWORD)
         .env("RUST_LOG", "warn")
+        .envs(env.iter().copied())
         .stdin(Stdio::null())
         .stdout(log.try_clone().unwrap())
         .stderr(log)

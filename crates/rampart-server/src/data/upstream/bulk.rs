@@ -109,7 +109,12 @@ pub(super) async fn bulk(gateway: &Gateway, ctx: &Ctx, req: &Req) -> Result<Repl
     let items = write::parse_bulk(req)?;
     let meta = metadata(gateway).await?;
     let (decided, failures) = write::authorize_items(ctx, &items, &meta)?;
-    let targets: Vec<Option<String>> = decided.into_iter().map(|b| b.concrete).collect();
+    // The authorized landing index, or for an auto-create the resolved name (date math
+    // applied here, so the upstream cannot resolve it to another day than was authorized).
+    let targets: Vec<Option<String>> = decided
+        .into_iter()
+        .map(|b| b.concrete.or(Some(b.index)))
+        .collect();
     let (text, positions) = forwarded(&items, &targets, &failures);
     let mut answers = Vec::new();
     let mut took = json!(0);
@@ -152,6 +157,7 @@ mod tests {
             op,
             body,
             cond: WriteConditions::default(),
+            pipeline: None,
         }
     }
 

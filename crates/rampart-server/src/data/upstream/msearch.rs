@@ -13,7 +13,8 @@ use rampart_gateway::rewrite::{self, ResponseFilter};
 use serde_json::{Map, Value, json};
 
 use super::{
-    gateway_error, is_direct, metadata, refuse_restricted_remote, send, targets, with_params,
+    gateway_error, is_direct, metadata, refuse_inexact_remote, remote_targets, send, targets,
+    with_params,
 };
 use crate::data::{search, target, total_hits};
 use crate::error::ApiError;
@@ -35,14 +36,14 @@ enum Planned {
     Forward {
         header: Value,
         body: Value,
-        filter: Option<ResponseFilter>,
+        filter: Option<Box<ResponseFilter>>,
     },
 }
 
 /// Where each item's answer comes from.
 enum Item {
     Local(Value),
-    Upstream(Option<ResponseFilter>),
+    Upstream(Option<Box<ResponseFilter>>),
 }
 
 /// `GET|POST /_msearch`, `/{index}/_msearch`.
@@ -169,13 +170,16 @@ fn plan_item(
     if !local && authorized.remote.is_empty() {
         return Ok(Planned::Empty);
     }
-    let found = if local {
+    let mut found = if local {
         targets(ctx, search::SEARCH, &authorized, meta)?
     } else {
         Vec::new()
     };
+    found.extend(remote_targets(ctx, &authorized.remote)?);
     let restricted = found.iter().any(|t| t.restrictions.is_restricted());
-    refuse_restricted_remote(&authorized, restricted)?;
+    if restricted {
+        refuse_inexact_remote(ctx, &authorized)?;
+    }
     let plan = match parsed {
         Ok(request) if is_direct(&authorized, &found, meta) => {
             rewrite::plan_search_direct(raw, &request, &found)
@@ -200,7 +204,7 @@ fn plan_item(
     Ok(Planned::Forward {
         header: upstream_header(header, names, restricted),
         body: plan.body,
-        filter: plan.response,
+        filter: plan.response.map(Box::new),
     })
 }
 

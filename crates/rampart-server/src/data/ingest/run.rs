@@ -1,0 +1,165 @@
+//! Running pipelines on the write path.
+//!
+//! As in Elasticsearch, a document reaches its pipelines only after its write was
+//! authorized on the named index, and the pipelines' output is what is written. The
+//! pipeline is the item's own (`pipeline` in a bulk action line), else the request's
+//! `?pipeline=`, else the target index's `index.default_pipeline`; the index's
+//! `index.final_pipeline` runs after it. `_none` names no pipeline.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use rampart_core::write::WriteOp;
+use serde_json::Value;
+
+use super::pipeline::Pipeline;
+use super::security_user::UserFacts;
+use super::store;
+use crate::authn::Credential;
+use crate::data::write::WriteItem;
+use crate::error::ApiError;
+use crate::routes::Ctx;
+
+/// The pipeline name that means "none".
+const NONE: &str = "_none";
+
+/// One request's pipeline runs: compiled pipelines, index settings and the caller's identity
+/// are looked up once per request, however many items it has.
+#[derive(Debug)]
+pub struct IngestSession<'a> {
+    ctx: &'a Ctx,
+    pipelines: HashMap<String, Arc<Pipeline>>,
+    index_pipelines: HashMap<String, IndexPipelines>,
+    /// Gathered on first use by a pipeline that writes the caller's identity.
+    user: Option<UserFacts>,
+    /// What pipelines without such a processor see (they read none of it).
+    nobody: UserFacts,
+}
+
+/// The pipelines an index's settings name.
+#[derive(Debug, Clone, Default)]
+struct IndexPipelines {
+    default: Option<String>,
+    final_: Option<String>,
+}
+
+impl<'a> IngestSession<'a> {
+    pub fn new(ctx: &'a Ctx) -> Self {
+        IngestSession {
+            ctx,
+            pipelines: HashMap::new(),
+            index_pipelines: HashMap::new(),
+            user: None,
+            nobody: UserFacts::default(),
+        }
+    }
+
+    /// The document to write for an authorized `item` after its pipelines ran, or `None`
+    /// when no pipeline applies (the item is written as it is). `concrete` is the existing
+    /// index the item writes to (`None` when the write creates it).
+    pub fn run(
+        &mut self,
+        item: &WriteItem,
+        concrete: Option<&str>,
+    ) -> Result<Option<Value>, ApiError> {
+        if !matches!(item.op, WriteOp::Index | WriteOp::Create) {
+            return Ok(None);
+        }
+        let Some(Value::Object(source)) = &item.body else {
+            return Ok(None);
+        };
+        let settings = match concrete {
+            Some(index) => self.index_pipelines(index),
+            None => IndexPipelines::default(),
+        };
+        let first = item.pipeline.clone().or(settings.default);
+        let ids: Vec<String> = [first, settings.final_]
+            .into_iter()
+            .flatten()
+            .filter(|id| id != NONE)
+            .collect();
+        if ids.is_empty() {
+            return Ok(None);
+        }
+        let mut doc = source.clone();
+        for id in ids {
+            let pipeline = self.pipeline(&id)?;
+            let user = self.user_for(&pipeline)?;
+            pipeline.run(&mut doc, user)?;
+        }
+        Ok(Some(Value::Object(doc)))
+    }
+
+    fn pipeline(&mut self, id: &str) -> Result<Arc<Pipeline>, ApiError> {
+        if let Some(p) = self.pipelines.get(id) {
+            return Ok(Arc::clone(p));
+        }
+        let definition = store::get(self.ctx.state.store.as_ref(), id)?.ok_or_else(|| {
+            ApiError::bad_request(format!("pipeline with id [{id}] does not exist"))
+        })?;
+        // A stored definition compiled when it was put; failing now means the stored data
+        // changed under us, which is ours to report, not the client's.
+        let pipeline = Arc::new(Pipeline::compile(id, &definition).map_err(|e| {
+            ApiError::internal(format!(
+                "stored ingest pipeline [{id}] no longer compiles: {e}"
+            ))
+        })?);
+        self.pipelines.insert(id.to_string(), Arc::clone(&pipeline));
+        Ok(pipeline)
+    }
+
+    fn user_for(&mut self, pipeline: &Pipeline) -> Result<&UserFacts, ApiError> {
+        if !pipeline.needs_user() {
+            return Ok(&self.nobody);
+        }
+        if self.user.is_none() {
+            self.user = Some(user_facts(self.ctx)?);
+        }
+        self.user
+            .as_ref()
+            .ok_or_else(|| ApiError::internal("ingest user facts missing after gathering"))
+    }
+
+    fn index_pipelines(&mut self, index: &str) -> IndexPipelines {
+        if let Some(p) = self.index_pipelines.get(index) {
+            return p.clone();
+        }
+        let settings = self.ctx.state.data.get_settings(index).ok();
+        let read = |name: &str| -> Option<String> {
+            let s = settings.as_ref()?.get("settings")?;
+            s.get("index")
+                .and_then(|i| i.get(name))
+                .or_else(|| s.get(format!("index.{name}")))
+                .and_then(Value::as_str)
+                .map(String::from)
+        };
+        let p = IndexPipelines {
+            default: read("default_pipeline"),
+            final_: read("final_pipeline"),
+        };
+        self.index_pipelines.insert(index.to_string(), p.clone());
+        p
+    }
+}
+
+/// The caller's identity; for an API key, its stored record supplies the key's metadata and
+/// its creator's realm.
+pub fn user_facts(ctx: &Ctx) -> Result<UserFacts, ApiError> {
+    if !crate::security_disabled::security_enabled(&ctx.state.settings).unwrap_or(true) {
+        return Err(ApiError::new(
+            400,
+            "illegal_state_exception",
+            "Security (authentication) is not enabled on this cluster, so there is no active user. \
+             The [set_security_user] processor cannot be used without security",
+        ));
+    }
+    let record = match &ctx.auth.credential {
+        Credential::ApiKey(key) => ctx
+            .state
+            .store
+            .get_api_key(&key.id)
+            .map_err(ApiError::internal)?,
+        _ => None,
+    };
+    Ok(UserFacts::of(&ctx.auth, record.as_ref()))
+}
