@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use super::restrict::{self, Restriction};
 use super::write::{WriteItem, execute};
-use super::{engine, guards, target};
+use super::{engine, guards, security_index, target};
 use crate::error::ApiError;
 use crate::http::{Reply, Req};
 use crate::routes::{BoxFut, Ctx};
@@ -173,7 +173,11 @@ fn get_one(
 pub fn get_doc(ctx: Ctx, req: Req) -> BoxFut {
     Box::pin(async move {
         let id = req.param_required("id")?.to_string();
-        let (index, found) = get_one(&ctx, &req, GET, req.param_required("index")?, &id)?;
+        let expression = req.param_required("index")?;
+        if security_index::is_security_index(expression) {
+            return security_index::get_doc_reply(&ctx, &req, GET, expression, &id);
+        }
+        let (index, found) = get_one(&ctx, &req, GET, expression, &id)?;
         Ok(match found {
             Some((doc, source)) => Reply::ok(json!({
                 "_index": index, "_id": id, "_version": doc.version.version,
@@ -189,7 +193,11 @@ pub fn get_doc(ctx: Ctx, req: Req) -> BoxFut {
 pub fn get_source(ctx: Ctx, req: Req) -> BoxFut {
     Box::pin(async move {
         let id = req.param_required("id")?.to_string();
-        let (index, found) = get_one(&ctx, &req, GET, req.param_required("index")?, &id)?;
+        let expression = req.param_required("index")?;
+        if security_index::is_security_index(expression) {
+            return security_index::get_source_reply(&ctx, &req, GET, expression, &id);
+        }
+        let (index, found) = get_one(&ctx, &req, GET, expression, &id)?;
         match found {
             Some((_, source)) => Ok(Reply::ok(source)),
             None => Err(ApiError::new(
