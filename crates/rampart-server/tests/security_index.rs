@@ -77,6 +77,17 @@ async fn superuser_reads_a_user_hash_and_can_set_it_back() {
         .await;
     assert_eq!(s, 200, "{source}");
     assert_eq!(source["password"], hash.as_str());
+    let (s, mget) = node
+        .admin(
+            "POST",
+            "/_mget",
+            Some(json!({"docs": [{"_index": ".security", "_id": "user-bob"},
+                                 {"_index": ".security-7", "_id": "user-nobody"}]})),
+        )
+        .await;
+    assert_eq!(s, 200, "{mget}");
+    assert_eq!(mget["docs"][0]["_source"]["password"], hash.as_str());
+    assert_eq!(mget["docs"][1]["found"], false);
     let (s, missing) = node.admin("GET", "/.security/_doc/user-nobody", None).await;
     assert_eq!((s, &missing["found"]), (404, &json!(false)), "{missing}");
 }
@@ -111,6 +122,20 @@ async fn reading_needs_restricted_index_privileges() {
     assert_eq!(s, 200, "{b}");
     node.add_user("plain", "plain-password", &["all_indices"]);
     node.put_user("bob", "bob-password", &[]).await;
+    let (s, mget) = node
+        .call(
+            "POST",
+            "/_mget",
+            ("plain", "plain-password"),
+            Some(json!({"docs": [{"_index": ".security", "_id": "user-bob"}]})),
+        )
+        .await;
+    assert_eq!(s, 200, "{mget}");
+    assert_eq!(
+        mget["docs"][0]["error"]["type"], "security_exception",
+        "{mget}"
+    );
+    assert!(mget["docs"][0].get("_source").is_none(), "{mget}");
     for path in ["/.security/_doc/user-bob", "/.security-7/_source/user-bob"] {
         let (s, body) = node
             .call("GET", path, ("plain", "plain-password"), None)

@@ -244,11 +244,19 @@ pub fn mget(ctx: Ctx, req: Req) -> BoxFut {
     Box::pin(async move {
         let wanted = mget_wanted(&req)?;
         let mut docs = Vec::new();
+        let mut touched_system_index = false;
         for (index, id) in wanted {
             let Some(index) = index else {
                 docs.push(json!({"_index": null, "_id": id, "error": {"type": "action_request_validation_exception", "reason": "Validation Failed: 1: index is missing;"}}));
                 continue;
             };
+            if security_index::is_security_index(&index) {
+                touched_system_index = true;
+                docs.push(security_index::mget_item(
+                    &ctx, &req, MGET_SHARD, &index, &id,
+                ));
+                continue;
+            }
             docs.push(match get_one(&ctx, &req, MGET_SHARD, &index, &id) {
                 Ok((concrete, Some((doc, source)))) => json!({
                     "_index": concrete, "_id": id, "_version": doc.version.version,
@@ -259,6 +267,11 @@ pub fn mget(ctx: Ctx, req: Req) -> BoxFut {
                 Err(e) => json!({"_index": index, "_id": id, "error": {"type": e.es_type, "reason": e.reason}}),
             });
         }
-        Ok(Reply::ok(json!({"docs": docs})))
+        let reply = Reply::ok(json!({"docs": docs}));
+        Ok(if touched_system_index {
+            reply.with_warning(security_index::system_index_warning())
+        } else {
+            reply
+        })
     })
 }

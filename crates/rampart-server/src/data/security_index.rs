@@ -107,6 +107,20 @@ pub fn get_source_reply(
     }
 }
 
+/// One `_mget` item on the security index: the document, `found: false`, or the item's error.
+pub fn mget_item(ctx: &Ctx, req: &Req, action: &str, expression: &str, id: &str) -> Value {
+    match get(ctx, req, action, expression, id) {
+        Ok(Some(source)) => json!({
+            "_index": CONCRETE, "_id": id, "_version": 1, "_seq_no": 0, "_primary_term": 1,
+            "found": true, "_source": source,
+        }),
+        Ok(None) => json!({"_index": CONCRETE, "_id": id, "found": false}),
+        Err(e) => {
+            json!({"_index": expression, "_id": id, "error": {"type": e.es_type, "reason": e.reason}})
+        }
+    }
+}
+
 /// The `.security-7` document with ES id `id`, built from the store.
 pub fn document(store: &dyn SecurityStore, id: &str) -> Result<Option<Value>, ApiError> {
     // Longer prefixes first: `role-mapping-` also starts with `role-`, and
