@@ -279,3 +279,45 @@ fn add_warnings(headers: &mut axum::http::HeaderMap, warnings: &[String]) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn warnings_are_quoted_and_escaped_as_es_sends_them() {
+        let mut headers = axum::http::HeaderMap::new();
+        add_warnings(&mut headers, &["plain".into(), r#"say "hi" \ bye"#.into()]);
+        let values: Vec<&str> = headers
+            .get_all(header::WARNING)
+            .iter()
+            .map(|v| v.to_str().unwrap())
+            .collect();
+        let prefix = format!("299 Elasticsearch-{}-unknown", crate::ES_COMPAT_VERSION);
+        assert_eq!(
+            values,
+            vec![
+                format!("{prefix} \"plain\""),
+                format!(r#"{prefix} "say \"hi\" \\ bye""#),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_reply_without_warnings_sends_no_warning_header() {
+        let resp = RenderOptions {
+            content_type: HeaderValue::from_static("application/json"),
+            filter_path: None,
+            pretty: false,
+        }
+        .respond(Ok(Reply::ok(serde_json::json!({}))));
+        assert!(resp.headers().get(header::WARNING).is_none());
+        let warned = RenderOptions {
+            content_type: HeaderValue::from_static("application/json"),
+            filter_path: None,
+            pretty: true,
+        }
+        .respond(Ok(Reply::ok(serde_json::json!({})).with_warning("w")));
+        assert_eq!(warned.headers().get_all(header::WARNING).iter().count(), 1);
+    }
+}
