@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use super::restrict::{self, Restriction};
 use super::write::{WriteItem, execute};
-use super::{engine, guards, target};
+use super::{engine, guards, security_index, target};
 use crate::error::ApiError;
 use crate::http::{Reply, Req};
 use crate::routes::{BoxFut, Ctx};
@@ -173,7 +173,11 @@ fn get_one(
 pub fn get_doc(ctx: Ctx, req: Req) -> BoxFut {
     Box::pin(async move {
         let id = req.param_required("id")?.to_string();
-        let (index, found) = get_one(&ctx, &req, GET, req.param_required("index")?, &id)?;
+        let expression = req.param_required("index")?;
+        if security_index::is_security_index(expression) {
+            return security_index::get_doc_reply(&ctx, &req, GET, expression, &id);
+        }
+        let (index, found) = get_one(&ctx, &req, GET, expression, &id)?;
         Ok(match found {
             Some((doc, source)) => Reply::ok(json!({
                 "_index": index, "_id": id, "_version": doc.version.version,
@@ -189,7 +193,11 @@ pub fn get_doc(ctx: Ctx, req: Req) -> BoxFut {
 pub fn get_source(ctx: Ctx, req: Req) -> BoxFut {
     Box::pin(async move {
         let id = req.param_required("id")?.to_string();
-        let (index, found) = get_one(&ctx, &req, GET, req.param_required("index")?, &id)?;
+        let expression = req.param_required("index")?;
+        if security_index::is_security_index(expression) {
+            return security_index::get_source_reply(&ctx, &req, GET, expression, &id);
+        }
+        let (index, found) = get_one(&ctx, &req, GET, expression, &id)?;
         match found {
             Some((_, source)) => Ok(Reply::ok(source)),
             None => Err(ApiError::new(
@@ -236,11 +244,19 @@ pub fn mget(ctx: Ctx, req: Req) -> BoxFut {
     Box::pin(async move {
         let wanted = mget_wanted(&req)?;
         let mut docs = Vec::new();
+        let mut touched_system_index = false;
         for (index, id) in wanted {
             let Some(index) = index else {
                 docs.push(json!({"_index": null, "_id": id, "error": {"type": "action_request_validation_exception", "reason": "Validation Failed: 1: index is missing;"}}));
                 continue;
             };
+            if security_index::is_security_index(&index) {
+                touched_system_index = true;
+                docs.push(security_index::mget_item(
+                    &ctx, &req, MGET_SHARD, &index, &id,
+                ));
+                continue;
+            }
             docs.push(match get_one(&ctx, &req, MGET_SHARD, &index, &id) {
                 Ok((concrete, Some((doc, source)))) => json!({
                     "_index": concrete, "_id": id, "_version": doc.version.version,
@@ -251,6 +267,11 @@ pub fn mget(ctx: Ctx, req: Req) -> BoxFut {
                 Err(e) => json!({"_index": index, "_id": id, "error": {"type": e.es_type, "reason": e.reason}}),
             });
         }
-        Ok(Reply::ok(json!({"docs": docs})))
+        let reply = Reply::ok(json!({"docs": docs}));
+        Ok(if touched_system_index {
+            reply.with_warning(security_index::system_index_warning())
+        } else {
+            reply
+        })
     })
 }

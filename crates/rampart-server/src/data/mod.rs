@@ -18,6 +18,7 @@ pub mod ingest;
 pub mod restrict;
 pub mod scroll;
 pub mod search;
+pub mod security_index;
 pub mod streams;
 pub mod target;
 pub mod total_hits;

@@ -20,6 +20,8 @@ pub struct Reply {
     /// The JSON body already serialized compactly, sent instead of `body` (hot handlers that
     /// skip building a `Value`); `?pretty` and `?filter_path` read it back into a value.
     pub serialized: Option<Vec<u8>>,
+    /// Deprecation warnings, each sent as an ES `Warning` header.
+    pub warnings: Vec<String>,
 }
 
 impl Reply {
@@ -29,6 +31,7 @@ impl Reply {
             body,
             text: None,
             serialized: None,
+            warnings: Vec::new(),
         }
     }
 
@@ -38,6 +41,7 @@ impl Reply {
             body,
             text: None,
             serialized: None,
+            warnings: Vec::new(),
         }
     }
 
@@ -48,6 +52,7 @@ impl Reply {
             body: Value::Null,
             text: Some(text),
             serialized: None,
+            warnings: Vec::new(),
         }
     }
 
@@ -58,7 +63,14 @@ impl Reply {
             body: Value::Null,
             text: None,
             serialized: Some(json),
+            warnings: Vec::new(),
         }
+    }
+
+    /// This reply with a deprecation warning added.
+    pub fn with_warning(mut self, text: impl Into<String>) -> Self {
+        self.warnings.push(text.into());
+        self
     }
 
     /// The JSON body as a value, reading a serialized one back.
@@ -166,14 +178,21 @@ impl RenderOptions {
             Ok(Reply {
                 status,
                 serialized: Some(json),
+                warnings,
                 ..
             }) if self.filter_path.is_none() && !self.pretty => {
-                return finish_bytes(status, json, self.content_type.clone(), None);
+                let mut resp = finish_bytes(status, json, self.content_type.clone(), None);
+                add_warnings(resp.headers_mut(), &warnings);
+                return resp;
             }
             other => other,
         };
+        let mut warnings = Vec::new();
         let (status, mut body, error) = match result {
-            Ok(reply) => (reply.status, reply.into_value(), None),
+            Ok(mut reply) => {
+                warnings = std::mem::take(&mut reply.warnings);
+                (reply.status, reply.into_value(), None)
+            }
             Err(e) => (e.status, e.body(), Some(e)),
         };
         if let Some(paths) = &self.filter_path {
@@ -183,13 +202,15 @@ impl RenderOptions {
                 body = filtered;
             }
         }
-        finish(
+        let mut resp = finish(
             status,
             &body,
             self.pretty,
             self.content_type.clone(),
             error.as_ref(),
-        )
+        );
+        add_warnings(resp.headers_mut(), &warnings);
+        resp
     }
 }
 
@@ -233,7 +254,70 @@ fn finish_bytes(
 /// Render a handler result.
 pub fn respond(req: &Req, result: Result<Reply, ApiError>) -> Response {
     match result {
-        Ok(reply) => render(Some(req), reply.status, reply.into_value(), None),
+        Ok(mut reply) => {
+            let warnings = std::mem::take(&mut reply.warnings);
+            let mut resp = render(Some(req), reply.status, reply.into_value(), None);
+            add_warnings(resp.headers_mut(), &warnings);
+            resp
+        }
         Err(e) => render(Some(req), e.status, e.body(), Some(&e)),
+    }
+}
+
+/// Each warning as ES sends it: `299 Elasticsearch-<version>-<build hash> "<text>"`, with the
+/// text's quotes and backslashes escaped. Rampart has no ES build hash: ES writes `unknown`
+/// then.
+fn add_warnings(headers: &mut axum::http::HeaderMap, warnings: &[String]) {
+    for text in warnings {
+        let escaped = text.replace('\\', "\\\\").replace('"', "\\\"");
+        let value = format!(
+            "299 Elasticsearch-{}-unknown \"{escaped}\"",
+            crate::ES_COMPAT_VERSION
+        );
+        if let Ok(v) = HeaderValue::from_str(&value) {
+            headers.append(header::WARNING, v);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn warnings_are_quoted_and_escaped_as_es_sends_them() {
+        let mut headers = axum::http::HeaderMap::new();
+        add_warnings(&mut headers, &["plain".into(), r#"say "hi" \ bye"#.into()]);
+        let values: Vec<&str> = headers
+            .get_all(header::WARNING)
+            .iter()
+            .map(|v| v.to_str().unwrap())
+            .collect();
+        let prefix = format!("299 Elasticsearch-{}-unknown", crate::ES_COMPAT_VERSION);
+        assert_eq!(
+            values,
+            vec![
+                format!("{prefix} \"plain\""),
+                format!(r#"{prefix} "say \"hi\" \\ bye""#),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_reply_without_warnings_sends_no_warning_header() {
+        let resp = RenderOptions {
+            content_type: HeaderValue::from_static("application/json"),
+            filter_path: None,
+            pretty: false,
+        }
+        .respond(Ok(Reply::ok(serde_json::json!({}))));
+        assert!(resp.headers().get(header::WARNING).is_none());
+        let warned = RenderOptions {
+            content_type: HeaderValue::from_static("application/json"),
+            filter_path: None,
+            pretty: true,
+        }
+        .respond(Ok(Reply::ok(serde_json::json!({})).with_warning("w")));
+        assert_eq!(warned.headers().get_all(header::WARNING).iter().count(), 1);
     }
 }
