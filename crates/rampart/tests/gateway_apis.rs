@@ -7,7 +7,7 @@
 //! The index administration and document APIs a gateway forwards beyond search and plain
 //! reads/writes: get index / get and put mapping / get and put settings / stats / delete
 //! index, `GET _source`, `_explain`, `_update`, `_termvectors`, `_delete_by_query` and
-//! `_update_by_query`. The gateway runs behind a recording front (`gateway_front`), so each
+//! `_update_by_query`, and the maintenance calls (flush, forcemerge, cache clear). The gateway runs behind a recording front (`gateway_front`), so each
 //! test checks both what the caller gets and what was sent upstream: only authorized concrete
 //! index names (never the caller's wildcard), and restricted queries carrying the DLS filter.
 
@@ -27,6 +27,8 @@ const UNRESTRICTED: &str = "unrestricted";
 const DLS_ONLY: &str = "dls_only";
 /// Read and write on the alias `docs-alias` (of `docs`) only.
 const ALIAS_WRITER: &str = "alias_writer";
+/// `maintenance` on `docs` only.
+const MAINTAINER: &str = "maintainer";
 
 fn doc(i: usize) -> Value {
     json!({"title": format!("note {i}"), "dept": if i % 2 == 0 { "public" } else { "secret" },
@@ -70,6 +72,10 @@ async fn setup() -> (Cluster, Front) {
                 ALIAS_WRITER.into(),
                 json!({"indices": [{"names": ["docs-alias"], "privileges": ["read", "write"]}]}),
             ),
+            (
+                MAINTAINER.into(),
+                json!({"indices": [{"names": ["docs"], "privileges": ["maintenance"]}]}),
+            ),
         ])
         .await;
     cluster
@@ -78,6 +84,7 @@ async fn setup() -> (Cluster, Front) {
             (UNRESTRICTED, PASSWORD, &[UNRESTRICTED]),
             (DLS_ONLY, PASSWORD, &[DLS_ONLY]),
             (ALIAS_WRITER, PASSWORD, &[ALIAS_WRITER]),
+            (MAINTAINER, PASSWORD, &[MAINTAINER]),
         ])
         .await;
     (cluster, front.unwrap())
@@ -449,4 +456,77 @@ async fn by_query_writes_reach_only_visible_documents() {
         front.recorded("/_delete_by_query").last().unwrap().body,
         body
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn maintenance_calls_are_forwarded_on_authorized_concrete_indices_only() {
+    let (cluster, front) = setup().await;
+    // `maintenance` grants flush and forcemerge; clearing caches takes `manage` (ES), held by
+    // the restricted user on `docs` only.
+    let actions = [
+        ("_flush", "indices:admin/flush", MAINTAINER),
+        ("_forcemerge", "indices:admin/forcemerge", MAINTAINER),
+        ("_cache/clear", "indices:admin/cache/clear", RESTRICTED),
+    ];
+    let (status, denied) = call(&cluster, MAINTAINER, "POST", "/docs/_cache/clear", None).await;
+    assert_eq!(status, 403, "{denied}");
+    for (endpoint, action, user) in actions {
+        let (status, body) = call(&cluster, user, "POST", &format!("/docs/{endpoint}"), None).await;
+        assert_eq!(status, 200, "{endpoint}: {body}");
+        assert_eq!(body["_shards"]["failed"], json!(0), "{endpoint}: {body}");
+        assert!(body["_shards"]["total"].as_u64().unwrap() >= 1, "{body}");
+        let sent = front.recorded(endpoint);
+        assert_eq!(sent.last().unwrap().target, format!("/docs/{endpoint}"));
+        assert_eq!(sent.last().unwrap().method, "POST");
+
+        // A wildcard, or no index at all, reaches only the authorized concrete index.
+        for path in [format!("/do*/{endpoint}"), format!("/{endpoint}")] {
+            let (status, body) = call(&cluster, user, "POST", &path, None).await;
+            assert_eq!(status, 200, "{path}: {body}");
+            let sent = front.recorded(endpoint);
+            assert_eq!(
+                sent.last().unwrap().target,
+                format!("/docs/{endpoint}"),
+                "{path}"
+            );
+        }
+
+        // Nothing authorized behind a wildcard: ES's empty summary, nothing forwarded.
+        let before = front.recorded(endpoint).len();
+        let (status, body) = call(
+            &cluster,
+            user,
+            "POST",
+            &format!("/docs-s*/{endpoint}"),
+            None,
+        )
+        .await;
+        assert_eq!(
+            (status, body),
+            (
+                200,
+                json!({"_shards": {"total": 0, "successful": 0, "failed": 0}})
+            )
+        );
+        assert_eq!(front.recorded(endpoint).len(), before);
+
+        // Another index by name: ES's 403, nothing forwarded.
+        let (status, denied) = call(
+            &cluster,
+            user,
+            "POST",
+            &format!("/docs-secret/{endpoint}"),
+            None,
+        )
+        .await;
+        assert_eq!(status, 403, "{denied}");
+        let reason = denied["error"]["reason"].as_str().unwrap();
+        assert!(
+            reason.starts_with(&format!(
+                "action [{action}] is unauthorized for user [{user}] with effective roles [{user}] on indices [docs-secret]"
+            )),
+            "{reason}"
+        );
+        assert_eq!(front.recorded(endpoint).len(), before);
+    }
 }

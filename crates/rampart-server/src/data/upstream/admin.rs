@@ -1,5 +1,5 @@
 //! Index administration through the gateway: delete, get index, get/put mapping, get/put
-//! settings, stats and refresh. Each resolves the path's expression against the upstream's
+//! settings, stats and the maintenance calls (refresh, flush, forcemerge, cache clear). Each resolves the path's expression against the upstream's
 //! cached metadata with the same `IndicesOptions` as the embedded plane, authorizes it with
 //! the same engine decision, and forwards only the authorized concrete indices (never the
 //! caller's wildcard, which the upstream could expand further). Mappings are filtered to the
@@ -29,6 +29,18 @@ pub(super) const GET_SETTINGS: &str = "indices:monitor/settings/get";
 pub(super) const PUT_SETTINGS: &str = "indices:admin/settings/update";
 pub(super) const STATS: &str = "indices:monitor/stats";
 pub(super) const REFRESH: &str = "indices:admin/refresh";
+pub(super) const FLUSH: &str = "indices:admin/flush";
+pub(super) const FORCEMERGE: &str = "indices:admin/forcemerge";
+pub(super) const CACHE_CLEAR: &str = "indices:admin/cache/clear";
+
+/// Maintenance calls and their endpoints: a POST without body on the indices' endpoint,
+/// answering a `_shards` summary, and harmless to repeat.
+const MAINTENANCE: [(&str, &str); 4] = [
+    (REFRESH, "_refresh"),
+    (FLUSH, "_flush"),
+    (FORCEMERGE, "_forcemerge"),
+    (CACHE_CLEAR, "_cache/clear"),
+];
 
 /// The concrete indices behind the path's expression, authorized for the route's action, and
 /// the authorization itself. A resolved name without a concrete index is ES's 404.
@@ -65,7 +77,8 @@ pub(super) fn concrete(
     Ok((out, authorized))
 }
 
-/// Sends `method` on the concrete indices' `endpoint` (`None`: the indices themselves).
+/// Sends `method` on the concrete indices' `endpoint` (`None`: the indices themselves); a
+/// multi-segment endpoint such as `_cache/clear` is split so its `/` is not encoded.
 async fn forward(
     gateway: &Gateway,
     req: &Req,
@@ -76,10 +89,11 @@ async fn forward(
 ) -> Result<Reply, ApiError> {
     let joined = indices.join(",");
     let mut path = vec![joined.as_str()];
-    path.extend(endpoint);
+    path.extend(endpoint.into_iter().flat_map(|e| e.split('/')));
     let mut request = UpstreamRequest::new(method.clone(), &path);
-    // Reads and refreshes are safe to repeat after a transport failure.
-    if method == Method::GET || endpoint == Some("_refresh") {
+    // Reads and maintenance calls are safe to repeat after a transport failure.
+    let maintenance = MAINTENANCE.iter().any(|(_, e)| endpoint == Some(*e));
+    if method == Method::GET || maintenance {
         request = request.idempotent();
     }
     if let Some(body) = body {
@@ -95,6 +109,9 @@ pub(super) async fn handle(
     ctx: &Ctx,
     req: &Req,
 ) -> Option<Result<Reply, ApiError>> {
+    if let Some((_, endpoint)) = MAINTENANCE.iter().find(|(a, _)| *a == ctx.action) {
+        return Some(maintain(gateway, ctx, req, endpoint).await);
+    }
     let answer = match ctx.action {
         DELETE_INDEX => delete_index(gateway, ctx, req).await,
         GET_INDEX | GET_MAPPING => get_with_mappings(gateway, ctx, req).await,
@@ -102,7 +119,7 @@ pub(super) async fn handle(
             read(gateway, ctx, req, Some("_settings")).await
         }
         STATS => read(gateway, ctx, req, Some("_stats")).await,
-        PUT_MAPPING | PUT_SETTINGS | REFRESH => change(gateway, ctx, req).await,
+        PUT_MAPPING | PUT_SETTINGS => change(gateway, ctx, req).await,
         _ => return None,
     };
     Some(answer)
@@ -156,42 +173,55 @@ fn empty_read(action: &str) -> Value {
     }
 }
 
-/// `PUT /{index}/_mapping`, `PUT /{index}/_settings`, `POST /{index}/_refresh`.
+/// `PUT /{index}/_mapping`, `PUT /{index}/_settings`.
 async fn change(gateway: &Gateway, ctx: &Ctx, req: &Req) -> Result<Reply, ApiError> {
-    let (defaults, method, endpoint, body) = match ctx.action {
-        PUT_MAPPING => (
+    let (defaults, endpoint) = if ctx.action == PUT_MAPPING {
+        (
             IndicesOptions::strict_expand_open_forbid_closed(),
-            Method::PUT,
             "_mapping",
-            Some(req.json_required()?),
-        ),
-        PUT_SETTINGS => (
-            IndicesOptions::strict_expand_open(),
-            Method::PUT,
-            "_settings",
-            Some(req.json_required()?),
-        ),
-        _ => (
-            IndicesOptions::strict_expand_open(),
-            Method::POST,
-            "_refresh",
-            None,
-        ),
+        )
+    } else {
+        (IndicesOptions::strict_expand_open(), "_settings")
     };
+    let body = req.json_required()?;
     let meta = metadata(gateway).await?;
     let (indices, _) = concrete(ctx, req, defaults, &meta)?;
     if indices.is_empty() {
-        return Ok(Reply::ok(if ctx.action == REFRESH {
-            json!({"_shards": {"total": 0, "successful": 0, "failed": 0}})
-        } else {
-            json!({"acknowledged": true})
-        }));
+        return Ok(Reply::ok(json!({"acknowledged": true})));
     }
-    let answer = forward(gateway, req, method, &indices, Some(endpoint), body).await;
-    // Settings can hide or close an index; refresh and mappings leave the names alone, but
-    // the cache is cheap to reload.
+    let answer = forward(
+        gateway,
+        req,
+        Method::PUT,
+        &indices,
+        Some(endpoint),
+        Some(body),
+    )
+    .await;
+    // Settings can hide or close an index; mappings leave the names alone, but the cache is
+    // cheap to reload.
     gateway.metadata.invalidate();
     answer
+}
+
+/// `POST /{index}/_refresh`, `/_flush`, `/_forcemerge`, `/_cache/clear`: forwarded on the
+/// authorized concrete indices; none authorized (a wildcard matching nothing the caller may
+/// see) is ES's empty `_shards` summary. None of them changes names, settings or mappings, so
+/// the metadata cache stays.
+async fn maintain(
+    gateway: &Gateway,
+    ctx: &Ctx,
+    req: &Req,
+    endpoint: &str,
+) -> Result<Reply, ApiError> {
+    let meta = metadata(gateway).await?;
+    let (indices, _) = concrete(ctx, req, IndicesOptions::strict_expand_open(), &meta)?;
+    if indices.is_empty() {
+        return Ok(Reply::ok(
+            json!({"_shards": {"total": 0, "successful": 0, "failed": 0}}),
+        ));
+    }
+    forward(gateway, req, Method::POST, &indices, Some(endpoint), None).await
 }
 
 /// `GET /{index}` and `GET /{index}/_mapping`: each index's mapping filtered to the fields the
