@@ -530,3 +530,59 @@ async fn maintenance_calls_are_forwarded_on_authorized_concrete_indices_only() {
         assert_eq!(front.recorded(endpoint).len(), before);
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn resolve_index_lists_only_authorized_names_without_asking_the_upstream() {
+    let (cluster, front) = setup().await;
+    let (status, body) = call(&cluster, RESTRICTED, "GET", "/_resolve/index/do*", None).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        body,
+        json!({"indices": [{"name": "docs", "attributes": ["open"], "aliases": ["docs-alias"]}],
+            "aliases": [], "data_streams": []})
+    );
+    let (status, body) = call(&cluster, UNRESTRICTED, "GET", "/_resolve/index/do*", None).await;
+    assert_eq!(status, 200, "{body}");
+    let names = |kind: &str| -> Vec<String> {
+        body[kind]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(names("indices"), ["docs", "docs-secret"]);
+    assert_eq!(
+        body["aliases"],
+        json!([{"name": "docs-alias", "indices": ["docs"]}])
+    );
+    // The same answer as the embedded upstream gives a superuser.
+    let direct = cluster
+        .direct("GET", "/_resolve/index/do*", None)
+        .await
+        .json();
+    assert_eq!(body, direct);
+    // Lenient like ES's resolve request: an unauthorized name is left out, not a 403.
+    let (status, body) = call(
+        &cluster,
+        RESTRICTED,
+        "GET",
+        "/_resolve/index/docs-secret,docs-alias",
+        None,
+    )
+    .await;
+    assert_eq!(
+        (status, body),
+        (
+            200,
+            json!({"indices": [], "aliases": [], "data_streams": []})
+        )
+    );
+    // Only the gateway's own metadata load reaches the upstream, never the caller's expression.
+    let sent = front.recorded("_resolve");
+    assert!(
+        sent.iter()
+            .all(|r| r.target.starts_with("/_resolve/index/*,.*")),
+        "{sent:?}"
+    );
+}

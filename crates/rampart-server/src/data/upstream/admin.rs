@@ -1,10 +1,12 @@
 //! Index administration through the gateway: delete, get index, get/put mapping, get/put
-//! settings, stats and the maintenance calls (refresh, flush, forcemerge, cache clear). Each resolves the path's expression against the upstream's
-//! cached metadata with the same `IndicesOptions` as the embedded plane, authorizes it with
+//! settings, stats and the maintenance calls (refresh, flush, forcemerge, cache clear). Each
+//! resolves the path's expression against the upstream's cached metadata with the same `IndicesOptions` as the embedded plane, authorizes it with
 //! the same engine decision, and forwards only the authorized concrete indices (never the
 //! caller's wildcard, which the upstream could expand further). Mappings are filtered to the
 //! fields the caller may see (FLS), as the embedded plane filters them. Calls that change
-//! indices drop the metadata cache.
+//! indices drop the metadata cache. `_resolve/index` is answered locally (`resolve_index`).
+
+mod resolve_index;
 
 use axum::http::Method;
 use rampart_core::resolve::{ExpandWildcards, IndexMetadata, IndicesOptions};
@@ -119,6 +121,7 @@ pub(super) async fn handle(
             read(gateway, ctx, req, Some("_settings")).await
         }
         STATS => read(gateway, ctx, req, Some("_stats")).await,
+        resolve_index::RESOLVE_INDEX => resolve_index::resolve_index(gateway, ctx, req).await,
         PUT_MAPPING | PUT_SETTINGS => change(gateway, ctx, req).await,
         _ => return None,
     };
