@@ -7,9 +7,11 @@
 //! The index administration and document APIs a gateway forwards beyond search and plain
 //! reads/writes: get index / get and put mapping / get and put settings / stats / delete
 //! index, `GET _source`, `_explain`, `_update`, `_termvectors`, `_delete_by_query` and
-//! `_update_by_query`, and the maintenance calls (flush, forcemerge, cache clear). The gateway runs behind a recording front (`gateway_front`), so each
-//! test checks both what the caller gets and what was sent upstream: only authorized concrete
-//! index names (never the caller's wildcard), and restricted queries carrying the DLS filter.
+//! `_update_by_query`, the maintenance calls (flush, forcemerge, cache clear),
+//! `_resolve/index` and data stream get. The gateway runs behind a recording front
+//! (`gateway_front`), so each test checks both what the caller gets and what was sent
+//! upstream: only authorized concrete index names (never the caller's wildcard), and
+//! restricted queries carrying the DLS filter.
 
 mod gateway_front;
 mod gateway_support;
@@ -27,6 +29,8 @@ const UNRESTRICTED: &str = "unrestricted";
 const DLS_ONLY: &str = "dls_only";
 /// Read and write on the alias `docs-alias` (of `docs`) only.
 const ALIAS_WRITER: &str = "alias_writer";
+/// `view_index_metadata` on the data stream `logs-app` only.
+const STREAM_READER: &str = "stream_reader";
 /// `maintenance` on `docs` only.
 const MAINTAINER: &str = "maintainer";
 
@@ -73,6 +77,10 @@ async fn setup() -> (Cluster, Front) {
                 json!({"indices": [{"names": ["docs-alias"], "privileges": ["read", "write"]}]}),
             ),
             (
+                STREAM_READER.into(),
+                json!({"indices": [{"names": ["logs-app"], "privileges": ["view_index_metadata"]}]}),
+            ),
+            (
                 MAINTAINER.into(),
                 json!({"indices": [{"names": ["docs"], "privileges": ["maintenance"]}]}),
             ),
@@ -85,6 +93,7 @@ async fn setup() -> (Cluster, Front) {
             (DLS_ONLY, PASSWORD, &[DLS_ONLY]),
             (ALIAS_WRITER, PASSWORD, &[ALIAS_WRITER]),
             (MAINTAINER, PASSWORD, &[MAINTAINER]),
+            (STREAM_READER, PASSWORD, &[STREAM_READER]),
         ])
         .await;
     (cluster, front.unwrap())
@@ -585,4 +594,53 @@ async fn resolve_index_lists_only_authorized_names_without_asking_the_upstream()
             .all(|r| r.target.starts_with("/_resolve/index/*,.*")),
         "{sent:?}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn data_stream_get_lists_only_authorized_streams() {
+    let (cluster, front) = setup().await;
+    let template = json!({"index_patterns": ["logs-*"], "data_stream": {},
+        "template": {"mappings": {"properties": {"@timestamp": {"type": "date"}}}}});
+    cluster
+        .seed("PUT", "/_index_template/logs", Some(&template), 200)
+        .await;
+    for name in ["logs-app", "logs-zed"] {
+        cluster
+            .seed("PUT", &format!("/_data_stream/{name}"), None, 200)
+            .await;
+    }
+    let names = |body: &Value| -> Vec<String> {
+        body["data_streams"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    for path in [
+        "/_data_stream",
+        "/_data_stream/logs-*",
+        "/_data_stream/logs-app",
+    ] {
+        let (status, body) = call(&cluster, STREAM_READER, "GET", path, None).await;
+        assert_eq!(status, 200, "{path}: {body}");
+        assert_eq!(names(&body), ["logs-app"], "{path}");
+        let sent = front.recorded("/_data_stream");
+        assert_eq!(sent.last().unwrap().target, "/_data_stream/logs-app");
+    }
+    let (_, all) = call(&cluster, UNRESTRICTED, "GET", "/_data_stream", None).await;
+    assert!(names(&all).is_empty(), "{all}");
+    let before = front.recorded("/_data_stream").len();
+    let (status, denied) = call(
+        &cluster,
+        STREAM_READER,
+        "GET",
+        "/_data_stream/logs-zed",
+        None,
+    )
+    .await;
+    assert_eq!(status, 403, "{denied}");
+    let (status, body) = call(&cluster, STREAM_READER, "GET", "/_data_stream/nope-*", None).await;
+    assert_eq!((status, body), (200, json!({"data_streams": []})));
+    assert_eq!(front.recorded("/_data_stream").len(), before);
 }

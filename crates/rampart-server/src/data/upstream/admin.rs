@@ -4,8 +4,10 @@
 //! the same engine decision, and forwards only the authorized concrete indices (never the
 //! caller's wildcard, which the upstream could expand further). Mappings are filtered to the
 //! fields the caller may see (FLS), as the embedded plane filters them. Calls that change
-//! indices drop the metadata cache. `_resolve/index` is answered locally (`resolve_index`).
+//! indices drop the metadata cache. `_resolve/index` is answered locally (`resolve_index`);
+//! data stream get is in `data_streams`.
 
+mod data_streams;
 mod resolve_index;
 
 use axum::http::Method;
@@ -121,6 +123,7 @@ pub(super) async fn handle(
             read(gateway, ctx, req, Some("_settings")).await
         }
         STATS => read(gateway, ctx, req, Some("_stats")).await,
+        data_streams::GET_DATA_STREAM => data_streams::get(gateway, ctx, req).await,
         resolve_index::RESOLVE_INDEX => resolve_index::resolve_index(gateway, ctx, req).await,
         PUT_MAPPING | PUT_SETTINGS => change(gateway, ctx, req).await,
         _ => return None,

@@ -1,0 +1,88 @@
+//! `GET /_data_stream`, `/_data_stream/{name}` through the gateway: the expression is
+//! resolved and authorized against the upstream's cached metadata as in the embedded plane,
+//! only the authorized data streams are asked for by name, and the answer is filtered to
+//! them again (fail closed, should the upstream list more).
+
+use axum::http::Method;
+use rampart_core::resolve::{Abstraction, IndicesOptions};
+use rampart_gateway::UpstreamRequest;
+use serde_json::{Value, json};
+
+use super::super::{metadata, send, with_params};
+use crate::data::engine::index_not_found;
+use crate::data::target;
+use crate::error::ApiError;
+use crate::gateway::Gateway;
+use crate::http::{Reply, Req};
+use crate::routes::Ctx;
+
+pub(in crate::data::upstream) const GET_DATA_STREAM: &str = "indices:admin/data_stream/get";
+
+pub(super) async fn get(gateway: &Gateway, ctx: &Ctx, req: &Req) -> Result<Reply, ApiError> {
+    let mut expressions = req.param_list("name");
+    // A name without wildcard must exist and be authorized; wildcards skip what is not.
+    let lenient = !expressions.iter().any(|n| !n.contains('*') && n != "_all");
+    if expressions.is_empty() {
+        expressions.push("*".into());
+    }
+    let base = if lenient {
+        IndicesOptions::lenient_expand_open()
+    } else {
+        IndicesOptions::strict_expand_open()
+    };
+    // Data stream APIs resolve data streams (other requests do not see them by wildcard).
+    let defaults = IndicesOptions {
+        include_data_streams: true,
+        ..base
+    };
+    let options = target::options(req, defaults)?;
+    let meta = metadata(gateway).await?;
+    let authorized = target::authorize(ctx, req, ctx.action, &expressions, &options, &meta)?;
+    let mut names = Vec::new();
+    if !authorized.placeholder {
+        for name in authorized.names {
+            if matches!(meta.get(&name), Some(Abstraction::DataStream(_))) {
+                names.push(name);
+            } else if !lenient {
+                return Err(index_not_found(&name));
+            }
+        }
+    }
+    if names.is_empty() {
+        return Ok(Reply::ok(json!({"data_streams": []})));
+    }
+    let joined = names.join(",");
+    let request = UpstreamRequest::new(Method::GET, &["_data_stream", joined.as_str()]);
+    let (status, mut body) = send(gateway, &with_params(request, req)).await?;
+    if (200..300).contains(&status) {
+        keep_streams(&mut body, &names);
+    }
+    Ok(Reply::status(status, body))
+}
+
+/// Drops every listed data stream that is not one of `names`.
+fn keep_streams(answer: &mut Value, names: &[String]) {
+    if let Some(list) = answer.get_mut("data_streams").and_then(Value::as_array_mut) {
+        list.retain(|s| {
+            s.get("name")
+                .and_then(Value::as_str)
+                .is_some_and(|n| names.iter().any(|k| k == n))
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_authorized_streams_are_kept() {
+        let mut answer = json!({"data_streams": [
+            {"name": "ds-app", "indices": []}, {"name": "ds-zed"}, {"no_name": true}]});
+        keep_streams(&mut answer, &["ds-app".to_owned()]);
+        assert_eq!(
+            answer,
+            json!({"data_streams": [{"name": "ds-app", "indices": []}]})
+        );
+    }
+}
