@@ -61,9 +61,20 @@ pub fn create_data_stream(ctx: Ctx, req: Req) -> BoxFut {
     })
 }
 
-/// The data streams among the authorized names of the path's expression.
-fn authorized_streams(ctx: &Ctx, req: &Req, lenient: bool) -> Result<Vec<String>, ApiError> {
-    let meta = ctx.state.data.metadata();
+/// Whether the path's `{name}` expressions are all wildcards or `_all` (or absent): then
+/// data streams that are missing or not authorized are skipped rather than refused.
+pub(crate) fn only_patterns(req: &Req) -> bool {
+    !req.param_list("name")
+        .iter()
+        .any(|n| !n.contains('*') && n != "_all")
+}
+
+/// The path's data stream expressions (`*` when none) and the options data stream APIs
+/// resolve them with. Shared with the gateway (`upstream/admin/data_streams.rs`).
+pub(crate) fn stream_expressions(
+    req: &Req,
+    lenient: bool,
+) -> Result<(Vec<String>, IndicesOptions), ApiError> {
     let base = if lenient {
         IndicesOptions::lenient_expand_open()
     } else {
@@ -79,6 +90,13 @@ fn authorized_streams(ctx: &Ctx, req: &Req, lenient: bool) -> Result<Vec<String>
     if expressions.is_empty() {
         expressions.push("*".into());
     }
+    Ok((expressions, options))
+}
+
+/// The data streams among the authorized names of the path's expression.
+fn authorized_streams(ctx: &Ctx, req: &Req, lenient: bool) -> Result<Vec<String>, ApiError> {
+    let meta = ctx.state.data.metadata();
+    let (expressions, options) = stream_expressions(req, lenient)?;
     let authorized = target::authorize(ctx, req, ctx.action, &expressions, &options, &meta)?;
     if authorized.placeholder {
         return Ok(Vec::new());
@@ -98,11 +116,7 @@ fn authorized_streams(ctx: &Ctx, req: &Req, lenient: bool) -> Result<Vec<String>
 /// `GET /_data_stream`, `/_data_stream/{name}`.
 pub fn get_data_streams(ctx: Ctx, req: Req) -> BoxFut {
     Box::pin(async move {
-        let explicit = req
-            .param_list("name")
-            .iter()
-            .any(|n| !n.contains('*') && n != "_all");
-        let names = authorized_streams(&ctx, &req, !explicit)?;
+        let names = authorized_streams(&ctx, &req, only_patterns(&req))?;
         if names.is_empty() {
             return Ok(Reply::ok(json!({"data_streams": []})));
         }
@@ -115,11 +129,7 @@ pub fn get_data_streams(ctx: Ctx, req: Req) -> BoxFut {
 /// monitor are left out of a wildcard (as in Elasticsearch); a named one is a 403.
 pub fn data_stream_stats(ctx: Ctx, req: Req) -> BoxFut {
     Box::pin(async move {
-        let explicit = req
-            .param_list("name")
-            .iter()
-            .any(|n| !n.contains('*') && n != "_all");
-        let names = authorized_streams(&ctx, &req, !explicit)?;
+        let names = authorized_streams(&ctx, &req, only_patterns(&req))?;
         let stats = ctx.state.data.data_stream_stats(&names)?;
         let backing: usize = stats.iter().map(|s| s.backing_indices).sum();
         let total_size: u64 = stats.iter().map(|s| s.store_size_bytes).sum();

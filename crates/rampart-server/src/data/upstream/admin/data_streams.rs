@@ -4,13 +4,13 @@
 //! them again (fail closed, should the upstream list more).
 
 use axum::http::Method;
-use rampart_core::resolve::{Abstraction, IndicesOptions};
+use rampart_core::resolve::Abstraction;
 use rampart_gateway::UpstreamRequest;
 use serde_json::{Value, json};
 
 use super::super::{metadata, send, with_params};
 use crate::data::engine::index_not_found;
-use crate::data::target;
+use crate::data::{streams, target};
 use crate::error::ApiError;
 use crate::gateway::Gateway;
 use crate::http::{Reply, Req};
@@ -19,23 +19,9 @@ use crate::routes::Ctx;
 pub(in crate::data::upstream) const GET_DATA_STREAM: &str = "indices:admin/data_stream/get";
 
 pub(super) async fn get(gateway: &Gateway, ctx: &Ctx, req: &Req) -> Result<Reply, ApiError> {
-    let mut expressions = req.param_list("name");
     // A name without wildcard must exist and be authorized; wildcards skip what is not.
-    let lenient = !expressions.iter().any(|n| !n.contains('*') && n != "_all");
-    if expressions.is_empty() {
-        expressions.push("*".into());
-    }
-    let base = if lenient {
-        IndicesOptions::lenient_expand_open()
-    } else {
-        IndicesOptions::strict_expand_open()
-    };
-    // Data stream APIs resolve data streams (other requests do not see them by wildcard).
-    let defaults = IndicesOptions {
-        include_data_streams: true,
-        ..base
-    };
-    let options = target::options(req, defaults)?;
+    let lenient = streams::only_patterns(req);
+    let (expressions, options) = streams::stream_expressions(req, lenient)?;
     let meta = metadata(gateway).await?;
     let authorized = target::authorize(ctx, req, ctx.action, &expressions, &options, &meta)?;
     let mut names = Vec::new();
