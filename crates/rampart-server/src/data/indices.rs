@@ -66,21 +66,26 @@ pub fn create(ctx: Ctx, req: Req) -> BoxFut {
     })
 }
 
+/// How `DELETE /{index}` resolves its path, in both planes: wildcards and `_all` are refused
+/// (destructive operations need names); closed indices are included.
+pub(crate) fn delete_index_options(req: &Req) -> Result<IndicesOptions, ApiError> {
+    let exprs = target::expressions(req);
+    if exprs.iter().any(|e| e.contains('*') || e == "_all") {
+        return Err(ApiError::bad_request(
+            "Wildcard expressions or all indices are not allowed",
+        ));
+    }
+    Ok(IndicesOptions {
+        expand_wildcards: ExpandWildcards::OPEN_CLOSED,
+        allow_no_indices: false,
+        ..IndicesOptions::strict_expand_open()
+    })
+}
+
 /// `DELETE /{index}`: wildcards are refused (destructive operations need names).
 pub fn delete(ctx: Ctx, req: Req) -> BoxFut {
     Box::pin(async move {
-        let exprs = target::expressions(&req);
-        if exprs.iter().any(|e| e.contains('*') || e == "_all") {
-            return Err(ApiError::bad_request(
-                "Wildcard expressions or all indices are not allowed",
-            ));
-        }
-        let defaults = IndicesOptions {
-            expand_wildcards: ExpandWildcards::OPEN_CLOSED,
-            allow_no_indices: false,
-            ..IndicesOptions::strict_expand_open()
-        };
-        let (names, _) = concrete(&ctx, &req, defaults)?;
+        let (names, _) = concrete(&ctx, &req, delete_index_options(&req)?)?;
         ctx.state.data.delete_index(&names)?;
         Ok(acknowledged())
     })

@@ -11,7 +11,7 @@ mod data_streams;
 mod resolve_index;
 
 use axum::http::Method;
-use rampart_core::resolve::{ExpandWildcards, IndexMetadata, IndicesOptions};
+use rampart_core::resolve::{IndexMetadata, IndicesOptions};
 use rampart_gateway::UpstreamRequest;
 use rampart_gateway::rewrite::Target;
 use serde_json::{Map, Value, json};
@@ -133,17 +133,7 @@ pub(super) async fn handle(
 
 /// `DELETE /{index}`: names only, as the embedded plane (destructive operations need names).
 async fn delete_index(gateway: &Gateway, ctx: &Ctx, req: &Req) -> Result<Reply, ApiError> {
-    let expressions = target::expressions(req);
-    if expressions.iter().any(|e| e.contains('*') || e == "_all") {
-        return Err(ApiError::bad_request(
-            "Wildcard expressions or all indices are not allowed",
-        ));
-    }
-    let defaults = IndicesOptions {
-        expand_wildcards: ExpandWildcards::OPEN_CLOSED,
-        allow_no_indices: false,
-        ..IndicesOptions::strict_expand_open()
-    };
+    let defaults = crate::data::indices::delete_index_options(req)?;
     let meta = metadata(gateway).await?;
     let (indices, _) = concrete(ctx, req, defaults, &meta)?;
     if indices.is_empty() {
