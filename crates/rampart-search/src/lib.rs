@@ -11,6 +11,8 @@ mod filter_cache;
 pub mod mapping;
 pub mod search;
 pub mod shard;
+pub mod snapshot;
+pub mod termvectors;
 mod translog;
 pub mod translog_settings;
 
@@ -21,4 +23,6 @@ pub use error::SearchError;
 pub use search::Restrictions;
 pub use search::explain::matches_source;
 pub use shard::{DocVersion, OpType, StoredDoc, WriteConditions, WriteKind, WriteOutcome};
+pub use snapshot::MatchedDoc;
+pub use termvectors::TermVectorOptions;
 pub use translog::Positions as TranslogPositions;

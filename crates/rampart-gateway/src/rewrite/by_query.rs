@@ -70,22 +70,40 @@ pub fn plan_by_query(
     Ok(Some(Value::Object(out)))
 }
 
-/// The answer of a by-query request that reached no index.
-pub fn empty_by_query_answer(operation: Operation) -> Value {
-    let mut answer = json!({
-        "took": 0, "timed_out": false, "total": 0, "batches": 0, "version_conflicts": 0,
-        "noops": 0, "retries": {"bulk": 0, "search": 0}, "throttled_millis": 0,
-        "requests_per_second": -1.0, "throttled_until_millis": 0, "failures": []
-    });
-    let counter = if operation == Operation::UpdateByQuery {
-        "updated"
+/// `_update_by_query` under FLS would write the filtered source back: refused on both planes
+/// with this one message (`check_operation`'s).
+pub fn check_by_query_fls(operation: Operation, fls: bool) -> Result<(), Refusal> {
+    if operation == Operation::UpdateByQuery {
+        check_operation(operation, false, fls, None)
     } else {
-        "deleted"
-    };
-    if let Some(o) = answer.as_object_mut() {
-        o.insert(counter.into(), json!(0));
+        Ok(())
     }
-    answer
+}
+
+/// The answer of a by-query request that matched nothing, in Elasticsearch's shape:
+/// `_update_by_query` reports `updated` and `deleted`, `_delete_by_query` only `deleted`.
+pub fn empty_by_query_answer(operation: Operation) -> Value {
+    let mut answer = Map::new();
+    answer.insert("took".into(), json!(0));
+    answer.insert("timed_out".into(), json!(false));
+    answer.insert("total".into(), json!(0));
+    if operation == Operation::UpdateByQuery {
+        answer.insert("updated".into(), json!(0));
+    }
+    answer.insert("deleted".into(), json!(0));
+    for (key, value) in [
+        ("batches", json!(0)),
+        ("version_conflicts", json!(0)),
+        ("noops", json!(0)),
+        ("retries", json!({"bulk": 0, "search": 0})),
+        ("throttled_millis", json!(0)),
+        ("requests_per_second", json!(-1.0)),
+        ("throttled_until_millis", json!(0)),
+        ("failures", json!([])),
+    ] {
+        answer.insert(key.into(), value);
+    }
+    Value::Object(answer)
 }
 
 #[cfg(test)]
@@ -179,6 +197,24 @@ mod tests {
         assert_eq!(
             empty_by_query_answer(Operation::UpdateByQuery)["updated"],
             json!(0)
+        );
+        assert!(
+            empty_by_query_answer(Operation::DeleteByQuery)
+                .get("updated")
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn update_by_query_is_refused_under_fls_only() {
+        assert!(check_by_query_fls(Operation::UpdateByQuery, false).is_ok());
+        assert!(check_by_query_fls(Operation::DeleteByQuery, true).is_ok());
+        let refusal = check_by_query_fls(Operation::UpdateByQuery, true).unwrap_err();
+        assert!(
+            refusal
+                .0
+                .starts_with("[_update_by_query] under field level security"),
+            "{refusal}"
         );
     }
 }

@@ -15,7 +15,7 @@ mod response;
 mod scroll;
 mod search;
 
-pub use by_query::{QUERY_PARAMS, empty_by_query_answer, plan_by_query};
+pub use by_query::{QUERY_PARAMS, check_by_query_fls, empty_by_query_answer, plan_by_query};
 pub use get::{admits_everything, get_answers, plan_get};
 pub use pit::{PitBinding, pit_id, split_pit, with_upstream_pit};
 pub use refuse::{

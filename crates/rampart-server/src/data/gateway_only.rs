@@ -1,10 +1,8 @@
-//! Data APIs the embedded engine does not execute (`_termvectors`, `_update_by_query`,
-//! `_delete_by_query`, point in time): their routes exist so a gateway node serves them
-//! (`data::upstream`, where every `Authz::Index` route goes in gateway mode), and an embedded
-//! node answers them, after the pipeline's authorization, with a clear 400 rather than a
-//! partial imitation: `rampart_search` keeps no searcher snapshot for a PIT to hold, term
-//! vectors are not stored, and a by-query write would need the engine's search and bulk
-//! paths joined under one snapshot.
+//! Data APIs the embedded engine does not execute (point in time): their routes exist so a
+//! gateway node serves them (`data::upstream`, where every `Authz::Index` route goes in
+//! gateway mode), and an embedded node answers them, after the pipeline's authorization, with
+//! a clear 400 rather than a partial imitation: `rampart_search` keeps no searcher snapshot
+//! for a PIT to hold.
 
 use crate::error::ApiError;
 use crate::http::Req;

@@ -6,6 +6,7 @@
 //! calls the document engine (`rampart_search::Engine`, adapted in `engine`) with them.
 
 pub mod aliases;
+pub mod by_query;
 pub mod cat;
 pub mod cat_table;
 pub mod docs;
@@ -21,6 +22,7 @@ pub mod search;
 pub mod security_index;
 pub mod streams;
 pub mod target;
+pub mod termvectors;
 pub mod total_hits;
 pub mod upstream;
 pub mod write;

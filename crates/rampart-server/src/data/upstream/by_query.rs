@@ -1,37 +1,34 @@
-//! `_delete_by_query` and `_update_by_query` through the gateway. The expression is resolved
-//! and authorized for the by-query action, and again for search: Elasticsearch runs the
-//! by-query's search phase as the caller, so it needs read access there and sees the
-//! documents and fields of the caller's *search* DLS/FLS. A restricted caller's query is
-//! rewritten by `rewrite::plan_by_query` (DLS ANDed in, hidden fields matching nothing) and
-//! only the resolved names are forwarded. The write each hit becomes (delete, or index for
-//! an update) is authorized on the concrete indices before anything is sent: Elasticsearch
-//! checks it per batch of hits, so where nothing matches it answers 200 and Rampart a 403 —
-//! the one difference, on the refusing side.
+//! `_delete_by_query` and `_update_by_query` through the gateway, deciding as the embedded
+//! plane does (`data::by_query`). The expression is resolved and authorized for the by-query
+//! action; its search phase then runs as the caller on the names that resolution kept
+//! (Elasticsearch replaces the request's wildcards before the search is sent), so it needs
+//! read access there and sees the documents and fields of the caller's *search* DLS/FLS. A
+//! restricted caller's query is rewritten by `rewrite::plan_by_query` (DLS ANDed in, hidden
+//! fields matching nothing) and only the resolved names are forwarded. The writes the hits
+//! become (delete, or index for an update) are authorized on the concrete indices before
+//! anything is sent; when they would be refused, the upstream first counts the matches: a
+//! request that matches nothing answers 200 with nothing done, as Elasticsearch's (which
+//! checks the writes per batch of hits) does.
 
 use axum::http::Method;
 use rampart_core::resolve::IndicesOptions;
 use rampart_gateway::UpstreamRequest;
-use rampart_gateway::rewrite::{self, Operation};
+use rampart_gateway::rewrite;
+use serde_json::{Value, json};
 
 use super::{gateway_error, metadata, send, targets, with_params};
+pub(super) use crate::data::by_query::{DELETE_BY_QUERY, UPDATE_BY_QUERY};
+use crate::data::by_query::{authorize_item_writes, endpoint, item_writes_allowed, operation_of};
 use crate::data::{search, target};
 use crate::error::ApiError;
 use crate::gateway::Gateway;
 use crate::http::{Reply, Req};
 use crate::routes::Ctx;
 
-pub(super) const DELETE_BY_QUERY: &str = "indices:data/write/delete/byquery";
-pub(super) const UPDATE_BY_QUERY: &str = "indices:data/write/update/byquery";
-const ITEM_INDEX: &str = "indices:data/write/index";
-const ITEM_DELETE: &str = "indices:data/write/delete";
-
 /// `POST /{index}/_delete_by_query`, `POST /{index}/_update_by_query`.
 pub(super) async fn by_query(gateway: &Gateway, ctx: &Ctx, req: &Req) -> Result<Reply, ApiError> {
-    let (operation, endpoint) = if ctx.action == UPDATE_BY_QUERY {
-        (Operation::UpdateByQuery, "_update_by_query")
-    } else {
-        (Operation::DeleteByQuery, "_delete_by_query")
-    };
+    let operation = operation_of(ctx.action);
+    let endpoint = endpoint(operation);
     let raw = req.json()?;
     let expressions = target::expressions(req);
     let options = target::options(req, IndicesOptions::search())?;
@@ -45,18 +42,13 @@ pub(super) async fn by_query(gateway: &Gateway, ctx: &Ctx, req: &Req) -> Result<
     if authorized.placeholder || authorized.names.is_empty() {
         return Ok(Reply::ok(rewrite::empty_by_query_answer(operation)));
     }
-    let read = target::authorize(ctx, req, search::SEARCH, &expressions, &options, &meta)?;
+    let read = target::authorize(ctx, req, search::SEARCH, &authorized.names, &options, &meta)?;
     let found = targets(ctx, search::SEARCH, &read, &meta)?;
-    // Its writes are bulk items on the hits' concrete indices (privileges on an alias alone
-    // do not grant them); decided up front, so a refusal comes before anything is changed.
-    let item_action = if operation == Operation::UpdateByQuery {
-        ITEM_INDEX
-    } else {
-        ITEM_DELETE
-    };
-    let concrete: Vec<String> = found.iter().map(|t| t.index.clone()).collect();
-    target::authorize_names(ctx, req, item_action, &concrete, &meta)?;
-    if found.iter().any(|t| t.restrictions.is_restricted())
+    if read.placeholder || found.is_empty() {
+        return Ok(Reply::ok(rewrite::empty_by_query_answer(operation)));
+    }
+    let restricted = found.iter().any(|t| t.restrictions.is_restricted());
+    if restricted
         && let Some(param) = rewrite::QUERY_PARAMS
             .iter()
             .find(|p| req.query(p).is_some())
@@ -70,11 +62,45 @@ pub(super) async fn by_query(gateway: &Gateway, ctx: &Ctx, req: &Req) -> Result<
         ));
     }
     let body = rewrite::plan_by_query(operation, raw.as_ref(), &found).map_err(gateway_error)?;
-    let path = authorized.names.join(",");
+    let path = read.names.join(",");
+    let concrete: Vec<String> = found.iter().map(|t| t.index.clone()).collect();
+    if !item_writes_allowed(ctx, operation, &concrete, &meta) {
+        if count(gateway, req, &path, body.as_ref()).await? == 0 {
+            return Ok(Reply::ok(rewrite::empty_by_query_answer(operation)));
+        }
+        authorize_item_writes(ctx, req, operation, &concrete, &meta)?;
+    }
     let mut request = UpstreamRequest::new(Method::POST, &[&path, endpoint]);
     if let Some(body) = body {
         request = request.json(body);
     }
     let (status, answer) = send(gateway, &with_params(request, req)).await?;
     Ok(Reply::status(status, answer))
+}
+
+/// How many documents the (planned) by-query matches upstream: its query, and the URL's query
+/// parameters (only present for unrestricted callers), through `_count`.
+async fn count(
+    gateway: &Gateway,
+    req: &Req,
+    path: &str,
+    body: Option<&Value>,
+) -> Result<u64, ApiError> {
+    let mut request = UpstreamRequest::new(Method::POST, &[path, "_count"]);
+    if let Some(query) = body.and_then(|b| b.get("query")) {
+        request = request.json(json!({ "query": query }));
+    }
+    for param in rewrite::QUERY_PARAMS
+        .iter()
+        .chain(["ignore_unavailable", "allow_no_indices", "expand_wildcards"].iter())
+    {
+        if let Some(value) = req.query(param) {
+            request = request.param(param, value);
+        }
+    }
+    let (_, answer) = send(gateway, &request).await?;
+    Ok(answer
+        .get("count")
+        .and_then(Value::as_u64)
+        .unwrap_or(u64::MAX))
 }
