@@ -130,6 +130,13 @@ pub(super) async fn send(
         // not an error.
         return Ok((status, answer.body));
     }
+    if answer.body.get("error").is_none()
+        && answer.body.get("failures").is_some_and(Value::is_array)
+    {
+        // A by-query's own answer (its status is its worst item failure's, e.g. a 409 version
+        // conflict): the counters and failures of documents the caller's query selected.
+        return Ok((status, answer.body));
+    }
     Err(gateway_error(answer.into_success().err().map_or_else(
         || rampart_gateway::UpstreamError::InvalidResponse.into(),
         Into::into,
