@@ -2,10 +2,11 @@
 //! document a query matches under the caller's [`Restrictions`], in index order, with the
 //! `_seq_no`/`_primary_term` it had when it was found. Writing each one back conditioned on
 //! them makes a concurrent change a version conflict, as Elasticsearch's scroll snapshot does.
-//! Like a search, it sees the last refresh.
+//! Like a search, it sees the last refresh. Sources are not loaded (a delete needs none; an
+//! update reads each batch's documents when it writes them, and a document changed since
+//! fails its conditional write anyway), so a snapshot costs a few dozen bytes per document.
 
 use rampart_query::{Query, SearchRequest, SortField, SortOrder};
-use serde_json::Value;
 use tantivy::TantivyDocument;
 
 use crate::engine::Engine;
@@ -20,8 +21,6 @@ pub struct MatchedDoc {
     pub index: String,
     pub id: String,
     pub version: DocVersion,
-    /// The stored source, unfiltered: an update writes it back as it is.
-    pub source: Value,
 }
 
 impl Engine {
@@ -57,7 +56,6 @@ impl Engine {
                 index: p.index.clone(),
                 id: stored.id,
                 version: stored.version,
-                source: stored.source,
             });
         }
         Ok(out)

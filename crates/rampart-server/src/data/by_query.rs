@@ -238,13 +238,23 @@ impl Tally {
 }
 
 /// The bulk item a matched document becomes, conditioned on the version it was found with.
-fn item_of(doc: &MatchedDoc, operation: Operation, pipeline: Option<&String>) -> WriteItem {
+/// An update writes the document's current source back unchanged: if it changed since the
+/// snapshot, the condition fails the write as a version conflict (and a document deleted since
+/// fails it the same way, whatever body the item carries).
+fn item_of(
+    ctx: &Ctx,
+    doc: &MatchedDoc,
+    operation: Operation,
+    pipeline: Option<&String>,
+) -> Result<WriteItem, ApiError> {
     let (op, body) = if operation == Operation::UpdateByQuery {
-        (WriteOp::Index, Some(doc.source.clone()))
+        let current = ctx.state.data.get_doc(&doc.index, &doc.id, true)?;
+        let source = current.map_or_else(|| json!({}), |d| d.source);
+        (WriteOp::Index, Some(source))
     } else {
         (WriteOp::Delete, None)
     };
-    WriteItem {
+    Ok(WriteItem {
         index: doc.index.clone(),
         id: Some(doc.id.clone()),
         op,
@@ -255,7 +265,7 @@ fn item_of(doc: &MatchedDoc, operation: Operation, pipeline: Option<&String>) ->
             ..WriteConditions::default()
         },
         pipeline: pipeline.cloned(),
-    }
+    })
 }
 
 /// A failed item in the `failures` list (Elasticsearch's bulk failure shape).
@@ -298,10 +308,10 @@ fn run(
         let (batch, after) = rest.split_at(rest.len().min(options.batch).min(wanted));
         rest = after;
         tally.batches += 1;
-        let items: Vec<WriteItem> = batch
+        let items = batch
             .iter()
-            .map(|d| item_of(d, operation, options.pipeline.as_ref()))
-            .collect();
+            .map(|d| item_of(ctx, d, operation, options.pipeline.as_ref()))
+            .collect::<Result<Vec<WriteItem>, ApiError>>()?;
         let results = execute(ctx, &items, refresh)?;
         for (doc, result) in batch.iter().zip(results) {
             match result {
