@@ -349,6 +349,10 @@ async fn dls_hides_documents_from_by_query_writes() {
         json!(1),
         "a hidden document is untouched: {p1}"
     );
+    // A URL query is scoped by the engine like a body query: the hidden documents it names
+    // are not found. (A gateway cannot scope it and refuses `q` to restricted callers.)
+    let (status, answer) = call(&node, "dls", "/docs/_delete_by_query?q=dept:secret", None).await;
+    assert_eq!((status, &answer["total"]), (200, &json!(0)), "{answer}");
     let (status, answer) = call(
         &node,
         "dls",
