@@ -8,6 +8,7 @@ pub(crate) mod compile;
 mod dls;
 mod exec;
 pub mod explain;
+pub mod pit;
 pub mod scroll;
 pub(crate) mod sort;
 pub mod source;
