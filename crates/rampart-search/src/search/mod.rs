@@ -14,6 +14,8 @@ pub(crate) mod sort;
 pub mod source;
 mod stats;
 
+pub use sort::SHARD_DOC;
+
 use rampart_core::fls::FieldPermissions;
 use rampart_query::Query;
 
