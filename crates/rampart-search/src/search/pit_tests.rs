@@ -98,9 +98,12 @@ fn another_owner_finds_no_context() {
         .unwrap_err();
     assert!(matches!(err, SearchError::SearchContextMissing(_)));
     assert!(engine.pit_indices("native/native1/bob/", &id).is_err());
-    assert_eq!(engine.close_pits("native/native1/bob/", &[id.clone()]), 0);
+    assert_eq!(
+        engine.close_pits("native/native1/bob/", std::slice::from_ref(&id)),
+        0
+    );
     assert_eq!(engine.pit_indices(OWNER, &id).unwrap(), docs_pit());
-    assert_eq!(engine.close_pits(OWNER, &[id.clone()]), 1);
+    assert_eq!(engine.close_pits(OWNER, std::slice::from_ref(&id)), 1);
     assert!(engine.pit_indices(OWNER, &id).is_err());
 }
 
