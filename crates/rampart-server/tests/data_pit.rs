@@ -440,3 +440,33 @@ async fn elasticsearch_validation_messages() {
     let (s, b) = pit_search(&node, ALICE, "no-such-pit", json!({})).await;
     assert_context_missing(s, &b);
 }
+
+#[tokio::test]
+async fn index_filter_leaves_out_indices_it_cannot_match() {
+    let node = node_with(&[]).await;
+    let (s, b) = node
+        .admin(
+            "PUT",
+            "/docs2/_doc/x?refresh=true",
+            Some(json!({"dept": "ops"})),
+        )
+        .await;
+    assert_eq!(s, 201, "{b}");
+    let (s, b) = node
+        .admin(
+            "POST",
+            "/docs,docs2/_pit?keep_alive=1m",
+            Some(json!({"index_filter": {"term": {"dept": "eng"}}})),
+        )
+        .await;
+    assert_eq!(s, 200, "{b}");
+    assert_eq!(b["_shards"]["total"], 1, "{b}");
+    let (s, b) = node
+        .admin("POST", "/docs/_pit?keep_alive=1m", Some(json!({"size": 1})))
+        .await;
+    assert_eq!(s, 400, "{b}");
+    assert_eq!(
+        reason(&b),
+        "[open_point_in_time_request] unknown field [size]"
+    );
+}
