@@ -3,7 +3,15 @@
 //! fields hidden); goal ≤ 1.15x. The `scored` pair puts the term in a scoring clause, so the
 //! restricted caller's BM25 statistics are computed over its visible documents. Plus bulk
 //! indexing throughput.
-//! `RAMPART_BENCH_DOCS` sets the corpus size (default 1,000,000).
+//! `RAMPART_BENCH_DOCS` sets the corpus size (default 1,000,000). `RAMPART_BENCH_DIR` keeps the
+//! corpus in that directory and reuses it on later runs (loading 1M documents takes minutes).
+//!
+//! Instruction counts (stable on a shared machine, unlike wall-clock): with
+//! `RAMPART_BENCH_CALLGRIND=<variant>` (`unrestricted`, `dls_fls`, `scored_unrestricted`,
+//! `scored_dls_fls`) the binary runs that variant's search `RAMPART_BENCH_ITERS` times (default
+//! 20, after one warm-up search) instead of criterion; run it under
+//! `valgrind --tool=callgrind --toggle-collect='*Engine::search*'` and divide the instruction
+//! total by the iterations. See BENCHMARKS.md.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -13,7 +21,7 @@
 
 use std::hint::black_box;
 
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{Criterion, Throughput, criterion_group};
 use rampart_core::fls::FieldSecurityDef;
 use rampart_query::ast::Bound;
 use rampart_query::{BoolQuery, Query, Scalar, SearchRequest};
@@ -135,24 +143,65 @@ fn restricted() -> Restrictions {
     }
 }
 
-fn bench(c: &mut Criterion) {
-    let n: u64 = std::env::var("RAMPART_BENCH_DOCS")
+fn env_u64(name: &str, default: u64) -> u64 {
+    std::env::var(name)
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(1_000_000);
-    let dir = tempfile::tempdir().unwrap();
-    let engine = Engine::open(dir.path()).unwrap();
-    load(&engine, "bench", n);
-    let open = [("bench".to_string(), Restrictions::none())];
-    let dls_fls = [("bench".to_string(), restricted())];
+        .unwrap_or(default)
+}
+
+/// The engine holding the `bench` index of `n` documents: in a temp dir, or in
+/// `RAMPART_BENCH_DIR`, loaded there on first use only.
+fn corpus(n: u64) -> (Engine, Option<tempfile::TempDir>) {
+    let (path, temp) = match std::env::var_os("RAMPART_BENCH_DIR") {
+        Some(d) => (std::path::PathBuf::from(d), None),
+        None => {
+            let t = tempfile::tempdir().unwrap();
+            (t.path().to_path_buf(), Some(t))
+        }
+    };
+    let engine = Engine::open(&path).unwrap();
+    if !engine.index_exists("bench") {
+        load(&engine, "bench", n);
+    }
+    (engine, temp)
+}
+
+/// The four searches: (variant name, targets with their restrictions, request).
+fn variants() -> Vec<(&'static str, [(String, Restrictions); 1], SearchRequest)> {
+    let open = || [("bench".to_string(), Restrictions::none())];
+    let dls_fls = || [("bench".to_string(), restricted())];
+    vec![
+        ("unrestricted", open(), request(false)),
+        ("dls_fls", dls_fls(), request(false)),
+        ("scored_unrestricted", open(), request(true)),
+        ("scored_dls_fls", dls_fls(), request(true)),
+    ]
+}
+
+/// Callgrind mode: one variant, a fixed number of searches, no criterion.
+fn instruction_run(variant: &str) {
+    let (engine, _temp) = corpus(env_u64("RAMPART_BENCH_DOCS", 1_000_000));
+    let iters = env_u64("RAMPART_BENCH_ITERS", 20);
+    let (_, targets, req) = variants()
+        .into_iter()
+        .find(|(name, _, _)| *name == variant)
+        .unwrap_or_else(|| panic!("unknown variant {variant}"));
+    // Warm-up: fills the DLS bitset and statistics caches, as in every criterion sample.
+    black_box(engine.search(&targets, &req).unwrap());
+    for _ in 0..iters {
+        black_box(engine.search(&targets, &req).unwrap());
+    }
+}
+
+fn bench(c: &mut Criterion) {
+    let n = env_u64("RAMPART_BENCH_DOCS", 1_000_000);
+    let (engine, _temp) = corpus(n);
     let mut g = c.benchmark_group("search_dls_fls");
     g.sample_size(20);
-    for (name, req) in [("", request(false)), ("scored_", request(true))] {
-        g.bench_function(format!("{name}unrestricted/{n}"), |b| {
-            b.iter(|| black_box(engine.search(&open, &req).unwrap()))
-        });
-        g.bench_function(format!("{name}dls_fls/{n}"), |b| {
-            b.iter(|| black_box(engine.search(&dls_fls, &req).unwrap()))
+    for (name, targets, req) in variants() {
+        g.bench_function(format!("{name}/{n}"), |b| {
+            b.iter(|| black_box(engine.search(&targets, &req).unwrap()))
         });
     }
     g.finish();
@@ -198,4 +247,13 @@ fn bench(c: &mut Criterion) {
 }
 
 criterion_group!(benches, bench);
-criterion_main!(benches);
+
+fn main() {
+    match std::env::var("RAMPART_BENCH_CALLGRIND") {
+        Ok(variant) => instruction_run(&variant),
+        Err(_) => {
+            benches();
+            Criterion::default().configure_from_args().final_summary();
+        }
+    }
+}

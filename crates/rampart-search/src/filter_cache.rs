@@ -15,7 +15,10 @@ use tantivy::index::SegmentId;
 use tantivy::query::{EnableScoring, Explanation, Query};
 use tantivy::schema::Field;
 use tantivy::schema::Schema;
-use tantivy::{BitSet, DocId, DocSet, SegmentReader, TERMINATED};
+use tantivy::{BitSet, DocId, DocSet, SegmentReader, TERMINATED, Term};
+
+/// Bound on cached document frequencies per segment statistics; cleared when reached.
+const MAX_DOC_FREQS: usize = 4096;
 
 /// Bound on cached bitsets per index; the cache is cleared when it is reached (segments churn
 /// slowly and role queries are few, so this is rare).
@@ -44,6 +47,9 @@ pub struct SegmentStats {
     pub docs: u64,
     /// Sum of the field norms of the visible live documents, per field (filled on first use).
     tokens: Mutex<HashMap<Field, u64>>,
+    /// Visible live documents containing a term (filled on first use: counting them tests a
+    /// bit per posting, which would otherwise be paid by every scored search).
+    doc_freqs: Mutex<HashMap<Term, u64>>,
 }
 
 impl SegmentStats {
@@ -51,7 +57,31 @@ impl SegmentStats {
         SegmentStats {
             docs,
             tokens: Mutex::new(HashMap::new()),
+            doc_freqs: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// The visible document frequency of `term`, computed by `compute` on first use.
+    pub fn doc_freq(
+        &self,
+        term: &Term,
+        compute: impl FnOnce() -> tantivy::Result<u64>,
+    ) -> tantivy::Result<u64> {
+        if let Some(n) = self
+            .doc_freqs
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(term)
+        {
+            return Ok(*n);
+        }
+        let n = compute()?;
+        let mut freqs = self.doc_freqs.lock().unwrap_or_else(|p| p.into_inner());
+        if freqs.len() >= MAX_DOC_FREQS {
+            freqs.clear();
+        }
+        freqs.insert(term.clone(), n);
+        Ok(n)
     }
 
     /// The token total of `field`, computed by `compute` on first use.

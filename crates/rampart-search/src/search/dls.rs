@@ -2,11 +2,16 @@
 //! document it yields is checked against the segment's cached DLS bitset (one bit test, no
 //! copy of the set, no extra boolean intersection). Scores are the query's own, as in
 //! Elasticsearch where the role query is a non-scoring filter.
+//!
+//! The bulk paths (`for_each*`, `count`, what tantivy's collectors and `_count` use) run the
+//! inner weight's own specialised loop and drop hidden documents from each block or callback,
+//! so a restricted search keeps e.g. the boolean weight's block intersection. The engine's own
+//! hit loop unwraps the scorer with [`unwrap_scorer`] and tests the bitset inline.
 
 use std::sync::Arc;
 
 use tantivy::query::{EnableScoring, Explanation, Query, Scorer, Weight};
-use tantivy::{BitSet, DocId, DocSet, Score, SegmentReader, TERMINATED};
+use tantivy::{BitSet, COLLECT_BLOCK_BUFFER_LEN, DocId, DocSet, Score, SegmentReader, TERMINATED};
 
 use crate::filter_cache::{CachedFilter, PreparedFilter};
 
@@ -50,6 +55,100 @@ impl Weight for DlsWeight {
     fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
         self.filter.explain(reader, doc)?;
         self.inner.explain(reader, doc)
+    }
+
+    fn count(&self, reader: &SegmentReader) -> tantivy::Result<u32> {
+        let alive = reader.alive_bitset();
+        let mut n = 0u32;
+        self.for_each_no_score(reader, &mut |docs| {
+            let live = docs
+                .iter()
+                .filter(|d| alive.is_none_or(|a| a.is_alive(**d)))
+                .count();
+            n = n.saturating_add(u32::try_from(live).unwrap_or(u32::MAX));
+        })?;
+        Ok(n)
+    }
+
+    fn for_each(
+        &self,
+        reader: &SegmentReader,
+        callback: &mut dyn FnMut(DocId, Score),
+    ) -> tantivy::Result<()> {
+        let admit = Admit(self.filter.bits(reader)?);
+        self.inner.for_each(reader, &mut |doc, score| {
+            if admit.admits(doc) {
+                callback(doc, score);
+            }
+        })
+    }
+
+    fn for_each_no_score(
+        &self,
+        reader: &SegmentReader,
+        callback: &mut dyn FnMut(&[DocId]),
+    ) -> tantivy::Result<()> {
+        let admit = Admit(self.filter.bits(reader)?);
+        let mut kept = [0u32; COLLECT_BLOCK_BUFFER_LEN];
+        self.inner.for_each_no_score(reader, &mut |docs| {
+            // Blocks are at most COLLECT_BLOCK_BUFFER_LEN long; larger ones go in chunks.
+            for chunk in docs.chunks(COLLECT_BLOCK_BUFFER_LEN) {
+                let mut n = 0;
+                for &doc in chunk {
+                    if admit.admits(doc)
+                        && let Some(slot) = kept.get_mut(n)
+                    {
+                        *slot = doc;
+                        n += 1;
+                    }
+                }
+                if n > 0 {
+                    callback(kept.get(..n).unwrap_or_default());
+                }
+            }
+        })
+    }
+
+    fn for_each_pruning(
+        &self,
+        threshold: Score,
+        reader: &SegmentReader,
+        callback: &mut dyn FnMut(DocId, Score) -> Score,
+    ) -> tantivy::Result<()> {
+        let admit = Admit(self.filter.bits(reader)?);
+        let mut threshold = threshold;
+        self.inner
+            .for_each_pruning(threshold, reader, &mut |doc, score| {
+                if admit.admits(doc) {
+                    threshold = callback(doc, score);
+                }
+                threshold
+            })
+    }
+}
+
+/// The documents a DLS bitset admits.
+#[derive(Clone)]
+pub(crate) struct Admit(Arc<BitSet>);
+
+impl Admit {
+    #[inline]
+    pub(crate) fn admits(&self, doc: DocId) -> bool {
+        doc < self.0.max_value() && self.0.contains(doc)
+    }
+}
+
+/// `scorer` split into the scorer to drive and the filter every document it yields must pass
+/// (`None`: not a DLS scorer, every document passes). The returned scorer is positioned on an
+/// admitted document (or terminated); later ones must be checked with [`Admit::admits`].
+/// This lets a hot loop test the bitset inline instead of through a second virtual call.
+pub(crate) fn unwrap_scorer(scorer: Box<dyn Scorer>) -> (Box<dyn Scorer>, Option<Admit>) {
+    match scorer.downcast::<DlsScorer>() {
+        Ok(dls) => {
+            let DlsScorer { inner, bits } = *dls;
+            (inner, Some(Admit(bits)))
+        }
+        Err(other) => (other, None),
     }
 }
 

@@ -13,7 +13,7 @@ use tantivy::query::{BooleanQuery, ConstScoreQuery, EnableScoring, Occur, Query 
 use tantivy::{DocAddress, DocSet, Searcher, TERMINATED, TantivyDocument};
 
 use super::compile::CompileCtx;
-use super::dls::DlsQuery;
+use super::dls::{self, DlsQuery};
 use super::sort::{self, SortSpec, SortValue};
 use super::stats::VisibleStatistics;
 use super::{Restrictions, aggs, source};
@@ -231,10 +231,13 @@ impl Engine {
             'segments: for (ord, seg) in p.searcher.segment_readers().iter().enumerate() {
                 let cols = sort::open_columns(&p.specs, seg)?;
                 let alive = seg.alive_bitset();
-                let mut scorer = weight.scorer(seg, 1.0)?;
+                // A DLS scorer is driven through its inner scorer with the bit test inline.
+                let (mut scorer, dls) = dls::unwrap_scorer(weight.scorer(seg, 1.0)?);
                 let mut doc = scorer.doc();
                 while doc != TERMINATED {
-                    if alive.is_none_or(|a| a.is_alive(doc)) {
+                    if alive.is_none_or(|a| a.is_alive(doc))
+                        && dls.as_ref().is_none_or(|d| d.admits(doc))
+                    {
                         let score = if scoring { scorer.score() } else { 0.0 };
                         if req.min_score.is_none_or(|m| score >= m) {
                             total += 1;

@@ -10,8 +10,8 @@
 //! * document count: visible live documents (cached per segment, filter and delete generation);
 //! * token total of a field: the sum of the visible live documents' field norms (cached the
 //!   same way, per field, on first use);
-//! * document frequency of a term: visible live documents in its postings (per query: bounded
-//!   by the postings' length, with a bit test per posting).
+//! * document frequency of a term: visible live documents in its postings (a bit test per
+//!   posting, cached per term beside the document count).
 //!
 //! The token total is a sum of field norms, as stored per document. Every mapped field of this
 //! engine lives in a tantivy JSON field, which stores no norms: tantivy then scores each
@@ -126,19 +126,22 @@ impl<'a> VisibleStatistics<'a> {
         if view.bits.is_none() && !view.reader.has_deletes() {
             return Ok(u64::from(inverted.doc_freq(term)?));
         }
-        let Some(mut block) = inverted.read_block_postings(term, IndexRecordOption::Basic)? else {
-            return Ok(0);
-        };
-        let mut n = 0u64;
-        loop {
-            let docs = block.docs();
-            if docs.is_empty() {
-                break;
+        view.stats.doc_freq(term, || {
+            let Some(mut block) = inverted.read_block_postings(term, IndexRecordOption::Basic)?
+            else {
+                return Ok(0);
+            };
+            let mut n = 0u64;
+            loop {
+                let docs = block.docs();
+                if docs.is_empty() {
+                    break;
+                }
+                n += docs.iter().filter(|d| view.visible(**d)).count() as u64;
+                block.advance();
             }
-            n += docs.iter().filter(|d| view.visible(**d)).count() as u64;
-            block.advance();
-        }
-        Ok(n)
+            Ok(n)
+        })
     }
 
     fn segment_tokens(view: &SegmentView<'_>, field: Field) -> tantivy::Result<u64> {
