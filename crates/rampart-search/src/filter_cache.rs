@@ -7,6 +7,8 @@
 //! segment ([`SegmentStats`]: visible live documents, per-field token totals). Those depend on
 //! deletions, so they are keyed by the segment's delete generation too.
 
+mod doc_bits;
+
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
@@ -15,7 +17,9 @@ use tantivy::index::SegmentId;
 use tantivy::query::{EnableScoring, Explanation, Query};
 use tantivy::schema::Field;
 use tantivy::schema::Schema;
-use tantivy::{BitSet, DocId, DocSet, SegmentReader, TERMINATED, Term};
+use tantivy::{DocId, DocSet, SegmentReader, TERMINATED, Term};
+
+pub use doc_bits::DocBits;
 
 /// Bound on cached document frequencies per segment statistics; cleared when reached.
 const MAX_DOC_FREQS: usize = 4096;
@@ -27,7 +31,7 @@ const MAX_ENTRIES: usize = 256;
 /// Per-index cache of DLS bitsets.
 #[derive(Debug, Default)]
 pub struct FilterCache {
-    entries: Mutex<HashMap<(SegmentId, u64), Arc<BitSet>>>,
+    entries: Mutex<HashMap<(SegmentId, u64), Arc<DocBits>>>,
     stats: Mutex<HashMap<StatsKey, Arc<SegmentStats>>>,
 }
 
@@ -109,7 +113,7 @@ impl SegmentStats {
 }
 
 impl FilterCache {
-    fn get(&self, key: &(SegmentId, u64)) -> Option<Arc<BitSet>> {
+    fn get(&self, key: &(SegmentId, u64)) -> Option<Arc<DocBits>> {
         self.entries
             .lock()
             .unwrap_or_else(|p| p.into_inner())
@@ -117,7 +121,7 @@ impl FilterCache {
             .cloned()
     }
 
-    fn put(&self, key: (SegmentId, u64), bits: Arc<BitSet>) {
+    fn put(&self, key: (SegmentId, u64), bits: Arc<DocBits>) {
         let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
         if entries.len() >= MAX_ENTRIES {
             entries.clear();
@@ -203,7 +207,7 @@ pub struct PreparedFilter {
 
 impl PreparedFilter {
     /// The documents of `reader` the filter admits (cached per segment).
-    pub fn bits(&self, reader: &SegmentReader) -> tantivy::Result<Arc<BitSet>> {
+    pub fn bits(&self, reader: &SegmentReader) -> tantivy::Result<Arc<DocBits>> {
         let key = (reader.segment_id(), self.key);
         if let Some(bits) = self.cache.get(&key) {
             return Ok(bits);
@@ -212,14 +216,16 @@ impl PreparedFilter {
         let weight = self
             .query
             .weight(EnableScoring::disabled_from_schema(&self.schema))?;
-        let mut bits = BitSet::with_max_value(reader.max_doc());
         let mut scorer = weight.scorer(reader, 1.0)?;
         let mut doc = scorer.doc();
-        while doc != TERMINATED {
-            bits.insert(doc);
-            doc = scorer.advance();
-        }
-        let bits = Arc::new(bits);
+        let docs = std::iter::from_fn(|| {
+            (doc != TERMINATED).then(|| {
+                let current = doc;
+                doc = scorer.advance();
+                current
+            })
+        });
+        let bits = Arc::new(DocBits::from_docs(reader.max_doc(), docs));
         self.cache.put(key, Arc::clone(&bits));
         Ok(bits)
     }
@@ -227,7 +233,7 @@ impl PreparedFilter {
     /// Explanation for a document the filter admits; an error for one it hides.
     pub fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
         let bits = self.bits(reader)?;
-        if doc < bits.max_value() && bits.contains(doc) {
+        if bits.contains(doc) {
             Ok(Explanation::new("document level security filter", 0.0))
         } else {
             Err(tantivy::TantivyError::InvalidArgument(

@@ -11,9 +11,9 @@
 use std::sync::Arc;
 
 use tantivy::query::{EnableScoring, Explanation, Query, Scorer, Weight};
-use tantivy::{BitSet, COLLECT_BLOCK_BUFFER_LEN, DocId, DocSet, Score, SegmentReader, TERMINATED};
+use tantivy::{COLLECT_BLOCK_BUFFER_LEN, DocId, DocSet, Score, SegmentReader, TERMINATED};
 
-use crate::filter_cache::{CachedFilter, PreparedFilter};
+use crate::filter_cache::{CachedFilter, DocBits, PreparedFilter};
 
 /// `inner` restricted to the documents `filter` admits.
 #[derive(Debug)]
@@ -93,14 +93,13 @@ impl Weight for DlsWeight {
         self.inner.for_each_no_score(reader, &mut |docs| {
             // Blocks are at most COLLECT_BLOCK_BUFFER_LEN long; larger ones go in chunks.
             for chunk in docs.chunks(COLLECT_BLOCK_BUFFER_LEN) {
+                // Branch-free compaction: write every document, advance past the admitted.
                 let mut n = 0;
                 for &doc in chunk {
-                    if admit.admits(doc)
-                        && let Some(slot) = kept.get_mut(n)
-                    {
+                    if let Some(slot) = kept.get_mut(n) {
                         *slot = doc;
-                        n += 1;
                     }
+                    n += usize::from(admit.admits(doc));
                 }
                 if n > 0 {
                     callback(kept.get(..n).unwrap_or_default());
@@ -129,12 +128,12 @@ impl Weight for DlsWeight {
 
 /// The documents a DLS bitset admits.
 #[derive(Clone)]
-pub(crate) struct Admit(Arc<BitSet>);
+pub(crate) struct Admit(Arc<DocBits>);
 
 impl Admit {
     #[inline]
     pub(crate) fn admits(&self, doc: DocId) -> bool {
-        doc < self.0.max_value() && self.0.contains(doc)
+        self.0.contains(doc)
     }
 }
 
@@ -155,11 +154,11 @@ pub(crate) fn unwrap_scorer(scorer: Box<dyn Scorer>) -> (Box<dyn Scorer>, Option
 /// The inner scorer, skipping documents outside the bitset.
 struct DlsScorer {
     inner: Box<dyn Scorer>,
-    bits: Arc<BitSet>,
+    bits: Arc<DocBits>,
 }
 
 impl DlsScorer {
-    fn new(inner: Box<dyn Scorer>, bits: Arc<BitSet>) -> Self {
+    fn new(inner: Box<dyn Scorer>, bits: Arc<DocBits>) -> Self {
         let mut scorer = DlsScorer { inner, bits };
         let doc = scorer.inner.doc();
         if doc != TERMINATED && !scorer.admits(doc) {
@@ -170,7 +169,7 @@ impl DlsScorer {
 
     #[inline]
     fn admits(&self, doc: DocId) -> bool {
-        doc < self.bits.max_value() && self.bits.contains(doc)
+        self.bits.contains(doc)
     }
 
     #[inline]
@@ -201,8 +200,8 @@ impl DocSet for DlsScorer {
 
     fn size_hint(&self) -> u32 {
         // The inner estimate scaled by the share of the segment the filter admits.
-        let max = u64::from(self.bits.max_value().max(1));
-        let admitted = self.bits.len() as u64;
+        let max = u64::from(self.bits.max_doc().max(1));
+        let admitted = self.bits.len();
         let scaled = u64::from(self.inner.size_hint()) * admitted / max;
         u32::try_from(scaled).unwrap_or(u32::MAX)
     }
@@ -222,6 +221,7 @@ impl Scorer for DlsScorer {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tantivy::BitSet;
     use tantivy::query::{BitSetDocSet, ConstScorer};
 
     fn set(max: u32, docs: &[u32]) -> BitSet {
@@ -230,6 +230,10 @@ mod tests {
             b.insert(*d);
         }
         b
+    }
+
+    fn bits(max: u32, docs: &[u32]) -> DocBits {
+        DocBits::from_docs(max, docs.iter().copied())
     }
 
     fn collect(mut s: DlsScorer) -> Vec<DocId> {
@@ -244,7 +248,7 @@ mod tests {
 
     fn scorer(inner: &[u32], admitted: &[u32]) -> DlsScorer {
         let inner = ConstScorer::new(BitSetDocSet::from(set(100, inner)), 2.0);
-        DlsScorer::new(Box::new(inner), Arc::new(set(100, admitted)))
+        DlsScorer::new(Box::new(inner), Arc::new(bits(100, admitted)))
     }
 
     #[test]

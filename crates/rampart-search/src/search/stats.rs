@@ -25,9 +25,11 @@ use std::sync::Arc;
 
 use tantivy::query::{Bm25StatisticsProvider, EnableScoring};
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::{BitSet, DocId, Searcher, SegmentReader, Term};
+use tantivy::{DocId, Searcher, SegmentReader, Term};
 
-use crate::filter_cache::{CachedFilter, FilterCache, PreparedFilter, SegmentStats, StatsKey};
+use crate::filter_cache::{
+    CachedFilter, DocBits, FilterCache, PreparedFilter, SegmentStats, StatsKey,
+};
 
 /// Statistics of the documents a restricted caller sees in one searcher's segments.
 pub(crate) struct VisibleStatistics<'a> {
@@ -40,19 +42,19 @@ pub(crate) struct VisibleStatistics<'a> {
 /// One segment's visibility: the DLS bitset (if any) and the cached statistics.
 struct SegmentView<'r> {
     reader: &'r SegmentReader,
-    bits: Option<Arc<BitSet>>,
+    bits: Option<Arc<DocBits>>,
     stats: Arc<SegmentStats>,
 }
 
 #[inline]
-fn visible(reader: &SegmentReader, bits: Option<&BitSet>, doc: DocId) -> bool {
-    bits.is_none_or(|b| doc < b.max_value() && b.contains(doc)) && !reader.is_deleted(doc)
+fn visible(reader: &SegmentReader, bits: Option<&DocBits>, doc: DocId) -> bool {
+    bits.is_none_or(|b| b.contains(doc)) && !reader.is_deleted(doc)
 }
 
 /// Every visible live document of a segment, in order.
 fn visible_docs<'r>(
     reader: &'r SegmentReader,
-    bits: Option<&'r BitSet>,
+    bits: Option<&'r DocBits>,
 ) -> impl Iterator<Item = DocId> + 'r {
     (0..reader.max_doc()).filter(move |d| visible(reader, bits, *d))
 }
