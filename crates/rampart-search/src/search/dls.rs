@@ -91,17 +91,14 @@ impl Weight for DlsWeight {
         let admit = Admit(self.filter.bits(reader)?);
         let mut kept = [0u32; COLLECT_BLOCK_BUFFER_LEN];
         self.inner.for_each_no_score(reader, &mut |docs| {
-            // Blocks are at most COLLECT_BLOCK_BUFFER_LEN long; larger ones go in chunks.
+            // Blocks are at most COLLECT_BLOCK_BUFFER_LEN (64) long; larger ones go in chunks.
             for chunk in docs.chunks(COLLECT_BLOCK_BUFFER_LEN) {
-                // Branch-free compaction: write every document, advance past the admitted.
-                let mut n = 0;
-                for &doc in chunk {
-                    if let Some(slot) = kept.get_mut(n) {
-                        *slot = doc;
-                    }
-                    n += usize::from(admit.admits(doc));
-                }
-                if n > 0 {
+                let mask = admitted_mask(&admit, chunk);
+                if mask == full_mask(chunk.len()) {
+                    // Every document admitted: the block goes on as it is, uncopied.
+                    callback(chunk);
+                } else if mask != 0 {
+                    let n = compact(chunk, mask, &mut kept);
                     callback(kept.get(..n).unwrap_or_default());
                 }
             }
@@ -124,6 +121,39 @@ impl Weight for DlsWeight {
                 threshold
             })
     }
+}
+
+/// Bit `i` set when `chunk[i]` is admitted (`chunk` holds at most 64 documents).
+#[inline]
+fn admitted_mask(admit: &Admit, chunk: &[DocId]) -> u64 {
+    chunk.iter().enumerate().fold(0u64, |mask, (i, &doc)| {
+        mask | (u64::from(admit.admits(doc)) << (i % 64))
+    })
+}
+
+/// The mask with the low `len` bits set (`len` ≤ 64).
+#[inline]
+fn full_mask(len: usize) -> u64 {
+    if len >= 64 {
+        u64::MAX
+    } else {
+        (1u64 << len) - 1
+    }
+}
+
+/// Copies the documents of `chunk` selected by `mask` to the front of `out`; returns how many.
+#[inline]
+fn compact(chunk: &[DocId], mut mask: u64, out: &mut [DocId; COLLECT_BLOCK_BUFFER_LEN]) -> usize {
+    let mut n = 0;
+    while mask != 0 {
+        let i = mask.trailing_zeros() as usize;
+        if let (Some(slot), Some(&doc)) = (out.get_mut(n), chunk.get(i)) {
+            *slot = doc;
+            n += 1;
+        }
+        mask &= mask - 1;
+    }
+    n
 }
 
 /// The documents a DLS bitset admits.
@@ -219,62 +249,5 @@ impl Scorer for DlsScorer {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use tantivy::BitSet;
-    use tantivy::query::{BitSetDocSet, ConstScorer};
-
-    fn set(max: u32, docs: &[u32]) -> BitSet {
-        let mut b = BitSet::with_max_value(max);
-        for d in docs {
-            b.insert(*d);
-        }
-        b
-    }
-
-    fn bits(max: u32, docs: &[u32]) -> DocBits {
-        DocBits::from_docs(max, docs.iter().copied())
-    }
-
-    fn collect(mut s: DlsScorer) -> Vec<DocId> {
-        let mut out = Vec::new();
-        let mut doc = s.doc();
-        while doc != TERMINATED {
-            out.push(doc);
-            doc = s.advance();
-        }
-        out
-    }
-
-    fn scorer(inner: &[u32], admitted: &[u32]) -> DlsScorer {
-        let inner = ConstScorer::new(BitSetDocSet::from(set(100, inner)), 2.0);
-        DlsScorer::new(Box::new(inner), Arc::new(bits(100, admitted)))
-    }
-
-    #[test]
-    fn yields_the_intersection_in_order() {
-        let s = scorer(&[1, 3, 5, 7, 9, 50], &[0, 3, 4, 9, 50, 99]);
-        assert_eq!(collect(s), vec![3, 9, 50]);
-    }
-
-    #[test]
-    fn first_document_hidden_is_skipped_at_creation() {
-        let s = scorer(&[1, 2], &[2]);
-        assert_eq!(s.doc(), 2);
-    }
-
-    #[test]
-    fn seek_lands_on_next_admitted_document() {
-        let mut s = scorer(&[10, 20, 30, 40], &[10, 40]);
-        assert_eq!(s.seek(15), 40);
-        assert_eq!(s.advance(), TERMINATED);
-    }
-
-    #[test]
-    fn empty_filter_yields_nothing_and_keeps_scores() {
-        let s = scorer(&[1, 2, 3], &[]);
-        assert_eq!(collect(s), Vec::<DocId>::new());
-        let mut s = scorer(&[1, 2, 3], &[2]);
-        assert_eq!(s.score(), 2.0);
-    }
-}
+#[path = "dls_tests.rs"]
+mod tests;

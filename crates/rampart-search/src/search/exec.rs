@@ -16,7 +16,7 @@ use super::compile::CompileCtx;
 use super::dls::{self, DlsQuery};
 use super::sort::{self, SortSpec, SortValue};
 use super::stats::VisibleStatistics;
-use super::{Restrictions, aggs, source};
+use super::{Restrictions, aggs, fls_source, source};
 use crate::engine::Engine;
 use crate::error::{Result, SearchError};
 use crate::filter_cache::CachedFilter;
@@ -443,7 +443,7 @@ pub(crate) fn render_hit(prepared: &[Prepared], hit: &Hit, req: &SearchRequest) 
     let doc: TantivyDocument = p.searcher.doc(hit.addr)?;
     let stored = p.shard.stored_doc(&doc)?;
     let visible = match &p.fls {
-        Some(f) => f.filter_source(&stored.source),
+        Some(f) => fls_source::filter(f, stored.source),
         None => stored.source,
     };
     let mut out = Map::new();
