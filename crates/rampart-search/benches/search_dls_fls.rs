@@ -167,8 +167,11 @@ fn corpus(n: u64) -> (Engine, Option<tempfile::TempDir>) {
     (engine, temp)
 }
 
-/// The four searches: (variant name, targets with their restrictions, request).
-fn variants() -> Vec<(&'static str, [(String, Restrictions); 1], SearchRequest)> {
+/// One search of the bench: its name, the target with the caller's restrictions, the request.
+type Variant = (&'static str, [(String, Restrictions); 1], SearchRequest);
+
+/// The four searches.
+fn variants() -> Vec<Variant> {
     let open = || [("bench".to_string(), Restrictions::none())];
     let dls_fls = || [("bench".to_string(), restricted())];
     vec![
