@@ -9,9 +9,8 @@
 //! Instruction counts (stable on a shared machine, unlike wall-clock): with
 //! `RAMPART_BENCH_CALLGRIND=<variant>` (`unrestricted`, `dls_fls`, `scored_unrestricted`,
 //! `scored_dls_fls`) the binary runs that variant's search `RAMPART_BENCH_ITERS` times (default
-//! 20, after one warm-up search) instead of criterion; run it under
-//! `valgrind --tool=callgrind --toggle-collect='*Engine::search*'` and divide the instruction
-//! total by the iterations. See BENCHMARKS.md.
+//! 20, after one warm-up search) instead of criterion. Run it under `valgrind --tool=callgrind`
+//! with 10 and 0 iterations; the difference / 10 is one search. See BENCHMARKS.md.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -200,6 +199,7 @@ fn instruction_run(variant: &str) {
 fn bench(c: &mut Criterion) {
     let n = env_u64("RAMPART_BENCH_DOCS", 1_000_000);
     let (engine, _temp) = corpus(n);
+    let started = std::time::SystemTime::now();
     let mut g = c.benchmark_group("search_dls_fls");
     g.sample_size(20);
     for (name, targets, req) in variants() {
@@ -208,6 +208,7 @@ fn bench(c: &mut Criterion) {
         });
     }
     g.finish();
+    report_ratios(n, started);
 
     let mut g = c.benchmark_group("bulk_index");
     g.sample_size(10);
@@ -247,6 +248,43 @@ fn bench(c: &mut Criterion) {
         })
     });
     g.finish();
+}
+
+/// Median of a benchmark measured in this run (criterion's `estimates.json`, looked up where
+/// criterion writes it: `$CRITERION_HOME`, `$CARGO_TARGET_DIR/criterion`, else the
+/// workspace's `target/criterion`), in ns.
+fn median_ns(id: &str, since: std::time::SystemTime) -> Option<f64> {
+    let root = std::env::var_os("CRITERION_HOME")
+        .map(std::path::PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("CARGO_TARGET_DIR").map(|t| std::path::Path::new(&t).join("criterion"))
+        })
+        .unwrap_or_else(|| {
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/criterion")
+        });
+    let file = root
+        .join("search_dls_fls")
+        .join(id)
+        .join("new/estimates.json");
+    let fresh = std::fs::metadata(&file).ok()?.modified().ok()? >= since;
+    let json: Value = serde_json::from_slice(&std::fs::read(&file).ok()?).ok()?;
+    fresh.then(|| json["median"]["point_estimate"].as_f64())?
+}
+
+/// The goal's ratios (restricted / unrestricted median) for the pairs measured in this run.
+fn report_ratios(n: u64, since: std::time::SystemTime) {
+    for prefix in ["", "scored_"] {
+        let open = median_ns(&format!("{prefix}unrestricted_{n}"), since);
+        let restricted = median_ns(&format!("{prefix}dls_fls_{n}"), since);
+        if let (Some(open), Some(restricted)) = (open, restricted) {
+            println!(
+                "search_dls_fls {prefix}dls_fls / {prefix}unrestricted: {:.3} ms / {:.3} ms = {:.2}x (goal <= 1.15x)",
+                restricted / 1e6,
+                open / 1e6,
+                restricted / open
+            );
+        }
+    }
 }
 
 criterion_group!(benches, bench);
