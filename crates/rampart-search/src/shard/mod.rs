@@ -322,7 +322,7 @@ impl Shard {
 
     /// Where the refreshed, live copy of `id` is (a postings lookup per segment; cheaper
     /// than running a query with a collector on every write).
-    fn locate(&self, searcher: &Searcher, id: &str) -> Result<Option<DocAddress>> {
+    pub(crate) fn locate(&self, searcher: &Searcher, id: &str) -> Result<Option<DocAddress>> {
         let term = Term::from_field_text(self.fields.id, id);
         for (ord, seg) in searcher.segment_readers().iter().enumerate() {
             let Some(mut postings) = seg
