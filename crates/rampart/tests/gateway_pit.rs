@@ -4,11 +4,12 @@
     clippy::panic,
     clippy::indexing_slicing
 )]
-//! Point in time through the gateway, behind a recording front that implements PIT over the
-//! embedded upstream (`gateway_front`): the PIT is opened on the authorized names only, its id
-//! is bound to the opener (another user or an altered id finds no context), searches with it
-//! are authorized on the PIT's indices and rewritten with the caller's DLS/FLS, and only the
-//! opener can close it.
+//! Point in time through the gateway, behind a recording front (`gateway_front`) that passes
+//! PIT requests to the embedded upstream (security disabled there, so its PITs are bound to
+//! no one): the PIT is opened on the authorized names only, its id is bound to the opener
+//! (another user or an altered id finds no context), searches with it see the upstream's
+//! snapshot, authorized on the PIT's indices and rewritten with the caller's DLS/FLS, and
+//! only the opener can close it.
 
 mod gateway_front;
 mod gateway_support;
@@ -92,6 +93,19 @@ fn sources(answer: &Value) -> Vec<Value> {
         .collect()
 }
 
+/// The upstream PIT id of the last PIT search the gateway forwarded.
+fn last_upstream_id(front: &Front) -> String {
+    let forwarded = front.recorded("/_search");
+    let id = forwarded.last().unwrap().body["pit"]["id"].clone();
+    id.as_str().unwrap().to_string()
+}
+
+/// The status of a search straight at the upstream with its PIT id.
+async fn upstream_pit_status(cluster: &Cluster, upstream_id: &str) -> u16 {
+    let body = json!({"pit": {"id": upstream_id}});
+    cluster.direct("POST", "/_search", Some(&body)).await.status
+}
+
 fn missing_context(status: u16, answer: &Value) {
     assert_eq!(status, 404, "{answer}");
     assert_eq!(
@@ -119,6 +133,16 @@ async fn point_in_time_is_bound_authorized_and_restricted() {
     assert_eq!(sent.last().unwrap().target, "/docs/_pit?keep_alive=1m");
     let (status, _) = call(&cluster, RESTRICTED, "POST", "/docs/_pit", None).await;
     assert_eq!(status, 400, "keep_alive is required");
+    // A document written after opening is outside the PIT's snapshot.
+    cluster
+        .seed_docs(
+            "docs",
+            &[(
+                "late".into(),
+                json!({"title": "late", "dept": "public", "n": 9}),
+            )],
+        )
+        .await;
 
     // The opener's searches see the DLS-visible documents, FLS-filtered; the upstream got
     // its own id and the rewritten query.
@@ -140,7 +164,9 @@ async fn point_in_time_is_bound_authorized_and_restricted() {
     );
     let forwarded = front.recorded("/_search");
     let forwarded = &forwarded.last().unwrap().body;
-    assert!(forwarded["pit"]["id"].as_str().unwrap().starts_with("pit-"));
+    let upstream_id = last_upstream_id(&front);
+    assert!(!upstream_id.is_empty() && upstream_id != id, "{forwarded}");
+    assert_eq!(upstream_pit_status(&cluster, &upstream_id).await, 200);
     assert!(
         forwarded["query"].to_string().contains("public"),
         "the DLS filter is in the query: {forwarded}"
@@ -203,16 +229,17 @@ async fn point_in_time_is_bound_authorized_and_restricted() {
     )
     .await;
     assert_eq!(status, 200, "{answer}");
-    assert_eq!(sources(&answer).len(), 4);
+    // Opened after the late document: five.
+    assert_eq!(sources(&answer).len(), 5);
     let forwarded = front.recorded("/_search");
     let forwarded = &forwarded.last().unwrap().body;
     assert_eq!(forwarded["query"], json!({"match_all": {}}));
+    let other_upstream_id = last_upstream_id(&front);
 
     // Only the opener closes its PIT.
-    assert_eq!(front.open_pits(), 2);
     let (status, answer) = call(&cluster, OTHER, "DELETE", "/_pit", Some(json!({"id": id}))).await;
     missing_context(status, &answer);
-    assert_eq!(front.open_pits(), 2);
+    assert_eq!(upstream_pit_status(&cluster, &upstream_id).await, 200);
     let (status, answer) = call(
         &cluster,
         RESTRICTED,
@@ -225,5 +252,16 @@ async fn point_in_time_is_bound_authorized_and_restricted() {
         (status, answer),
         (200, json!({"succeeded": true, "num_freed": 1}))
     );
-    assert_eq!(front.open_pits(), 1);
+    assert_eq!(upstream_pit_status(&cluster, &upstream_id).await, 404);
+    assert_eq!(upstream_pit_status(&cluster, &other_upstream_id).await, 200);
+    // Closed: the opener's id finds no context any more.
+    let (status, answer) = call(
+        &cluster,
+        RESTRICTED,
+        "POST",
+        "/_search",
+        Some(pit_search(&id)),
+    )
+    .await;
+    missing_context(status, &answer);
 }
