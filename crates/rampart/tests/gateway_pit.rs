@@ -133,6 +133,18 @@ async fn point_in_time_is_bound_authorized_and_restricted() {
     assert_eq!(sent.last().unwrap().target, "/docs/_pit?keep_alive=1m");
     let (status, _) = call(&cluster, RESTRICTED, "POST", "/docs/_pit", None).await;
     assert_eq!(status, 400, "keep_alive is required");
+    // No index: ES's request validation, answered by the gateway without going upstream.
+    let (status, answer) = call(&cluster, RESTRICTED, "POST", "/_pit?keep_alive=1m", None).await;
+    assert_eq!(status, 400, "{answer}");
+    assert_eq!(
+        answer["error"]["reason"],
+        json!("Validation Failed: 1: [index] is not specified;")
+    );
+    assert_eq!(
+        front.recorded("/_pit").len(),
+        1,
+        "only the first open went upstream"
+    );
     // A document written after opening is outside the PIT's snapshot.
     cluster
         .seed_docs(
