@@ -277,3 +277,105 @@ async fn point_in_time_is_bound_authorized_and_restricted() {
     .await;
     missing_context(status, &answer);
 }
+
+/// `_msearch` through the gateway as `user`, with `lines` as its ndjson body.
+async fn msearch(cluster: &Cluster, user: &str, path: &str, lines: &[Value]) -> (u16, Value) {
+    let mut body = String::new();
+    for line in lines {
+        body.push_str(&format!("{line}\n"));
+    }
+    let response = reqwest::Client::new()
+        .post(format!("{}{path}", cluster.gateway.url))
+        .basic_auth(user, Some(PASSWORD))
+        .header("content-type", "application/x-ndjson")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pit_items_of_msearch_are_bound_authorized_and_restricted() {
+    let (cluster, front) = setup().await;
+    let (status, opened) = call(
+        &cluster,
+        RESTRICTED,
+        "POST",
+        "/docs/_pit?keep_alive=1m",
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{opened}");
+    let id = opened["id"].as_str().unwrap().to_string();
+    cluster
+        .seed_docs(
+            "docs",
+            &[(
+                "late".into(),
+                json!({"title": "late", "dept": "public", "n": 9}),
+            )],
+        )
+        .await;
+    let (_, others) = call(&cluster, OTHER, "POST", "/docs/_pit?keep_alive=1m", None).await;
+    let others = others["id"].as_str().unwrap().to_string();
+    let pit = |id: &str| json!({"pit": {"id": id, "keep_alive": "1m"}, "sort": [{"n": "asc"}]});
+    let (status, answer) = msearch(
+        &cluster,
+        RESTRICTED,
+        "/_msearch",
+        &[
+            json!({}),
+            pit(&id),
+            json!({"index": "docs"}),
+            json!({"sort": [{"n": "asc"}]}),
+            json!({}),
+            pit(&others),
+            json!({"index": "docs"}),
+            pit(&id),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200, "{answer}");
+    let r = &answer["responses"];
+    // The PIT's snapshot under the caller's DLS/FLS, its id bound to the caller again.
+    assert_eq!(r[0]["status"], 200, "{answer}");
+    assert_eq!(
+        sources(&r[0]),
+        vec![
+            json!({"title": "note 0", "dept": "public", "n": 0}),
+            json!({"title": "note 2", "dept": "public", "n": 2}),
+        ]
+    );
+    let next = r[0]["pit_id"].as_str().unwrap();
+    assert!(next.starts_with("rmp1."), "{next}");
+    // An ordinary item sees the late document.
+    assert_eq!(sources(&r[1]).len(), 3, "{answer}");
+    // Another user's PIT and an index next to `pit` are the items' own errors.
+    missing_context(r[2]["status"].as_u64().unwrap() as u16, &r[2]);
+    assert_eq!(r[3]["status"], 400, "{answer}");
+    assert!(
+        r[3]["error"]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("[indices] cannot be used with point in time"),
+        "{answer}"
+    );
+    // Upstream: one `_msearch`, the PIT item with an empty header, the upstream's own id
+    // and the DLS filter in its query.
+    let sent = front.recorded("/_msearch");
+    let lines = sent.last().unwrap().body.as_array().unwrap().clone();
+    assert_eq!(lines.len(), 4, "{lines:?}");
+    assert_eq!(lines[0], json!({}));
+    let upstream_id = lines[1]["pit"]["id"].as_str().unwrap();
+    assert!(!upstream_id.starts_with("rmp1."), "{upstream_id}");
+    assert!(
+        lines[1]["query"].to_string().contains("public"),
+        "{lines:?}"
+    );
+
+    // The rebound id keeps working in `_search`.
+    let (status, _) = call(&cluster, RESTRICTED, "POST", "/_search", Some(pit(next))).await;
+    assert_eq!(status, 200);
+}

@@ -252,30 +252,24 @@ pub fn msearch_item(
     ctx: &Ctx,
     req: &Req,
     header: &Value,
-    default_index: &[String],
+    expressions: &[String],
     pit: &Value,
     request: &SearchRequest,
 ) -> Result<Value, ApiError> {
-    check_msearch_header(req, header, default_index)?;
+    check_msearch_header(req, header, expressions)?;
     let (id, keep) = pit_args(pit)?;
     run(ctx, req, &id, keep, request)
 }
 
-/// What ES's validation of a PIT search refuses in an `_msearch` item: indices (the header's
-/// or the URL's), indices options, routing and preference.
-fn check_msearch_header(
+/// What ES's validation of a PIT search refuses in an `_msearch` item: indices (`expressions`:
+/// the header's, else the URL's), indices options, routing and preference.
+pub(crate) fn check_msearch_header(
     req: &Req,
     header: &Value,
-    default_index: &[String],
+    expressions: &[String],
 ) -> Result<(), ApiError> {
     let mut problems = Vec::new();
-    let names_index = match header.get("index") {
-        None | Some(Value::Null) => !default_index.is_empty(),
-        Some(Value::String(s)) => !s.is_empty(),
-        Some(Value::Array(a)) => !a.is_empty(),
-        Some(_) => true,
-    };
-    if names_index {
+    if !expressions.is_empty() {
         problems.push(
             "[indices] cannot be used with point in time. Do not specify any index with point \
              in time."

@@ -343,7 +343,7 @@ pub fn msearch(ctx: Ctx, req: Req) -> BoxFut {
                 .map_err(ApiError::from)
                 .and_then(|request| match &pit {
                     Some(pit) => {
-                        super::pit::msearch_item(&ctx, &req, &header, &default_index, pit, &request)
+                        super::pit::msearch_item(&ctx, &req, &header, &expressions, pit, &request)
                     }
                     None => {
                         let options = target::options(&req, IndicesOptions::search())?;
