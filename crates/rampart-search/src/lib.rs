@@ -15,7 +15,8 @@ mod translog;
 pub mod translog_settings;
 
 pub use engine::{
-    DataStreamStats, DocWrite, Engine, IndexStats, Refresh, UpdateRequest, WriteBatch, WriteTarget,
+    DataStreamStats, DocWrite, Engine, IndexStats, MappingGate, Refresh, UpdateRequest, WriteBatch,
+    WriteTarget,
 };
 pub use error::SearchError;
 pub use search::Restrictions;

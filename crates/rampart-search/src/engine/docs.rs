@@ -10,6 +10,13 @@ use super::batch::Pending;
 use crate::error::{Result, SearchError};
 use crate::shard::{DocVersion, OpType, StoredDoc, WriteConditions, WriteKind, WriteOutcome};
 
+/// Asked with the concrete index before a write updates that index's mapping (new fields,
+/// or the root mapping of a first document): Elasticsearch authorizes such dynamic updates
+/// as `indices:admin/mapping/auto_put` when the shard applies them, after an auto-created
+/// target exists and for the document an update actually writes. An `Err` refuses the
+/// write before anything changed.
+pub type MappingGate<'a> = dyn FnMut(&str) -> Result<()> + 'a;
+
 /// The `refresh` parameter of a write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Refresh {
@@ -183,15 +190,17 @@ impl Engine {
         refresh: Refresh,
     ) -> Result<DocWrite> {
         let mut pending = Pending::default();
-        let write = self.index_doc_in(&mut pending, target, id, source, op, cond);
+        let write = self.index_doc_in(&mut pending, None, target, id, source, op, cond);
         pending.sync()?;
         let write = write?;
         self.after_write(write, refresh)
     }
 
+    #[allow(clippy::too_many_arguments)] // the write's parts, as the public API takes them
     pub(crate) fn index_doc_in(
         &self,
         pending: &mut Pending,
+        gate: Option<&mut MappingGate<'_>>,
         target: &str,
         id: Option<&str>,
         source: &Value,
@@ -225,7 +234,7 @@ impl Engine {
             Some(id) => (id.to_string(), op),
             None => (new_id(), OpType::Create),
         };
-        let outcome = self.write_converted(pending, &index, &id, source, op, cond)?;
+        let outcome = self.write_converted(pending, gate, &index, &id, source, op, cond)?;
         Ok(DocWrite {
             index,
             id,
@@ -234,9 +243,11 @@ impl Engine {
         })
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn write_converted(
         &self,
         pending: &mut Pending,
+        gate: Option<&mut MappingGate<'_>>,
         index: &str,
         id: &str,
         source: &Value,
@@ -245,7 +256,10 @@ impl Engine {
     ) -> Result<WriteOutcome> {
         let (shard, mapping) = self.shard(index)?;
         let converted = mapping.convert(id, source)?;
-        if !converted.new_fields.is_empty() {
+        if !converted.new_fields.is_empty() || mapping.creates_root() {
+            if let Some(gate) = gate {
+                gate(index)?;
+            }
             self.mutate(|state| {
                 if let Some(meta) = state.indices.get_mut(index) {
                     let mut m = (*meta.mapping).clone();
@@ -325,7 +339,7 @@ impl Engine {
         refresh: Refresh,
     ) -> Result<DocWrite> {
         let mut pending = Pending::default();
-        let write = self.update_doc_in(&mut pending, target, id, req, cond);
+        let write = self.update_doc_in(&mut pending, None, target, id, req, cond);
         pending.sync()?;
         let write = write?;
         self.after_write(write, refresh)
@@ -334,6 +348,7 @@ impl Engine {
     pub(crate) fn update_doc_in(
         &self,
         pending: &mut Pending,
+        gate: Option<&mut MappingGate<'_>>,
         target: &str,
         id: &str,
         req: &UpdateRequest,
@@ -387,7 +402,7 @@ impl Engine {
         } else {
             OpType::Index
         };
-        let outcome = self.write_converted(pending, &index, id, &source, op, cond)?;
+        let outcome = self.write_converted(pending, gate, &index, id, &source, op, cond)?;
         Ok(DocWrite {
             index,
             id: id.to_string(),

@@ -135,6 +135,11 @@ impl Engine {
             }
             if data_stream.is_some() {
                 settings.insert("index.hidden".into(), "true".into());
+                // A backing index is born with its root mapping and `@timestamp` as a date,
+                // as in Elasticsearch (so writing only mapped fields is no mapping update).
+                if mapping.get("@timestamp").is_none() {
+                    mapping.merge_json(&json!({"properties": {"@timestamp": {"type": "date"}}}))?;
+                }
             }
             settings
                 .entry("index.number_of_shards".into())

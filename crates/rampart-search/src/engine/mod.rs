@@ -26,7 +26,7 @@ use crate::search::scroll::ScrollStore;
 use crate::shard::Shard;
 
 pub use batch::WriteBatch;
-pub use docs::{DocWrite, Refresh, UpdateRequest, WriteTarget};
+pub use docs::{DocWrite, MappingGate, Refresh, UpdateRequest, WriteTarget};
 pub use indices::IndexStats;
 pub use stream_stats::DataStreamStats;
 

@@ -5,12 +5,18 @@
 //! pipeline is the item's own (`pipeline` in a bulk action line), else the request's
 //! `?pipeline=`, else the target index's `index.default_pipeline`; the index's
 //! `index.final_pipeline` runs after it. `_none` names no pipeline.
+//!
+//! An update item carries a document to index only when it may create one: Elasticsearch
+//! runs the pipelines on its `upsert` document (with the item's or request's pipeline), or,
+//! under `doc_as_upsert`, on its partial `doc` (the index's pipelines only: the request's
+//! pipeline is attached to the upsert alone). This happens before the shard knows whether
+//! the document exists, so a processed `doc` is also what gets merged into an existing one.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use rampart_core::write::WriteOp;
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use super::pipeline::Pipeline;
 use super::security_user::UserFacts;
@@ -62,17 +68,66 @@ impl<'a> IngestSession<'a> {
         item: &WriteItem,
         concrete: Option<&str>,
     ) -> Result<Option<Value>, ApiError> {
-        if !matches!(item.op, WriteOp::Index | WriteOp::Create) {
-            return Ok(None);
-        }
-        let Some(Value::Object(source)) = &item.body else {
+        let Some(body) = &item.body else {
             return Ok(None);
         };
+        match item.op {
+            WriteOp::Index | WriteOp::Create => {
+                let Value::Object(source) = body else {
+                    return Ok(None);
+                };
+                let processed = self.process(source, item.pipeline.as_deref(), concrete)?;
+                Ok(processed.map(Value::Object))
+            }
+            WriteOp::Update => self.run_update(body, item.pipeline.as_deref(), concrete),
+            WriteOp::Delete => Ok(None),
+        }
+    }
+
+    /// The update body with its indexable document processed (see the module
+    /// documentation), or `None` when it has none or no pipeline applies.
+    fn run_update(
+        &mut self,
+        body: &Value,
+        pipeline: Option<&str>,
+        concrete: Option<&str>,
+    ) -> Result<Option<Value>, ApiError> {
+        let Value::Object(update) = body else {
+            return Ok(None);
+        };
+        let doc_as_upsert = update
+            .get("doc_as_upsert")
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
+        let (key, pipeline) = if doc_as_upsert {
+            ("doc", None)
+        } else {
+            ("upsert", pipeline)
+        };
+        let Some(Value::Object(source)) = update.get(key) else {
+            return Ok(None);
+        };
+        let Some(processed) = self.process(source, pipeline, concrete)? else {
+            return Ok(None);
+        };
+        let mut update = update.clone();
+        update.insert(key.to_string(), Value::Object(processed));
+        Ok(Some(Value::Object(update)))
+    }
+
+    /// Run the request's pipeline (else the index's default) and the index's final pipeline
+    /// on `source`; `None` when none applies.
+    fn process(
+        &mut self,
+        source: &Map<String, Value>,
+        pipeline: Option<&str>,
+        concrete: Option<&str>,
+    ) -> Result<Option<Map<String, Value>>, ApiError> {
         let settings = match concrete {
             Some(index) => self.index_pipelines(index),
             None => IndexPipelines::default(),
         };
-        let first = item.pipeline.clone().or(settings.default);
+        let first = pipeline.map(String::from).or(settings.default);
         let ids: Vec<String> = [first, settings.final_]
             .into_iter()
             .flatten()
@@ -87,7 +142,7 @@ impl<'a> IngestSession<'a> {
             let user = self.user_for(&pipeline)?;
             pipeline.run(&mut doc, user)?;
         }
-        Ok(Some(Value::Object(doc)))
+        Ok(Some(doc))
     }
 
     fn pipeline(&mut self, id: &str) -> Result<Arc<Pipeline>, ApiError> {
