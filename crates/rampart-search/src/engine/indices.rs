@@ -445,8 +445,8 @@ impl Engine {
                 .get(&name)
                 .map(|m| Arc::clone(&m.mapping))
                 .unwrap_or_default();
-            let shard = Arc::new(Shard::open(&self.index_dir(&uuid), &mapping)?);
-            self.put_shard(&name, shard);
+            let shard = super::migrate::open_shard(&name, &self.index_dir(&uuid), &mapping)?;
+            self.put_shard(&name, Arc::new(shard));
         }
         Ok(())
     }
