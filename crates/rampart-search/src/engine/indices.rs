@@ -263,16 +263,6 @@ impl Engine {
         Ok(Arc::clone(&meta.mapping))
     }
 
-    /// Whether writing `source` into the concrete index `name` would add fields to its mapping
-    /// (dynamic mapping), which Elasticsearch authorizes as `indices:admin/mapping/auto_put`
-    /// before the write. A document the mapping refuses adds nothing: its write reports why.
-    pub fn adds_fields(&self, name: &str, source: &Value) -> Result<bool> {
-        let mapping = self.mapping(name)?;
-        Ok(mapping
-            .convert("", source)
-            .is_ok_and(|c| !c.new_fields.is_empty()))
-    }
-
     /// PUT mapping on concrete indices.
     pub fn put_mapping(&self, names: &[String], body: &Value) -> Result<()> {
         self.mutate(|state| {
