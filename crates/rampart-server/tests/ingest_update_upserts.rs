@@ -168,3 +168,48 @@ async fn bulk_update_items_pass_their_pipeline_to_the_upsert_only() {
         json!({"n": 0, "by_request": "yes", "by_final": "yes"})
     );
 }
+
+#[tokio::test]
+async fn a_write_that_auto_creates_its_index_runs_the_templates_pipelines() {
+    let node = fixture().await;
+    let (s, b) = node
+        .admin(
+            "PUT",
+            "/_index_template/auto",
+            Some(json!({
+                "index_patterns": ["auto-*"],
+                "template": {"settings": {"index.default_pipeline": "dflt", "index.final_pipeline": "last"}},
+            })),
+        )
+        .await;
+    assert_eq!(s, 200, "{b}");
+    let (s, b) = node
+        .admin("PUT", "/auto-1/_doc/1", Some(json!({"n": 1})))
+        .await;
+    assert_eq!(s, 201, "{b}");
+    let b = bulk(
+        &node,
+        "/_bulk",
+        &[
+            json!({"update": {"_index": "auto-2", "_id": "1"}}),
+            json!({"doc": {"n": 1}, "upsert": {"n": 0}}),
+            json!({"index": {"_index": "auto-3", "_id": "1", "pipeline": "req"}}),
+            json!({"n": 3}),
+        ],
+    )
+    .await;
+    assert_eq!(b["errors"], false, "{b}");
+    let expected = json!({"by_default": "yes", "by_final": "yes"});
+    for (index, n) in [("auto-1", 1), ("auto-2", 0)] {
+        let (s, b) = node.admin("GET", &format!("/{index}/_doc/1"), None).await;
+        assert_eq!(s, 200, "{b}");
+        let mut want = expected.clone();
+        want["n"] = json!(n);
+        assert_eq!(b["_source"], want, "{index}");
+    }
+    let (_, b) = node.admin("GET", "/auto-3/_doc/1", None).await;
+    assert_eq!(
+        b["_source"],
+        json!({"n": 3, "by_request": "yes", "by_final": "yes"})
+    );
+}

@@ -1,12 +1,14 @@
 //! Document APIs: index/create, delete, update (partial doc, upsert), get, and the write-target
 //! resolution (alias write index, data stream write index, auto-create).
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
 use super::Engine;
 use super::batch::Pending;
+use crate::cluster::normalize_settings;
 use crate::error::{Result, SearchError};
 use crate::shard::{DocVersion, OpType, StoredDoc, WriteConditions, WriteKind, WriteOutcome};
 
@@ -140,6 +142,20 @@ impl Engine {
                 Ok(WriteTarget::AutoCreateDataStream(name.to_string()))
             }
             _ => Ok(WriteTarget::AutoCreateIndex(name.to_string())),
+        }
+    }
+
+    /// The flat `index.*` settings an index auto-created by a write to the missing `name`
+    /// takes from its matching template (for a data stream, its backing indices'); empty
+    /// when no template matches.
+    pub fn auto_create_settings(&self, name: &str) -> Result<BTreeMap<String, String>> {
+        let state = self.state();
+        let Some((_, template)) = state.matching_template(name) else {
+            return Ok(BTreeMap::new());
+        };
+        match &template.settings {
+            Some(settings) => normalize_settings(settings),
+            None => Ok(BTreeMap::new()),
         }
     }
 

@@ -108,7 +108,7 @@ pub fn execute(
         }
         // Ingest runs on authorized items only, and its output is what gets written, so the
         // mapping-update gate sees the document as the shard would.
-        let ingested = match ingest.run(item, bulk.concrete.as_deref()) {
+        let ingested = match ingest.run(item, bulk) {
             Ok(Some(body)) => Some(WriteItem {
                 body: Some(body),
                 ..item.clone()
