@@ -43,6 +43,9 @@ pub enum SearchError {
          restricted by document level security or a filtered alias are refused until it is"
     )]
     LegacyAnalyzer { index: String },
+    /// A resource limit refused the request (e.g. too many open points in time).
+    #[error("{0}")]
+    Rejected(String),
     /// Storage or tantivy failure: detail goes to logs, clients see a generic message.
     #[error("{0}")]
     Internal(String),
@@ -92,6 +95,7 @@ impl EsError for SearchError {
             SearchError::InvalidAlias(_) => "invalid_alias_name_exception",
             SearchError::Forbidden(_) => "security_exception",
             SearchError::LegacyAnalyzer { .. } => "illegal_state_exception",
+            SearchError::Rejected(_) => "es_rejected_execution_exception",
             SearchError::Internal(_) => "exception",
         }
     }
@@ -105,6 +109,7 @@ impl EsError for SearchError {
             SearchError::VersionConflict { .. } => 409,
             SearchError::Forbidden(_) => 403,
             SearchError::LegacyAnalyzer { .. } => 503,
+            SearchError::Rejected(_) => 429,
             SearchError::Internal(_) => 500,
             _ => 400,
         }
