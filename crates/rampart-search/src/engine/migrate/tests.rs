@@ -159,6 +159,28 @@ fn a_failed_migration_keeps_the_legacy_index_and_refuses_document_filters() {
     assert!(matches!(refused, Err(SearchError::LegacyAnalyzer { .. })));
     let unrestricted = search_ids(&engine, None, json!({"match_all": {}})).unwrap();
     assert_eq!(unrestricted, ["1", "bad"]);
+    // A point in time pins the legacy searcher: the same refusal.
+    let pit = engine
+        .open_pit(
+            "owner",
+            std::time::Duration::from_secs(60),
+            10,
+            &[crate::search::pit::PitIndex {
+                index: "old".into(),
+                alias_filter: None,
+            }],
+        )
+        .unwrap();
+    let restricted = Restrictions {
+        documents: role_query().map(|d| parse_query(&d).unwrap()),
+        fields: None,
+    };
+    let req = SearchRequest {
+        query: parse_query(&json!({"match_all": {}})).unwrap(),
+        ..SearchRequest::default()
+    };
+    let refused = engine.search_pit("owner", &pit, None, &[("old".into(), restricted)], &req);
+    assert!(matches!(refused, Err(SearchError::LegacyAnalyzer { .. })));
     assert!(!sibling(&engine.index_dir(&uuid), ".migrating").exists());
 }
 
