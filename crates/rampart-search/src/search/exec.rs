@@ -13,10 +13,10 @@ use tantivy::query::{BooleanQuery, ConstScoreQuery, EnableScoring, Occur, Query 
 use tantivy::{DocAddress, DocSet, Searcher, TERMINATED, TantivyDocument};
 
 use super::compile::CompileCtx;
-use super::dls::DlsQuery;
+use super::dls::{self, DlsQuery};
 use super::sort::{self, SortSpec, SortValue};
 use super::stats::VisibleStatistics;
-use super::{Restrictions, aggs, source};
+use super::{Restrictions, aggs, fls_source, source};
 use crate::engine::Engine;
 use crate::error::{Result, SearchError};
 use crate::filter_cache::CachedFilter;
@@ -238,10 +238,13 @@ impl Engine {
             'segments: for (ord, seg) in p.searcher.segment_readers().iter().enumerate() {
                 let cols = sort::open_columns(&p.specs, seg)?;
                 let alive = seg.alive_bitset();
-                let mut scorer = weight.scorer(seg, 1.0)?;
+                // A DLS scorer is driven through its inner scorer with the bit test inline.
+                let (mut scorer, dls) = dls::unwrap_scorer(weight.scorer(seg, 1.0)?);
                 let mut doc = scorer.doc();
                 while doc != TERMINATED {
-                    if alive.is_none_or(|a| a.is_alive(doc)) {
+                    if alive.is_none_or(|a| a.is_alive(doc))
+                        && dls.as_ref().is_none_or(|d| d.admits(doc))
+                    {
                         let score = if scoring { scorer.score() } else { 0.0 };
                         if req.min_score.is_none_or(|m| score >= m) {
                             total += 1;
@@ -447,7 +450,7 @@ pub(crate) fn render_hit(prepared: &[Prepared], hit: &Hit, req: &SearchRequest) 
     let doc: TantivyDocument = p.searcher.doc(hit.addr)?;
     let stored = p.shard.stored_doc(&doc)?;
     let visible = match &p.fls {
-        Some(f) => f.filter_source(&stored.source),
+        Some(f) => fls_source::filter(f, stored.source),
         None => stored.source,
     };
     let mut out = Map::new();

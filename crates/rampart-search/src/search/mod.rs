@@ -8,6 +8,7 @@ pub(crate) mod compile;
 mod dls;
 mod exec;
 pub mod explain;
+mod fls_source;
 pub mod pit;
 pub mod scroll;
 pub(crate) mod sort;
