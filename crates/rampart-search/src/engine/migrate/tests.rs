@@ -248,3 +248,34 @@ fn interrupted_swaps_are_finished_or_undone() {
     recover(&fresh).unwrap();
     assert!(!fresh.exists());
 }
+
+#[test]
+fn a_rebuild_reports_its_progress_and_copies_only_live_documents() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = legacy_fixture(dir.path());
+    for i in 0..5 {
+        put(&engine, &i.to_string(), json!({"marker": "m", "n": i}));
+    }
+    engine
+        .delete_doc("old", "4", WriteConditions::default(), Refresh::False)
+        .unwrap();
+    let (shard, mapping) = engine.shard("old").unwrap();
+    let target = dir.path().join("rebuilt");
+    let mut reports = Vec::new();
+    // Unrefreshed writes would be lost by a copy of the last commit: refused.
+    assert!(
+        shard
+            .rebuild_into(&target, &mapping, &mut |d, t| reports.push((d, t)))
+            .is_err()
+    );
+    engine.refresh(&["old".into()]).unwrap();
+    let copied = shard
+        .rebuild_into(&target, &mapping, &mut |d, t| reports.push((d, t)))
+        .unwrap();
+    assert_eq!(copied, 4);
+    assert_eq!(reports, [(4, 4)]);
+    let rebuilt = Shard::open(&target, &mapping).unwrap();
+    assert!(!rebuilt.is_legacy());
+    assert_eq!(rebuilt.stats().0, 4);
+    assert_eq!(rebuilt.max_seq_no_assigned(), shard.max_seq_no_assigned());
+}
