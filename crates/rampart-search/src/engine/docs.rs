@@ -144,6 +144,10 @@ impl Engine {
                 "only write ops with an op_type of create are allowed in data streams".into(),
             ));
         }
+        if is_stream {
+            // A lazy rollover (`_rollover?lazy`) happens on the stream's next write.
+            self.roll_over_pending(name)?;
+        }
         match self.write_target(name)? {
             WriteTarget::Index(i) => Ok(i),
             WriteTarget::AutoCreateIndex(i) => {
