@@ -58,18 +58,36 @@ impl Engine {
         Ok(outcome)
     }
 
-    /// The rollover a lazy mark left pending, run before the stream's next write.
-    pub(crate) fn roll_over_pending(&self, stream: &str) -> Result<()> {
-        let pending = self
-            .state()
-            .data_streams
-            .get(stream)
-            .is_some_and(|d| d.rollover_on_write);
-        if !pending {
-            return Ok(());
+    /// Runs the rollover a lazy mark left pending on the stream `name` writes to (`name` is
+    /// the stream or its write index); the new write index if it rolled. Two writers racing
+    /// roll over once: the loser finds the new index already created.
+    pub(crate) fn roll_over_pending(&self, name: &str) -> Result<Option<String>> {
+        let stream = {
+            let state = self.state();
+            let stream = if state.data_streams.contains_key(name) {
+                Some(name.to_string())
+            } else {
+                state.indices.get(name).and_then(|m| m.data_stream.clone())
+            };
+            stream.filter(|s| {
+                state.data_streams.get(s).is_some_and(|d| {
+                    d.rollover_on_write
+                        && (s == name || d.indices.last().map(String::as_str) == Some(name))
+                })
+            })
+        };
+        let Some(stream) = stream else {
+            return Ok(None);
+        };
+        let plan = plan(&self.state(), &stream, None, &RolloverRequest::default());
+        match plan {
+            Ok(plan) => match self.roll_stream(&stream, &plan) {
+                Ok(()) | Err(SearchError::IndexAlreadyExists { .. }) => Ok(Some(plan.new_index)),
+                Err(e) => Err(e),
+            },
+            Err(SearchError::IndexAlreadyExists { index, .. }) => Ok(Some(index)),
+            Err(e) => Err(e),
         }
-        let plan = plan(&self.state(), stream, None, &RolloverRequest::default())?;
-        self.roll_stream(stream, &plan)
     }
 
     fn mark_lazy(
