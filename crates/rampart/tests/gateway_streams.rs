@@ -6,10 +6,10 @@
 )]
 //! Data stream create/delete/stats, `_rollover` and resize through the gateway (behind the
 //! recording `gateway_front`): each is authorized as the embedded plane authorizes it, against
-//! the upstream's metadata, and only authorized names are sent upstream. Resize: the embedded
-//! upstream answers every resize with its own 400 (one shard per index), so the test checks
-//! the refusals (DLS/FLS on the source, a target name granting more) and that an allowed
-//! request is forwarded and the upstream's answer passes through.
+//! the upstream's metadata, and only authorized names are sent upstream. Resize: the
+//! refusals (DLS/FLS on the source, a target name granting more) stay in the gateway; an
+//! allowed request is forwarded on the concrete source and the upstream's answer (its
+//! refusal of a writable source, then the clone) comes back.
 
 mod gateway_front;
 mod gateway_support;
@@ -231,7 +231,8 @@ async fn resize_is_refused_under_dls_and_on_escalation_and_otherwise_forwarded()
     assert!(front.recorded("_clone").is_empty());
     assert!(front.recorded("_shrink").is_empty());
 
-    // Allowed: forwarded on the concrete source; the upstream's own answer comes back.
+    // Allowed: forwarded on the concrete source. The upstream refuses a source without a
+    // write block; its refusal comes back sanitised (status kept, reason not).
     let settings = json!({"settings": {"index.number_of_replicas": 0}});
     let (status, body) = call(
         &cluster,
@@ -241,12 +242,30 @@ async fn resize_is_refused_under_dls_and_on_escalation_and_otherwise_forwarded()
         Some(settings.clone()),
     )
     .await;
-    // The upstream's refusal, sanitised as every upstream error (status kept, reason not).
     assert_eq!(status, 400, "{body}");
     assert_eq!(body["error"]["type"], "status_exception", "{body}");
+    let blocked = json!({"index.blocks.write": true});
+    cluster
+        .seed("PUT", "/docs-000001/_settings", Some(&blocked), 200)
+        .await;
+    let (status, body) = call(
+        &cluster,
+        MANAGER,
+        "PUT",
+        "/docs/_clone/docs-copy",
+        Some(settings.clone()),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["index"], "docs-copy", "{body}");
+    let copied = cluster.direct("GET", "/docs-copy/_doc/d1", None).await;
+    assert_eq!(copied.json()["_source"]["title"], "t", "{}", copied.text());
     let sent = front.recorded("_clone");
-    assert_eq!(sent.len(), 1, "{sent:?}");
-    assert_eq!(sent[0].method, "PUT");
-    assert_eq!(sent[0].target, "/docs-000001/_clone/docs-copy");
-    assert_eq!(sent[0].body, settings);
+    assert_eq!(sent.len(), 2, "{sent:?}");
+    assert!(sent.iter().all(|r| r.method == "PUT"
+        && r.target == "/docs-000001/_clone/docs-copy"
+        && r.body == settings));
+    // The metadata cache was dropped: the new index is known to the gateway at once.
+    let (status, body) = call(&cluster, MANAGER, "GET", "/docs-copy/_doc/d1", None).await;
+    assert_eq!(status, 200, "{body}");
 }

@@ -5,7 +5,7 @@
 
 use rampart_core::resolve::{IndexMetadata, IndicesOptions};
 use rampart_search::rollover::RolloverRequest;
-use serde_json::json;
+use serde_json::{Value, json};
 
 use super::indices::{acknowledged, concrete};
 use super::{guards, target};
@@ -216,17 +216,36 @@ pub(crate) fn authorize_rollover(
 
 /// `POST|PUT /{index}/_shrink|_split|_clone/{target}`: refused under DLS/FLS on the source
 /// and when the target would hold more privileges than the source (section 5.9); otherwise
-/// a clear 400, since this engine keeps one shard per index and does not copy indices.
+/// the engine copies the one source index (a target of one shard, or a clone).
 pub fn resize(ctx: Ctx, req: Req) -> BoxFut {
     Box::pin(async move {
         let (sources, authorized) = concrete(&ctx, &req, IndicesOptions::strict_expand_open())?;
         let target_name = req.param_required("target")?.to_string();
         let meta = ctx.state.data.metadata();
         check_resize(&ctx, &authorized, &sources, &target_name, &meta)?;
-        Err(ApiError::bad_request(
-            "shrink, split and clone are not supported by this server (one shard per index)",
-        ))
+        let [source] = sources.as_slice() else {
+            return Err(ApiError::bad_request(format!(
+                "a resize needs exactly one source index; [{}] resolves to {} indices",
+                req.param("index").unwrap_or_default(),
+                sources.len()
+            )));
+        };
+        let endpoint = resize_endpoint(&req)?;
+        let body = req.json()?.unwrap_or(Value::Null);
+        let out = ctx
+            .state
+            .data
+            .resize(endpoint, source, &target_name, &body)?;
+        Ok(Reply::ok(out))
     })
+}
+
+/// The resize endpoint of the path (`_shrink`, `_split`, `_clone`). Shared with the gateway.
+pub(crate) fn resize_endpoint(req: &Req) -> Result<&'static str, ApiError> {
+    ["_shrink", "_split", "_clone"]
+        .into_iter()
+        .find(|e| req.path.contains(&format!("/{e}/")))
+        .ok_or_else(|| ApiError::bad_request("unknown resize endpoint"))
 }
 
 /// ES's two resize refusals once the source is authorized: DLS/FLS on the source (400), and

@@ -1,6 +1,8 @@
 //! Composable index templates and data streams (backing indices
-//! `.ds-<name>-<yyyy.MM.dd>-<gen>`); rollover is in `rollover`.
+//! `.ds-<name>-<yyyy.MM.dd>-<gen>`); rollover is in `rollover`, clone/shrink/split in
+//! `resize`.
 
+mod resize;
 mod rollover;
 
 use rampart_core::resolve::simple_match;

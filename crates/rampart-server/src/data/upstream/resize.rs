@@ -10,7 +10,7 @@ use rampart_gateway::UpstreamRequest;
 
 use super::admin::concrete;
 use super::{metadata, send, with_params};
-use crate::data::streams::check_resize;
+use crate::data::streams::{check_resize, resize_endpoint};
 use crate::error::ApiError;
 use crate::gateway::Gateway;
 use crate::http::{Reply, Req};
@@ -18,16 +18,8 @@ use crate::routes::Ctx;
 
 pub(super) const RESIZE: &str = "indices:admin/resize";
 
-/// The resize endpoint of the path.
-fn endpoint(req: &Req) -> Result<&'static str, ApiError> {
-    ["_shrink", "_split", "_clone"]
-        .into_iter()
-        .find(|e| req.path.contains(&format!("/{e}/")))
-        .ok_or_else(|| ApiError::bad_request("unknown resize endpoint"))
-}
-
 pub(super) async fn resize(gateway: &Gateway, ctx: &Ctx, req: &Req) -> Result<Reply, ApiError> {
-    let endpoint = endpoint(req)?;
+    let endpoint = resize_endpoint(req)?;
     let target_name = req.param_required("target")?.to_string();
     let meta = metadata(gateway).await?;
     let (sources, authorized) = concrete(ctx, req, IndicesOptions::strict_expand_open(), &meta)?;
