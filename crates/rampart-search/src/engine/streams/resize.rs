@@ -190,13 +190,13 @@ fn check_shards(kind: ResizeKind, source: u32, target: u32) -> Result<()> {
         ResizeKind::Shrink if target > source => Some(format!(
             "the number of target shards [{target}] must be less that the number of source shards [{source}]"
         )),
-        ResizeKind::Shrink if source % target != 0 => Some(format!(
+        ResizeKind::Shrink if !source.is_multiple_of(target) => Some(format!(
             "the number of source shards [{source}] must be a multiple of [{target}]"
         )),
         ResizeKind::Split if target <= source => Some(format!(
             "the number of source shards [{source}] must be less that the number of target shards [{target}]"
         )),
-        ResizeKind::Split if target % source != 0 => Some(format!(
+        ResizeKind::Split if !target.is_multiple_of(source) => Some(format!(
             "the number of source shards [{source}] must be a factor of [{target}]"
         )),
         _ => None,
