@@ -6,7 +6,7 @@
 )]
 //! `_rollover` on the embedded plane: conditions evaluated on the write index (ES's labels and
 //! its "all min, one max" rule), `dry_run`, the new index's body, strict parsing with ES's
-//! nested causes, authorization of the alias and of a named new index, and `lazy` on data
+//! nested causes (400 before 403), authorization of the alias and of a named new index, and `lazy` on data
 //! streams (rolled over by the next write).
 
 mod common;
@@ -143,14 +143,17 @@ async fn min_conditions_hold_a_rollover_back() {
 }
 
 #[tokio::test]
-async fn bad_bodies_are_elasticsearchs_parse_errors() {
+async fn bad_bodies_are_elasticsearchs_parse_errors_before_authorization() {
     let node = node().await;
-    let (s, b) = rollover(
-        &node,
-        "/logs/_rollover",
-        json!({"conditions": {"max_doc": 1}}),
-    )
-    .await;
+    node.add_user("nobody", PW, &[]);
+    let (s, b) = node
+        .call(
+            "POST",
+            "/logs/_rollover",
+            ("nobody", PW),
+            Some(json!({"conditions": {"max_doc": 1}})),
+        )
+        .await;
     assert_eq!(s, 400, "{b}");
     assert_eq!(b["error"]["type"], "x_content_parse_exception", "{b}");
     assert_eq!(
@@ -186,7 +189,6 @@ async fn bad_bodies_are_elasticsearchs_parse_errors() {
     let (s, b) = rollover(&node, "/logs/_rollover?dry_run=maybe", json!({})).await;
     assert_eq!(s, 400, "{b}");
     // A well-formed request from a caller without the privilege is a 403.
-    node.add_user("nobody", PW, &[]);
     let (s, b) = node
         .call(
             "POST",

@@ -182,6 +182,17 @@ pub fn rollover(ctx: Ctx, req: Req) -> BoxFut {
     })
 }
 
+const ROLLOVER: &str = "indices:admin/rollover";
+
+/// Parses the body of a route whose body ES parses before authorizing (its REST layer), so
+/// a malformed one is a 400 even for a caller who would get a 403: rollover.
+pub(crate) fn parse_before_authorization(action: &str, req: &Req) -> Result<(), ApiError> {
+    if action == ROLLOVER {
+        parse_rollover(req)?;
+    }
+    Ok(())
+}
+
 /// The rollover body and its `dry_run`/`lazy` parameters, strictly parsed (ES's parse
 /// errors, with their nested causes). Shared with the gateway, which forwards only requests
 /// that parse.
