@@ -46,9 +46,10 @@ async fn setup() -> (Cluster, Front) {
     cluster
         .seed_docs("docs-000001", &[("d1".into(), doc)])
         .await;
-    // An implicit write alias: the gateway's metadata (`_resolve/index`) carries no
-    // `is_write_index`, so only an alias on one index has a write index there.
-    let alias = json!({"actions": [{"add": {"index": "docs-000001", "alias": "docs"}}]});
+    // An explicit write alias: after a rollover it names two indices, and the gateway's
+    // metadata must know which one takes writes.
+    let alias = json!({"actions": [{"add": {"index": "docs-000001", "alias": "docs",
+        "is_write_index": true}}]});
     cluster.seed("POST", "/_aliases", Some(&alias), 200).await;
     cluster
         .put_roles(vec![
