@@ -3,7 +3,14 @@
 //! fields hidden); goal ≤ 1.15x. The `scored` pair puts the term in a scoring clause, so the
 //! restricted caller's BM25 statistics are computed over its visible documents. Plus bulk
 //! indexing throughput.
-//! `RAMPART_BENCH_DOCS` sets the corpus size (default 1,000,000).
+//! `RAMPART_BENCH_DOCS` sets the corpus size (default 1,000,000). `RAMPART_BENCH_DIR` keeps the
+//! corpus in that directory and reuses it on later runs (loading 1M documents takes minutes).
+//!
+//! Instruction counts (stable on a shared machine, unlike wall-clock): with
+//! `RAMPART_BENCH_CALLGRIND=<variant>` (`unrestricted`, `dls_fls`, `scored_unrestricted`,
+//! `scored_dls_fls`) the binary runs that variant's search `RAMPART_BENCH_ITERS` times (default
+//! 20, after one warm-up search) instead of criterion. Run it under `valgrind --tool=callgrind`
+//! with 10 and 0 iterations; the difference / 10 is one search. See BENCHMARKS.md.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -13,7 +20,7 @@
 
 use std::hint::black_box;
 
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{Criterion, Throughput, criterion_group};
 use rampart_core::fls::FieldSecurityDef;
 use rampart_query::ast::Bound;
 use rampart_query::{BoolQuery, Query, Scalar, SearchRequest};
@@ -135,27 +142,73 @@ fn restricted() -> Restrictions {
     }
 }
 
-fn bench(c: &mut Criterion) {
-    let n: u64 = std::env::var("RAMPART_BENCH_DOCS")
+fn env_u64(name: &str, default: u64) -> u64 {
+    std::env::var(name)
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(1_000_000);
-    let dir = tempfile::tempdir().unwrap();
-    let engine = Engine::open(dir.path()).unwrap();
-    load(&engine, "bench", n);
-    let open = [("bench".to_string(), Restrictions::none())];
-    let dls_fls = [("bench".to_string(), restricted())];
+        .unwrap_or(default)
+}
+
+/// The engine holding the `bench` index of `n` documents: in a temp dir, or in
+/// `RAMPART_BENCH_DIR`, loaded there on first use only.
+fn corpus(n: u64) -> (Engine, Option<tempfile::TempDir>) {
+    let (path, temp) = match std::env::var_os("RAMPART_BENCH_DIR") {
+        Some(d) => (std::path::PathBuf::from(d), None),
+        None => {
+            let t = tempfile::tempdir().unwrap();
+            (t.path().to_path_buf(), Some(t))
+        }
+    };
+    let engine = Engine::open(&path).unwrap();
+    if !engine.index_exists("bench") {
+        load(&engine, "bench", n);
+    }
+    (engine, temp)
+}
+
+/// One search of the bench: its name, the target with the caller's restrictions, the request.
+type Variant = (&'static str, [(String, Restrictions); 1], SearchRequest);
+
+/// The four searches.
+fn variants() -> Vec<Variant> {
+    let open = || [("bench".to_string(), Restrictions::none())];
+    let dls_fls = || [("bench".to_string(), restricted())];
+    vec![
+        ("unrestricted", open(), request(false)),
+        ("dls_fls", dls_fls(), request(false)),
+        ("scored_unrestricted", open(), request(true)),
+        ("scored_dls_fls", dls_fls(), request(true)),
+    ]
+}
+
+/// Callgrind mode: one variant, a fixed number of searches, no criterion.
+fn instruction_run(variant: &str) {
+    let (engine, _temp) = corpus(env_u64("RAMPART_BENCH_DOCS", 1_000_000));
+    let iters = env_u64("RAMPART_BENCH_ITERS", 20);
+    let (_, targets, req) = variants()
+        .into_iter()
+        .find(|(name, _, _)| *name == variant)
+        .unwrap_or_else(|| panic!("unknown variant {variant}"));
+    // Warm-up: fills the DLS bitset and statistics caches, as in every criterion sample.
+    black_box(engine.search(&targets, &req).unwrap());
+    for _ in 0..iters {
+        black_box(engine.search(&targets, &req).unwrap());
+    }
+}
+
+fn bench(c: &mut Criterion) {
+    let n = env_u64("RAMPART_BENCH_DOCS", 1_000_000);
+    let (engine, _temp) = corpus(n);
+    let started = std::time::SystemTime::now();
     let mut g = c.benchmark_group("search_dls_fls");
     g.sample_size(20);
-    for (name, req) in [("", request(false)), ("scored_", request(true))] {
-        g.bench_function(format!("{name}unrestricted/{n}"), |b| {
-            b.iter(|| black_box(engine.search(&open, &req).unwrap()))
-        });
-        g.bench_function(format!("{name}dls_fls/{n}"), |b| {
-            b.iter(|| black_box(engine.search(&dls_fls, &req).unwrap()))
+    for (name, targets, req) in variants() {
+        g.bench_function(format!("{name}/{n}"), |b| {
+            b.iter(|| black_box(engine.search(&targets, &req).unwrap()))
         });
     }
     g.finish();
+    report_ratios(n, started);
 
     let mut g = c.benchmark_group("bulk_index");
     g.sample_size(10);
@@ -197,5 +250,51 @@ fn bench(c: &mut Criterion) {
     g.finish();
 }
 
+/// Median of a benchmark measured in this run (criterion's `estimates.json`, looked up where
+/// criterion writes it: `$CRITERION_HOME`, `$CARGO_TARGET_DIR/criterion`, else the
+/// workspace's `target/criterion`), in ns.
+fn median_ns(id: &str, since: std::time::SystemTime) -> Option<f64> {
+    let root = std::env::var_os("CRITERION_HOME")
+        .map(std::path::PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("CARGO_TARGET_DIR").map(|t| std::path::Path::new(&t).join("criterion"))
+        })
+        .unwrap_or_else(|| {
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/criterion")
+        });
+    let file = root
+        .join("search_dls_fls")
+        .join(id)
+        .join("new/estimates.json");
+    let fresh = std::fs::metadata(&file).ok()?.modified().ok()? >= since;
+    let json: Value = serde_json::from_slice(&std::fs::read(&file).ok()?).ok()?;
+    fresh.then(|| json["median"]["point_estimate"].as_f64())?
+}
+
+/// The goal's ratios (restricted / unrestricted median) for the pairs measured in this run.
+fn report_ratios(n: u64, since: std::time::SystemTime) {
+    for prefix in ["", "scored_"] {
+        let open = median_ns(&format!("{prefix}unrestricted_{n}"), since);
+        let restricted = median_ns(&format!("{prefix}dls_fls_{n}"), since);
+        if let (Some(open), Some(restricted)) = (open, restricted) {
+            println!(
+                "search_dls_fls {prefix}dls_fls / {prefix}unrestricted: {:.3} ms / {:.3} ms = {:.2}x (goal <= 1.15x)",
+                restricted / 1e6,
+                open / 1e6,
+                restricted / open
+            );
+        }
+    }
+}
+
 criterion_group!(benches, bench);
-criterion_main!(benches);
+
+fn main() {
+    match std::env::var("RAMPART_BENCH_CALLGRIND") {
+        Ok(variant) => instruction_run(&variant),
+        Err(_) => {
+            benches();
+            Criterion::default().configure_from_args().final_summary();
+        }
+    }
+}

@@ -32,6 +32,9 @@ pub enum SearchError {
     SearchContextMissing(String),
     #[error("{0}")]
     InvalidAlias(String),
+    /// A resource limit refused the request (e.g. too many open points in time).
+    #[error("{0}")]
+    Rejected(String),
     /// Storage or tantivy failure: detail goes to logs, clients see a generic message.
     #[error("{0}")]
     Internal(String),
@@ -79,6 +82,7 @@ impl EsError for SearchError {
             SearchError::InvalidIndexName(_) => "invalid_index_name_exception",
             SearchError::SearchContextMissing(_) => "search_context_missing_exception",
             SearchError::InvalidAlias(_) => "invalid_alias_name_exception",
+            SearchError::Rejected(_) => "es_rejected_execution_exception",
             SearchError::Internal(_) => "exception",
         }
     }
@@ -90,6 +94,7 @@ impl EsError for SearchError {
             | SearchError::DocumentMissing { .. }
             | SearchError::SearchContextMissing(_) => 404,
             SearchError::VersionConflict { .. } => 409,
+            SearchError::Rejected(_) => 429,
             SearchError::Internal(_) => 500,
             _ => 400,
         }

@@ -7,6 +7,8 @@
 //! segment ([`SegmentStats`]: visible live documents, per-field token totals). Those depend on
 //! deletions, so they are keyed by the segment's delete generation too.
 
+mod doc_bits;
+
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
@@ -15,7 +17,12 @@ use tantivy::index::SegmentId;
 use tantivy::query::{EnableScoring, Explanation, Query};
 use tantivy::schema::Field;
 use tantivy::schema::Schema;
-use tantivy::{BitSet, DocId, DocSet, SegmentReader, TERMINATED};
+use tantivy::{DocId, DocSet, SegmentReader, TERMINATED, Term};
+
+pub use doc_bits::DocBits;
+
+/// Bound on cached document frequencies per segment statistics; cleared when reached.
+const MAX_DOC_FREQS: usize = 4096;
 
 /// Bound on cached bitsets per index; the cache is cleared when it is reached (segments churn
 /// slowly and role queries are few, so this is rare).
@@ -24,7 +31,7 @@ const MAX_ENTRIES: usize = 256;
 /// Per-index cache of DLS bitsets.
 #[derive(Debug, Default)]
 pub struct FilterCache {
-    entries: Mutex<HashMap<(SegmentId, u64), Arc<BitSet>>>,
+    entries: Mutex<HashMap<(SegmentId, u64), Arc<DocBits>>>,
     stats: Mutex<HashMap<StatsKey, Arc<SegmentStats>>>,
 }
 
@@ -44,6 +51,9 @@ pub struct SegmentStats {
     pub docs: u64,
     /// Sum of the field norms of the visible live documents, per field (filled on first use).
     tokens: Mutex<HashMap<Field, u64>>,
+    /// Visible live documents containing a term (filled on first use: counting them tests a
+    /// bit per posting, which would otherwise be paid by every scored search).
+    doc_freqs: Mutex<HashMap<Term, u64>>,
 }
 
 impl SegmentStats {
@@ -51,7 +61,31 @@ impl SegmentStats {
         SegmentStats {
             docs,
             tokens: Mutex::new(HashMap::new()),
+            doc_freqs: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// The visible document frequency of `term`, computed by `compute` on first use.
+    pub fn doc_freq(
+        &self,
+        term: &Term,
+        compute: impl FnOnce() -> tantivy::Result<u64>,
+    ) -> tantivy::Result<u64> {
+        if let Some(n) = self
+            .doc_freqs
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(term)
+        {
+            return Ok(*n);
+        }
+        let n = compute()?;
+        let mut freqs = self.doc_freqs.lock().unwrap_or_else(|p| p.into_inner());
+        if freqs.len() >= MAX_DOC_FREQS {
+            freqs.clear();
+        }
+        freqs.insert(term.clone(), n);
+        Ok(n)
     }
 
     /// The token total of `field`, computed by `compute` on first use.
@@ -79,7 +113,7 @@ impl SegmentStats {
 }
 
 impl FilterCache {
-    fn get(&self, key: &(SegmentId, u64)) -> Option<Arc<BitSet>> {
+    fn get(&self, key: &(SegmentId, u64)) -> Option<Arc<DocBits>> {
         self.entries
             .lock()
             .unwrap_or_else(|p| p.into_inner())
@@ -87,7 +121,7 @@ impl FilterCache {
             .cloned()
     }
 
-    fn put(&self, key: (SegmentId, u64), bits: Arc<BitSet>) {
+    fn put(&self, key: (SegmentId, u64), bits: Arc<DocBits>) {
         let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
         if entries.len() >= MAX_ENTRIES {
             entries.clear();
@@ -173,7 +207,7 @@ pub struct PreparedFilter {
 
 impl PreparedFilter {
     /// The documents of `reader` the filter admits (cached per segment).
-    pub fn bits(&self, reader: &SegmentReader) -> tantivy::Result<Arc<BitSet>> {
+    pub fn bits(&self, reader: &SegmentReader) -> tantivy::Result<Arc<DocBits>> {
         let key = (reader.segment_id(), self.key);
         if let Some(bits) = self.cache.get(&key) {
             return Ok(bits);
@@ -182,14 +216,16 @@ impl PreparedFilter {
         let weight = self
             .query
             .weight(EnableScoring::disabled_from_schema(&self.schema))?;
-        let mut bits = BitSet::with_max_value(reader.max_doc());
         let mut scorer = weight.scorer(reader, 1.0)?;
         let mut doc = scorer.doc();
-        while doc != TERMINATED {
-            bits.insert(doc);
-            doc = scorer.advance();
-        }
-        let bits = Arc::new(bits);
+        let docs = std::iter::from_fn(|| {
+            (doc != TERMINATED).then(|| {
+                let current = doc;
+                doc = scorer.advance();
+                current
+            })
+        });
+        let bits = Arc::new(DocBits::from_docs(reader.max_doc(), docs));
         self.cache.put(key, Arc::clone(&bits));
         Ok(bits)
     }
@@ -197,7 +233,7 @@ impl PreparedFilter {
     /// Explanation for a document the filter admits; an error for one it hides.
     pub fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
         let bits = self.bits(reader)?;
-        if doc < bits.max_value() && bits.contains(doc) {
+        if bits.contains(doc) {
             Ok(Explanation::new("document level security filter", 0.0))
         } else {
             Err(tantivy::TantivyError::InvalidArgument(

@@ -22,6 +22,7 @@ use rampart_core::resolve::IndexMetadata;
 use crate::cluster::{self, ClusterState};
 use crate::error::{Result, SearchError};
 use crate::mapping::Mapping;
+use crate::search::pit::PitStore;
 use crate::search::scroll::ScrollStore;
 use crate::shard::Shard;
 
@@ -38,6 +39,7 @@ pub struct Engine {
     snapshot: RwLock<Arc<IndexMetadata>>,
     revision: AtomicU64,
     pub(crate) scrolls: Mutex<ScrollStore>,
+    pub(crate) pits: Mutex<PitStore>,
     stop_refresh: Arc<AtomicBool>,
 }
 
@@ -81,6 +83,7 @@ impl Engine {
             snapshot: RwLock::new(snapshot),
             revision: AtomicU64::new(1),
             scrolls: Mutex::new(ScrollStore::default()),
+            pits: Mutex::new(PitStore::default()),
             stop_refresh: Arc::new(AtomicBool::new(false)),
         })
     }
@@ -101,6 +104,7 @@ impl Engine {
                     tracing::warn!(%e, "periodic refresh failed");
                 }
                 engine.expire_scrolls();
+                engine.expire_pits(std::time::Instant::now());
             }
         });
         self.start_translog_sync_thread();
@@ -178,11 +182,18 @@ impl Engine {
             .insert(index.to_string(), shard);
     }
 
+    /// Remove an index's shard (closed or deleted); the PITs pinning it are released.
     pub(crate) fn take_shard(&self, index: &str) -> Option<Arc<Shard>> {
-        self.shards
+        let shard = self
+            .shards
             .write()
             .unwrap_or_else(|p| p.into_inner())
-            .remove(index)
+            .remove(index);
+        // The shard map's lock is released first: `open_pit` locks them the other way round.
+        if let Some(shard) = &shard {
+            self.release_pits_of(shard);
+        }
+        shard
     }
 
     /// Refresh every open index with pending writes.

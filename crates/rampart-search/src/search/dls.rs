@@ -2,13 +2,18 @@
 //! document it yields is checked against the segment's cached DLS bitset (one bit test, no
 //! copy of the set, no extra boolean intersection). Scores are the query's own, as in
 //! Elasticsearch where the role query is a non-scoring filter.
+//!
+//! The bulk paths (`for_each*`, `count`, what tantivy's collectors and `_count` use) run the
+//! inner weight's own specialised loop and drop hidden documents from each block or callback,
+//! so a restricted search keeps e.g. the boolean weight's block intersection. The engine's own
+//! hit loop unwraps the scorer with [`unwrap_scorer`] and tests the bitset inline.
 
 use std::sync::Arc;
 
 use tantivy::query::{EnableScoring, Explanation, Query, Scorer, Weight};
-use tantivy::{BitSet, DocId, DocSet, Score, SegmentReader, TERMINATED};
+use tantivy::{COLLECT_BLOCK_BUFFER_LEN, DocId, DocSet, Score, SegmentReader, TERMINATED};
 
-use crate::filter_cache::{CachedFilter, PreparedFilter};
+use crate::filter_cache::{CachedFilter, DocBits, PreparedFilter};
 
 /// `inner` restricted to the documents `filter` admits.
 #[derive(Debug)]
@@ -51,16 +56,139 @@ impl Weight for DlsWeight {
         self.filter.explain(reader, doc)?;
         self.inner.explain(reader, doc)
     }
+
+    fn count(&self, reader: &SegmentReader) -> tantivy::Result<u32> {
+        let alive = reader.alive_bitset();
+        let mut n = 0u32;
+        self.for_each_no_score(reader, &mut |docs| {
+            let live = docs
+                .iter()
+                .filter(|d| alive.is_none_or(|a| a.is_alive(**d)))
+                .count();
+            n = n.saturating_add(u32::try_from(live).unwrap_or(u32::MAX));
+        })?;
+        Ok(n)
+    }
+
+    fn for_each(
+        &self,
+        reader: &SegmentReader,
+        callback: &mut dyn FnMut(DocId, Score),
+    ) -> tantivy::Result<()> {
+        let admit = Admit(self.filter.bits(reader)?);
+        self.inner.for_each(reader, &mut |doc, score| {
+            if admit.admits(doc) {
+                callback(doc, score);
+            }
+        })
+    }
+
+    fn for_each_no_score(
+        &self,
+        reader: &SegmentReader,
+        callback: &mut dyn FnMut(&[DocId]),
+    ) -> tantivy::Result<()> {
+        let admit = Admit(self.filter.bits(reader)?);
+        let mut kept = [0u32; COLLECT_BLOCK_BUFFER_LEN];
+        self.inner.for_each_no_score(reader, &mut |docs| {
+            // Blocks are at most COLLECT_BLOCK_BUFFER_LEN (64) long; larger ones go in chunks.
+            for chunk in docs.chunks(COLLECT_BLOCK_BUFFER_LEN) {
+                let mask = admitted_mask(&admit, chunk);
+                if mask == full_mask(chunk.len()) {
+                    // Every document admitted: the block goes on as it is, uncopied.
+                    callback(chunk);
+                } else if mask != 0 {
+                    let n = compact(chunk, mask, &mut kept);
+                    callback(kept.get(..n).unwrap_or_default());
+                }
+            }
+        })
+    }
+
+    fn for_each_pruning(
+        &self,
+        threshold: Score,
+        reader: &SegmentReader,
+        callback: &mut dyn FnMut(DocId, Score) -> Score,
+    ) -> tantivy::Result<()> {
+        let admit = Admit(self.filter.bits(reader)?);
+        let mut threshold = threshold;
+        self.inner
+            .for_each_pruning(threshold, reader, &mut |doc, score| {
+                if admit.admits(doc) {
+                    threshold = callback(doc, score);
+                }
+                threshold
+            })
+    }
+}
+
+/// Bit `i` set when `chunk[i]` is admitted (`chunk` holds at most 64 documents).
+#[inline]
+fn admitted_mask(admit: &Admit, chunk: &[DocId]) -> u64 {
+    chunk.iter().enumerate().fold(0u64, |mask, (i, &doc)| {
+        mask | (u64::from(admit.admits(doc)) << (i % 64))
+    })
+}
+
+/// The mask with the low `len` bits set (`len` ≤ 64).
+#[inline]
+fn full_mask(len: usize) -> u64 {
+    if len >= 64 {
+        u64::MAX
+    } else {
+        (1u64 << len) - 1
+    }
+}
+
+/// Copies the documents of `chunk` selected by `mask` to the front of `out`; returns how many.
+#[inline]
+fn compact(chunk: &[DocId], mut mask: u64, out: &mut [DocId; COLLECT_BLOCK_BUFFER_LEN]) -> usize {
+    let mut n = 0;
+    while mask != 0 {
+        let i = mask.trailing_zeros() as usize;
+        if let (Some(slot), Some(&doc)) = (out.get_mut(n), chunk.get(i)) {
+            *slot = doc;
+            n += 1;
+        }
+        mask &= mask - 1;
+    }
+    n
+}
+
+/// The documents a DLS bitset admits.
+#[derive(Clone)]
+pub(crate) struct Admit(Arc<DocBits>);
+
+impl Admit {
+    #[inline]
+    pub(crate) fn admits(&self, doc: DocId) -> bool {
+        self.0.contains(doc)
+    }
+}
+
+/// `scorer` split into the scorer to drive and the filter every document it yields must pass
+/// (`None`: not a DLS scorer, every document passes). The returned scorer is positioned on an
+/// admitted document (or terminated); later ones must be checked with [`Admit::admits`].
+/// This lets a hot loop test the bitset inline instead of through a second virtual call.
+pub(crate) fn unwrap_scorer(scorer: Box<dyn Scorer>) -> (Box<dyn Scorer>, Option<Admit>) {
+    match scorer.downcast::<DlsScorer>() {
+        Ok(dls) => {
+            let DlsScorer { inner, bits } = *dls;
+            (inner, Some(Admit(bits)))
+        }
+        Err(other) => (other, None),
+    }
 }
 
 /// The inner scorer, skipping documents outside the bitset.
 struct DlsScorer {
     inner: Box<dyn Scorer>,
-    bits: Arc<BitSet>,
+    bits: Arc<DocBits>,
 }
 
 impl DlsScorer {
-    fn new(inner: Box<dyn Scorer>, bits: Arc<BitSet>) -> Self {
+    fn new(inner: Box<dyn Scorer>, bits: Arc<DocBits>) -> Self {
         let mut scorer = DlsScorer { inner, bits };
         let doc = scorer.inner.doc();
         if doc != TERMINATED && !scorer.admits(doc) {
@@ -71,7 +199,7 @@ impl DlsScorer {
 
     #[inline]
     fn admits(&self, doc: DocId) -> bool {
-        doc < self.bits.max_value() && self.bits.contains(doc)
+        self.bits.contains(doc)
     }
 
     #[inline]
@@ -102,8 +230,8 @@ impl DocSet for DlsScorer {
 
     fn size_hint(&self) -> u32 {
         // The inner estimate scaled by the share of the segment the filter admits.
-        let max = u64::from(self.bits.max_value().max(1));
-        let admitted = self.bits.len() as u64;
+        let max = u64::from(self.bits.max_doc().max(1));
+        let admitted = self.bits.len();
         let scaled = u64::from(self.inner.size_hint()) * admitted / max;
         u32::try_from(scaled).unwrap_or(u32::MAX)
     }
@@ -121,57 +249,5 @@ impl Scorer for DlsScorer {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use tantivy::query::{BitSetDocSet, ConstScorer};
-
-    fn set(max: u32, docs: &[u32]) -> BitSet {
-        let mut b = BitSet::with_max_value(max);
-        for d in docs {
-            b.insert(*d);
-        }
-        b
-    }
-
-    fn collect(mut s: DlsScorer) -> Vec<DocId> {
-        let mut out = Vec::new();
-        let mut doc = s.doc();
-        while doc != TERMINATED {
-            out.push(doc);
-            doc = s.advance();
-        }
-        out
-    }
-
-    fn scorer(inner: &[u32], admitted: &[u32]) -> DlsScorer {
-        let inner = ConstScorer::new(BitSetDocSet::from(set(100, inner)), 2.0);
-        DlsScorer::new(Box::new(inner), Arc::new(set(100, admitted)))
-    }
-
-    #[test]
-    fn yields_the_intersection_in_order() {
-        let s = scorer(&[1, 3, 5, 7, 9, 50], &[0, 3, 4, 9, 50, 99]);
-        assert_eq!(collect(s), vec![3, 9, 50]);
-    }
-
-    #[test]
-    fn first_document_hidden_is_skipped_at_creation() {
-        let s = scorer(&[1, 2], &[2]);
-        assert_eq!(s.doc(), 2);
-    }
-
-    #[test]
-    fn seek_lands_on_next_admitted_document() {
-        let mut s = scorer(&[10, 20, 30, 40], &[10, 40]);
-        assert_eq!(s.seek(15), 40);
-        assert_eq!(s.advance(), TERMINATED);
-    }
-
-    #[test]
-    fn empty_filter_yields_nothing_and_keeps_scores() {
-        let s = scorer(&[1, 2, 3], &[]);
-        assert_eq!(collect(s), Vec::<DocId>::new());
-        let mut s = scorer(&[1, 2, 3], &[2]);
-        assert_eq!(s.score(), 2.0);
-    }
-}
+#[path = "dls_tests.rs"]
+mod tests;

@@ -13,10 +13,10 @@ use tantivy::query::{BooleanQuery, ConstScoreQuery, EnableScoring, Occur, Query 
 use tantivy::{DocAddress, DocSet, Searcher, TERMINATED, TantivyDocument};
 
 use super::compile::CompileCtx;
-use super::dls::DlsQuery;
+use super::dls::{self, DlsQuery};
 use super::sort::{self, SortSpec, SortValue};
 use super::stats::VisibleStatistics;
-use super::{Restrictions, aggs, source};
+use super::{Restrictions, aggs, fls_source, source};
 use crate::engine::Engine;
 use crate::error::{Result, SearchError};
 use crate::filter_cache::CachedFilter;
@@ -85,77 +85,117 @@ impl Engine {
         post_filter: Option<&Query>,
         sort_fields: &[rampart_query::SortField],
     ) -> Result<Vec<Prepared>> {
-        let mut out = Vec::with_capacity(targets.len());
+        let mut sources = Vec::with_capacity(targets.len());
         for (index, restrictions) in targets {
             let (shard, mapping) = self.shard(index)?;
-            let fls = restrictions.fls().cloned();
-            let analyzer = shard.analyzer()?;
-            let mut ctx = CompileCtx {
-                index,
-                fields: shard.fields,
-                mapping: &mapping,
-                fls: fls.as_ref(),
-                analyzer: analyzer.clone(),
-            };
-            let user = ctx.compile(query)?;
-            let post = post_filter.map(|p| ctx.compile(p)).transpose()?;
-            let dls: Option<CachedFilter> = match &restrictions.documents {
-                None => None,
-                Some(role_query) => {
-                    // Role queries see the whole index (no FLS), as in Elasticsearch.
-                    let mut dls_ctx = CompileCtx {
-                        index,
-                        fields: shard.fields,
-                        mapping: &mapping,
-                        fls: None,
-                        analyzer,
-                    };
-                    let inner = dls_ctx.compile(role_query)?;
-                    Some(CachedFilter {
-                        inner: Arc::from(inner),
-                        key: query_key(role_query),
-                        cache: Arc::clone(&shard.filter_cache),
-                    })
-                }
-            };
-            let user_and_post: Option<Box<dyn TQuery>> = post.map(|p| {
-                Box::new(BooleanQuery::new(vec![
-                    (Occur::Must, user.box_clone()),
-                    (Occur::Must, Box::new(ConstScoreQuery::new(p, 0.0))),
-                ])) as Box<dyn TQuery>
-            });
-            // DLS wraps the query itself (a bit test per candidate document), never a
-            // boolean intersection with a copied bitset.
-            let restrict = |q: Box<dyn TQuery>| -> Box<dyn TQuery> {
-                match &dls {
-                    None => q,
-                    Some(filter) => Box::new(DlsQuery {
-                        inner: q,
-                        filter: filter.clone(),
-                    }),
-                }
-            };
-            let hits_query = user_and_post.map(&restrict);
-            let query = restrict(user);
-            let hits_query = hits_query.unwrap_or_else(|| query.box_clone());
-            let specs = sort::resolve(sort_fields, &mapping, fls.as_ref())?;
-            let restricted = dls.is_some() || fls.is_some();
-            out.push(Prepared {
+            sources.push(Source {
                 index: index.clone(),
                 searcher: shard.searcher(),
                 shard,
                 mapping,
-                query,
-                hits_query,
-                fls,
-                dls,
-                restricted,
-                specs,
+                restrictions: restrictions.clone(),
             });
         }
-        Ok(out)
+        prepare_sources(sources, query, post_filter, sort_fields)
     }
+}
 
+/// One index to search as a given searcher sees it: the current one for a search, the pinned
+/// one for a point in time.
+pub(crate) struct Source {
+    pub index: String,
+    pub shard: Arc<Shard>,
+    pub mapping: Arc<Mapping>,
+    pub searcher: Searcher,
+    pub restrictions: Restrictions,
+}
+
+/// Compile the request for each source (its mapping and restrictions) over its searcher.
+pub(crate) fn prepare_sources(
+    sources: Vec<Source>,
+    query: &Query,
+    post_filter: Option<&Query>,
+    sort_fields: &[rampart_query::SortField],
+) -> Result<Vec<Prepared>> {
+    let mut out = Vec::with_capacity(sources.len());
+    for source in sources {
+        let Source {
+            index,
+            shard,
+            mapping,
+            searcher,
+            restrictions,
+        } = source;
+        let index = &index;
+        let fls = restrictions.fls().cloned();
+        let analyzer = shard.analyzer()?;
+        let mut ctx = CompileCtx {
+            index,
+            fields: shard.fields,
+            mapping: &mapping,
+            fls: fls.as_ref(),
+            analyzer: analyzer.clone(),
+        };
+        let user = ctx.compile(query)?;
+        let post = post_filter.map(|p| ctx.compile(p)).transpose()?;
+        let dls: Option<CachedFilter> = match &restrictions.documents {
+            None => None,
+            Some(role_query) => {
+                // Role queries see the whole index (no FLS), as in Elasticsearch.
+                let mut dls_ctx = CompileCtx {
+                    index,
+                    fields: shard.fields,
+                    mapping: &mapping,
+                    fls: None,
+                    analyzer,
+                };
+                let inner = dls_ctx.compile(role_query)?;
+                Some(CachedFilter {
+                    inner: Arc::from(inner),
+                    key: query_key(role_query),
+                    cache: Arc::clone(&shard.filter_cache),
+                })
+            }
+        };
+        let user_and_post: Option<Box<dyn TQuery>> = post.map(|p| {
+            Box::new(BooleanQuery::new(vec![
+                (Occur::Must, user.box_clone()),
+                (Occur::Must, Box::new(ConstScoreQuery::new(p, 0.0))),
+            ])) as Box<dyn TQuery>
+        });
+        // DLS wraps the query itself (a bit test per candidate document), never a
+        // boolean intersection with a copied bitset.
+        let restrict = |q: Box<dyn TQuery>| -> Box<dyn TQuery> {
+            match &dls {
+                None => q,
+                Some(filter) => Box::new(DlsQuery {
+                    inner: q,
+                    filter: filter.clone(),
+                }),
+            }
+        };
+        let hits_query = user_and_post.map(&restrict);
+        let query = restrict(user);
+        let hits_query = hits_query.unwrap_or_else(|| query.box_clone());
+        let specs = sort::resolve(sort_fields, &mapping, fls.as_ref())?;
+        let restricted = dls.is_some() || fls.is_some();
+        out.push(Prepared {
+            index: index.clone(),
+            searcher,
+            shard,
+            mapping,
+            query,
+            hits_query,
+            fls,
+            dls,
+            restricted,
+            specs,
+        });
+    }
+    Ok(out)
+}
+
+impl Engine {
     /// Collect the top `k` hits (all when `k` is `usize::MAX`) and the total.
     pub(crate) fn collect(
         &self,
@@ -185,13 +225,19 @@ impl Engine {
             };
             let weight = p.hits_query.weight(enable)?;
             let mut per_index: u64 = 0;
+            // `_shard_doc`: the target's ordinal over its documents, stable within one
+            // searcher (what a point in time pins).
+            let mut index_base: u64 = (t as u64) << 32;
             'segments: for (ord, seg) in p.searcher.segment_readers().iter().enumerate() {
                 let cols = sort::open_columns(&p.specs, seg)?;
                 let alive = seg.alive_bitset();
-                let mut scorer = weight.scorer(seg, 1.0)?;
+                // A DLS scorer is driven through its inner scorer with the bit test inline.
+                let (mut scorer, dls) = dls::unwrap_scorer(weight.scorer(seg, 1.0)?);
                 let mut doc = scorer.doc();
                 while doc != TERMINATED {
-                    if alive.is_none_or(|a| a.is_alive(doc)) {
+                    if alive.is_none_or(|a| a.is_alive(doc))
+                        && dls.as_ref().is_none_or(|d| d.admits(doc))
+                    {
                         let score = if scoring { scorer.score() } else { 0.0 };
                         if req.min_score.is_none_or(|m| score >= m) {
                             total += 1;
@@ -201,7 +247,10 @@ impl Engine {
                                     &p.specs,
                                     &cols,
                                     doc,
-                                    global_base + u64::from(doc),
+                                    sort::DocIds {
+                                        global: global_base + u64::from(doc),
+                                        shard: index_base + u64::from(doc),
+                                    },
                                     score,
                                 );
                                 let keep = after.as_ref().is_none_or(|a| {
@@ -232,6 +281,7 @@ impl Engine {
                     doc = scorer.advance();
                 }
                 global_base += u64::from(seg.max_doc());
+                index_base += u64::from(seg.max_doc());
             }
         }
         sort_hits(&specs, &mut hits);
@@ -245,15 +295,25 @@ impl Engine {
     pub fn search(&self, targets: &[(String, Restrictions)], req: &SearchRequest) -> Result<Value> {
         let started = Instant::now();
         let prepared = self.prepare(targets, &req.query, req.post_filter.as_ref(), &req.sort)?;
+        self.search_prepared(started, &prepared, req)
+    }
+
+    /// A search over already prepared targets (their searchers decide what is visible).
+    pub(crate) fn search_prepared(
+        &self,
+        started: Instant,
+        prepared: &[Prepared],
+        req: &SearchRequest,
+    ) -> Result<Value> {
         let k = req.from.saturating_add(req.size);
-        let (hits, total, terminated) = self.collect(&prepared, req, k)?;
+        let (hits, total, terminated) = self.collect(prepared, req, k)?;
         let page: Vec<&Hit> = hits.iter().skip(req.from).take(req.size).collect();
         let rendered = page
             .iter()
-            .map(|h| render_hit(&prepared, h, req))
+            .map(|h| render_hit(prepared, h, req))
             .collect::<Result<Vec<_>>>()?;
         let aggregations = match &req.aggs {
-            Some(a) => Some(self.aggregate(&prepared, a)?),
+            Some(a) => Some(self.aggregate(prepared, a)?),
             None => None,
         };
         let mut out = response_shell(started, prepared.len(), total, req, &page, rendered);
@@ -383,7 +443,7 @@ pub(crate) fn render_hit(prepared: &[Prepared], hit: &Hit, req: &SearchRequest) 
     let doc: TantivyDocument = p.searcher.doc(hit.addr)?;
     let stored = p.shard.stored_doc(&doc)?;
     let visible = match &p.fls {
-        Some(f) => f.filter_source(&stored.source),
+        Some(f) => fls_source::filter(f, stored.source),
         None => stored.source,
     };
     let mut out = Map::new();

@@ -8,10 +8,14 @@ pub(crate) mod compile;
 mod dls;
 mod exec;
 pub mod explain;
+mod fls_source;
+pub mod pit;
 pub mod scroll;
 pub(crate) mod sort;
 pub mod source;
 mod stats;
+
+pub use sort::SHARD_DOC;
 
 use rampart_core::fls::FieldPermissions;
 use rampart_query::Query;

@@ -14,6 +14,9 @@ use crate::error::{Result, SearchError};
 use crate::mapping::{FieldType, Mapping};
 use crate::shard::KW;
 
+/// The point-in-time tiebreaker's sort field.
+pub const SHARD_DOC: &str = "_shard_doc";
+
 /// One sort value of a hit.
 #[derive(Debug, Clone, PartialEq)]
 pub enum SortValue {
@@ -59,6 +62,8 @@ impl SortValue {
 pub enum SortSource {
     Score,
     Doc,
+    /// `_shard_doc`: the point-in-time tiebreaker (target ordinal << 32 | document).
+    ShardDoc,
     Field {
         column: String,
         ty: FieldType,
@@ -94,6 +99,7 @@ pub fn resolve(
             let source = match s.field.as_str() {
                 "_score" => SortSource::Score,
                 "_doc" => SortSource::Doc,
+                SHARD_DOC => SortSource::ShardDoc,
                 field if fls.is_some_and(|p| !p.permits(field)) => SortSource::Nothing,
                 field => match mapping.get(field).map(|f| f.ty) {
                     None => SortSource::Nothing,
@@ -205,12 +211,21 @@ pub fn open_columns(specs: &[SortSpec], seg: &SegmentReader) -> Result<Vec<Segme
         .collect()
 }
 
+/// The ordinals of one document that `_doc` and `_shard_doc` sort on.
+#[derive(Debug, Clone, Copy)]
+pub struct DocIds {
+    /// Across every target of the search.
+    pub global: u64,
+    /// `_shard_doc`: the target's ordinal in the high 32 bits, the document within it below.
+    pub shard: u64,
+}
+
 /// The sort key of one document.
 pub fn key(
     specs: &[SortSpec],
     cols: &[SegmentColumn],
     doc: DocId,
-    global_doc: u64,
+    ids: DocIds,
     score: Score,
 ) -> Vec<SortValue> {
     specs
@@ -218,7 +233,10 @@ pub fn key(
         .zip(cols)
         .map(|(spec, col)| match (&spec.source, col) {
             (SortSource::Score, _) => SortValue::Float(f64::from(score)),
-            (SortSource::Doc, _) => SortValue::Int(i64::try_from(global_doc).unwrap_or(i64::MAX)),
+            (SortSource::Doc, _) => SortValue::Int(i64::try_from(ids.global).unwrap_or(i64::MAX)),
+            (SortSource::ShardDoc, _) => {
+                SortValue::Int(i64::try_from(ids.shard).unwrap_or(i64::MAX))
+            }
             (_, SegmentColumn::Num(cols, integer)) => {
                 let vals = cols.iter().flat_map(|c| c.values_for_doc(doc));
                 let v = if spec.desc {

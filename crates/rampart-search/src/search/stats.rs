@@ -10,8 +10,8 @@
 //! * document count: visible live documents (cached per segment, filter and delete generation);
 //! * token total of a field: the sum of the visible live documents' field norms (cached the
 //!   same way, per field, on first use);
-//! * document frequency of a term: visible live documents in its postings (per query: bounded
-//!   by the postings' length, with a bit test per posting).
+//! * document frequency of a term: visible live documents in its postings (a bit test per
+//!   posting, cached per term beside the document count).
 //!
 //! The token total is a sum of field norms, as stored per document. Every mapped field of this
 //! engine lives in a tantivy JSON field, which stores no norms: tantivy then scores each
@@ -25,9 +25,11 @@ use std::sync::Arc;
 
 use tantivy::query::{Bm25StatisticsProvider, EnableScoring};
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::{BitSet, DocId, Searcher, SegmentReader, Term};
+use tantivy::{DocId, Searcher, SegmentReader, Term};
 
-use crate::filter_cache::{CachedFilter, FilterCache, PreparedFilter, SegmentStats, StatsKey};
+use crate::filter_cache::{
+    CachedFilter, DocBits, FilterCache, PreparedFilter, SegmentStats, StatsKey,
+};
 
 /// Statistics of the documents a restricted caller sees in one searcher's segments.
 pub(crate) struct VisibleStatistics<'a> {
@@ -40,19 +42,19 @@ pub(crate) struct VisibleStatistics<'a> {
 /// One segment's visibility: the DLS bitset (if any) and the cached statistics.
 struct SegmentView<'r> {
     reader: &'r SegmentReader,
-    bits: Option<Arc<BitSet>>,
+    bits: Option<Arc<DocBits>>,
     stats: Arc<SegmentStats>,
 }
 
 #[inline]
-fn visible(reader: &SegmentReader, bits: Option<&BitSet>, doc: DocId) -> bool {
-    bits.is_none_or(|b| doc < b.max_value() && b.contains(doc)) && !reader.is_deleted(doc)
+fn visible(reader: &SegmentReader, bits: Option<&DocBits>, doc: DocId) -> bool {
+    bits.is_none_or(|b| b.contains(doc)) && !reader.is_deleted(doc)
 }
 
 /// Every visible live document of a segment, in order.
 fn visible_docs<'r>(
     reader: &'r SegmentReader,
-    bits: Option<&'r BitSet>,
+    bits: Option<&'r DocBits>,
 ) -> impl Iterator<Item = DocId> + 'r {
     (0..reader.max_doc()).filter(move |d| visible(reader, bits, *d))
 }
@@ -126,19 +128,22 @@ impl<'a> VisibleStatistics<'a> {
         if view.bits.is_none() && !view.reader.has_deletes() {
             return Ok(u64::from(inverted.doc_freq(term)?));
         }
-        let Some(mut block) = inverted.read_block_postings(term, IndexRecordOption::Basic)? else {
-            return Ok(0);
-        };
-        let mut n = 0u64;
-        loop {
-            let docs = block.docs();
-            if docs.is_empty() {
-                break;
+        view.stats.doc_freq(term, || {
+            let Some(mut block) = inverted.read_block_postings(term, IndexRecordOption::Basic)?
+            else {
+                return Ok(0);
+            };
+            let mut n = 0u64;
+            loop {
+                let docs = block.docs();
+                if docs.is_empty() {
+                    break;
+                }
+                n += docs.iter().filter(|d| view.visible(**d)).count() as u64;
+                block.advance();
             }
-            n += docs.iter().filter(|d| view.visible(**d)).count() as u64;
-            block.advance();
-        }
-        Ok(n)
+            Ok(n)
+        })
     }
 
     fn segment_tokens(view: &SegmentView<'_>, field: Field) -> tantivy::Result<u64> {

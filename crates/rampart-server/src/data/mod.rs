@@ -15,6 +15,7 @@ pub mod gateway_only;
 pub mod guards;
 pub mod indices;
 pub mod ingest;
+pub mod pit;
 pub mod restrict;
 pub mod scroll;
 pub mod search;

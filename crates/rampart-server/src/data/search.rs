@@ -211,7 +211,12 @@ pub fn widen_per_role(
 pub fn search(ctx: Ctx, req: Req) -> BoxFut {
     Box::pin(async move {
         let body = req.json()?;
+        if let Some(Value::Object(body)) = body.as_ref().filter(|b| super::pit::requested(Some(b)))
+        {
+            return super::pit::search(&ctx, &req, body.clone());
+        }
         let mut request = parse_request(&req, body.as_ref())?;
+        super::pit::refuse_shard_doc(&request)?;
         let as_int = total_hits::requested(&req)?;
         if as_int {
             total_hits::apply(&mut request, total_hits::explicit(&req, body.as_ref()))?;
