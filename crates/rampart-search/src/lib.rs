@@ -9,6 +9,7 @@ mod engine;
 pub mod error;
 mod filter_cache;
 pub mod mapping;
+pub mod rollover;
 pub mod search;
 pub mod shard;
 mod translog;

@@ -167,6 +167,11 @@ impl Engine {
                 "only write ops with an op_type of create are allowed in data streams".into(),
             ));
         }
+        // A lazy rollover (`_rollover?lazy`) happens on the stream's next write, which then
+        // goes to the new write index.
+        if let Some(index) = self.roll_over_pending(name)? {
+            return Ok(index);
+        }
         match self.write_target(name)? {
             WriteTarget::Index(i) => Ok(i),
             WriteTarget::AutoCreateIndex(i) => {
