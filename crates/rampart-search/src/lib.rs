@@ -9,13 +9,15 @@ mod engine;
 pub mod error;
 mod filter_cache;
 pub mod mapping;
+pub mod rollover;
 pub mod search;
 pub mod shard;
 mod translog;
 pub mod translog_settings;
 
 pub use engine::{
-    DataStreamStats, DocWrite, Engine, IndexStats, Refresh, UpdateRequest, WriteBatch, WriteTarget,
+    DataStreamStats, DocWrite, Engine, IndexStats, MappingGate, Refresh, UpdateRequest, WriteBatch,
+    WriteTarget,
 };
 pub use error::SearchError;
 pub use search::Restrictions;
