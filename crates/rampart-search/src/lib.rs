@@ -5,6 +5,7 @@
 
 pub mod analysis;
 pub mod cluster;
+pub mod date_range;
 mod engine;
 pub mod error;
 mod filter_cache;

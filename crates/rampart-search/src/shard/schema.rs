@@ -2,11 +2,11 @@
 
 use std::collections::BTreeMap;
 
+use tantivy::TantivyDocument;
 use tantivy::schema::{
     FAST, Field, IndexRecordOption, JsonObjectOptions, OwnedValue, STORED, STRING, Schema,
     TextFieldIndexing,
 };
-use tantivy::{DateTime, TantivyDocument};
 
 use super::{DocVersion, KW, TEXT};
 use crate::error::{Result, SearchError};
@@ -111,10 +111,7 @@ pub(super) fn build_doc(
             LeafValue::I64(v) => (&mut kw, OwnedValue::I64(*v)),
             LeafValue::F64(v) => (&mut kw, OwnedValue::F64(*v)),
             LeafValue::Bool(v) => (&mut kw, OwnedValue::Bool(*v)),
-            LeafValue::Date(ms) => (
-                &mut kw,
-                OwnedValue::Date(DateTime::from_timestamp_millis(*ms)),
-            ),
+            LeafValue::Date(ms) => (&mut kw, OwnedValue::Date(crate::date_range::indexed(*ms))),
         };
         map.entry(escape_path(path)).or_default().push(value);
     }
