@@ -1,10 +1,12 @@
 //! The upstream's index metadata (indices, aliases, data streams, remote clusters) as the
 //! engine's `IndexMetadata` snapshot, so index expressions are resolved and authorized by
 //! Rampart exactly as in embedded mode. Read from `GET _resolve/index/*,.*` (with
-//! `expand_wildcards=all`) and `GET _remote/info`; cached, refreshed when older than
+//! `expand_wildcards=all`), `GET _alias` (the aliases' explicit write indices) and
+//! `GET _remote/info`; cached, refreshed when older than
 //! `max_age`, after a change made through the gateway (`invalidate`), and on a miss
 //! (`refresh`, called by the resolver's caller when an explicit name is unknown).
 
+use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
@@ -33,6 +35,35 @@ fn strings(value: Option<&Value>) -> Vec<&str> {
 pub fn metadata_from_resolve(
     resolved: &Value,
     remote_clusters: &[String],
+) -> Result<IndexMetadata, MetadataError> {
+    metadata_with_write_indices(resolved, remote_clusters, &HashMap::new())
+}
+
+/// Each alias's explicit write index (`is_write_index: true`) from a `GET _alias` answer,
+/// which `_resolve/index` does not report (an alias on several indices writes to it).
+pub fn alias_write_indices(answer: &Value) -> HashMap<String, String> {
+    let mut out = HashMap::new();
+    let Some(indices) = answer.as_object() else {
+        return out;
+    };
+    for (index, entry) in indices {
+        let Some(aliases) = entry.get("aliases").and_then(Value::as_object) else {
+            continue;
+        };
+        for (alias, meta) in aliases {
+            if meta.get("is_write_index").and_then(Value::as_bool) == Some(true) {
+                out.insert(alias.clone(), index.clone());
+            }
+        }
+    }
+    out
+}
+
+/// `metadata_from_resolve` with the aliases' explicit write indices.
+pub fn metadata_with_write_indices(
+    resolved: &Value,
+    remote_clusters: &[String],
+    write_indices: &HashMap<String, String>,
 ) -> Result<IndexMetadata, MetadataError> {
     let mut builder = IndexMetadata::builder();
     let entries = |key: &str| {
@@ -69,7 +100,11 @@ pub fn metadata_from_resolve(
             .into_iter()
             .chain(strings(alias.get("data_streams")))
         {
-            spec = spec.target(target);
+            spec = if write_indices.get(name).map(String::as_str) == Some(target) {
+                spec.write_target(target)
+            } else {
+                spec.target(target)
+            };
         }
         builder = builder.alias(spec);
     }
@@ -146,7 +181,19 @@ impl MetadataCache {
             Err(_) => Vec::new(),
         };
         remotes.extend(self.configured_remotes.iter().cloned());
-        let metadata = Arc::new(metadata_from_resolve(&resolved, &remotes)?);
+        let aliases =
+            UpstreamRequest::new(Method::GET, &["_alias"]).param("expand_wildcards", "all");
+        let write_indices = match self.upstream.send(&aliases).await?.into_success() {
+            Ok(answer) => alias_write_indices(&answer),
+            // Without the answer an alias on several indices has no write index here (writes
+            // through it are refused), never a guessed one.
+            Err(_) => HashMap::new(),
+        };
+        let metadata = Arc::new(metadata_with_write_indices(
+            &resolved,
+            &remotes,
+            &write_indices,
+        )?);
         if let Ok(mut current) = self.current.write() {
             *current = Some((metadata.clone(), Instant::now()));
         }
@@ -191,6 +238,28 @@ mod tests {
         assert!(metadata.get(".internal").is_some_and(|a| a.is_hidden()));
         assert_eq!(metadata.remote_clusters(), ["eu"]);
         assert!(matches!(metadata.kind("nope"), NameKind::Missing));
+    }
+
+    #[test]
+    fn explicit_write_indices_come_from_the_alias_answer() {
+        let resolved = json!({
+            "indices": [{"name": "logs-1", "attributes": ["open"]},
+                {"name": "logs-2", "attributes": ["open"]}],
+            "aliases": [{"name": "logs", "indices": ["logs-1", "logs-2"]}],
+        });
+        let aliases = json!({
+            "logs-1": {"aliases": {"logs": {"is_write_index": false}}},
+            "logs-2": {"aliases": {"logs": {"is_write_index": true}}},
+        });
+        let writes = alias_write_indices(&aliases);
+        let metadata = metadata_with_write_indices(&resolved, &[], &writes).unwrap();
+        assert_eq!(metadata.write_index("logs"), Some("logs-2"));
+        assert_eq!(
+            metadata.concrete_indices("logs", None),
+            ["logs-1", "logs-2"]
+        );
+        let without = metadata_from_resolve(&resolved, &[]).unwrap();
+        assert_eq!(without.write_index("logs"), None);
     }
 
     #[test]

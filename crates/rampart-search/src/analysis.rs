@@ -6,8 +6,9 @@
 //! A tokenizer that splits on every non-alphanumeric character turns it into `test OR 1` and
 //! admits `test_2` too.
 //!
-//! Indices created before this analyzer keep tantivy's `default` one (their postings were
-//! written with it); [`analyzer_name`] tells which one an index uses.
+//! Indices created before this analyzer name tantivy's `default` one ([`LEGACY`]) in their
+//! schema; [`analyzer_name`] tells which one an index uses, and opening such an index
+//! rebuilds it with this one (`engine::migrate`).
 
 use tantivy::Index;
 use tantivy::schema::{Schema, Type};
@@ -16,6 +17,10 @@ use unicode_segmentation::{UWordBoundIndices, UnicodeSegmentation};
 
 /// The registered name of the standard analyzer.
 pub const STANDARD: &str = "es_standard";
+
+/// tantivy's analyzer that indices created before [`STANDARD`] name: it splits on every
+/// non-alphanumeric character. Such indices are rebuilt when opened (`engine::migrate`).
+pub const LEGACY: &str = "default";
 
 /// Elasticsearch's default `max_token_length`.
 const MAX_TOKEN_CHARS: usize = 255;
@@ -43,7 +48,7 @@ pub fn analyzer_name(schema: &Schema, field: &str) -> String {
                 .map(|i| i.tokenizer().to_string()),
             _ => None,
         })
-        .unwrap_or_else(|| "default".to_string())
+        .unwrap_or_else(|| LEGACY.to_string())
 }
 
 /// UAX #29 word segments holding at least one letter or digit (punctuation, spaces and

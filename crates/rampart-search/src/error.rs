@@ -32,6 +32,17 @@ pub enum SearchError {
     SearchContextMissing(String),
     #[error("{0}")]
     InvalidAlias(String),
+    /// A write refused by the caller's mapping-update gate (`WriteBatch::with_mapping_gate`):
+    /// the reason is the caller's own 403 text.
+    #[error("{0}")]
+    Forbidden(String),
+    /// An index still analysed by the legacy tokenizer is searched with a document filter:
+    /// refused until it is migrated, since the filter would not match as written.
+    #[error(
+        "index [{index}] has not been migrated to the standard analyzer yet; searches \
+         restricted by document level security or a filtered alias are refused until it is"
+    )]
+    LegacyAnalyzer { index: String },
     /// A resource limit refused the request (e.g. too many open points in time).
     #[error("{0}")]
     Rejected(String),
@@ -82,6 +93,8 @@ impl EsError for SearchError {
             SearchError::InvalidIndexName(_) => "invalid_index_name_exception",
             SearchError::SearchContextMissing(_) => "search_context_missing_exception",
             SearchError::InvalidAlias(_) => "invalid_alias_name_exception",
+            SearchError::Forbidden(_) => "security_exception",
+            SearchError::LegacyAnalyzer { .. } => "illegal_state_exception",
             SearchError::Rejected(_) => "es_rejected_execution_exception",
             SearchError::Internal(_) => "exception",
         }
@@ -94,6 +107,8 @@ impl EsError for SearchError {
             | SearchError::DocumentMissing { .. }
             | SearchError::SearchContextMissing(_) => 404,
             SearchError::VersionConflict { .. } => 409,
+            SearchError::Forbidden(_) => 403,
+            SearchError::LegacyAnalyzer { .. } => 503,
             SearchError::Rejected(_) => 429,
             SearchError::Internal(_) => 500,
             _ => 400,

@@ -5,10 +5,12 @@
 
 pub mod analysis;
 pub mod cluster;
+pub mod date_range;
 mod engine;
 pub mod error;
 mod filter_cache;
 pub mod mapping;
+pub mod rollover;
 pub mod search;
 pub mod shard;
 pub mod snapshot;
@@ -17,7 +19,8 @@ mod translog;
 pub mod translog_settings;
 
 pub use engine::{
-    DataStreamStats, DocWrite, Engine, IndexStats, Refresh, UpdateRequest, WriteBatch, WriteTarget,
+    DataStreamStats, DocWrite, Engine, IndexStats, MappingGate, Refresh, UpdateRequest, WriteBatch,
+    WriteTarget,
 };
 pub use error::SearchError;
 pub use search::Restrictions;

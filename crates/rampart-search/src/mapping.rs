@@ -121,6 +121,12 @@ pub struct Mapping {
     pub fields: BTreeMap<String, FieldMapping>,
     #[serde(default)]
     pub dynamic: Dynamic,
+    /// Whether the root mapping exists: mappings were given (create index, template, put
+    /// mapping) or a document was written. Elasticsearch creates the root mapping with the
+    /// first document, even an empty one, as a dynamic mapping update
+    /// (`indices:admin/mapping/auto_put`); see [`Mapping::creates_root`].
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub created: bool,
 }
 
 /// A typed leaf value ready for indexing.
@@ -153,6 +159,7 @@ impl Mapping {
                 "Root mapping definition has unsupported parameters".into(),
             ));
         };
+        self.created = true;
         let mut unsupported = Vec::new();
         for (key, value) in obj {
             match key.as_str() {
@@ -568,8 +575,16 @@ pub struct Converted {
 }
 
 impl Mapping {
+    /// Whether writing a document creates the root mapping (none exists yet): a mapping
+    /// update even when the document adds no field. Mappings persisted before the root was
+    /// tracked count as created once they hold a field or a `dynamic` setting.
+    pub fn creates_root(&self) -> bool {
+        !self.created && self.fields.is_empty() && self.dynamic == Dynamic::True
+    }
+
     /// Add dynamically detected fields (the second half of [`Mapping::convert`]).
     pub fn add_fields(&mut self, fields: &[(String, FieldMapping)]) -> Result<()> {
+        self.created = true;
         for (path, field) in fields {
             if !self.fields.contains_key(path) {
                 self.set(path, field.clone())?;

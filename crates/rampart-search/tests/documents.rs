@@ -251,8 +251,9 @@ fn templates_data_streams_and_rollover() {
     );
     let ds = e.get_data_streams(Some("logs-app")).unwrap();
     assert_eq!(ds["data_streams"][0]["generation"], 1);
-    let r = e.rollover("logs-app", None).unwrap();
-    assert!(r["new_index"].as_str().unwrap().ends_with("-000002"));
+    let unconditional = rampart_search::rollover::RolloverRequest::default();
+    let r = e.rollover("logs-app", None, &unconditional).unwrap();
+    assert!(r.new_index.ends_with("-000002"));
     let meta = e.metadata();
     assert!(meta.get("logs-app").is_some());
     let err = e.create_data_stream("other").unwrap_err();
@@ -277,8 +278,8 @@ fn templates_data_streams_and_rollover() {
         &json!({"aliases": {"w": {"is_write_index": true}}}),
     )
     .unwrap();
-    let r = e.rollover("w", None).unwrap();
-    assert_eq!(r["new_index"], "w-000002");
+    let r = e.rollover("w", None, &unconditional).unwrap();
+    assert_eq!(r.new_index, "w-000002");
     assert_eq!(
         e.write_target("w").unwrap(),
         rampart_search::WriteTarget::Index("w-000002".into())

@@ -11,6 +11,7 @@
 //! open cap and ES's validation messages.
 
 mod common;
+mod data_pit_cases;
 
 use std::time::{Duration, Instant};
 

@@ -329,3 +329,51 @@ fn auto_put_falls_back_to_an_authorized_alias_that_writes_to_the_index() {
         .is_allowed()
     );
 }
+
+/// The `auto_put` column of the privilege table (section 6.2): per privilege, whether a
+/// mapping update is granted on an index by name, on an index through an alias writing only
+/// to it, and on a data stream's backing index (grant on the stream). `create_doc`, `create`
+/// and `index` grant it on indices and aliases only (BWC rule 6.1); `write`,
+/// `auto_configure`, `manage` and `all` everywhere; raw write actions, `delete`, `read` and
+/// `create_index` nowhere.
+#[test]
+fn auto_put_matrix_by_privilege_and_target_kind() {
+    use crate::resolve::DataStreamSpec;
+    let meta = IndexMetadata::builder()
+        .index("plain")
+        .index("behind")
+        .alias(AliasSpec::new("front").target("behind"))
+        .data_stream(DataStreamSpec::new("logs").backing_index(".ds-logs-000001"))
+        .build()
+        .unwrap();
+    // (privilege, on the index, through the alias, on the backing index)
+    let rows: &[(&str, bool, bool, bool)] = &[
+        ("create_doc", true, true, false),
+        ("create", true, true, false),
+        ("index", true, true, false),
+        // `write` names `auto_put` among its own actions, so it reaches backing indices too.
+        ("write", true, true, true),
+        ("auto_configure", true, true, true),
+        ("manage", true, true, true),
+        ("all", true, true, true),
+        ("delete", false, false, false),
+        ("read", false, false, false),
+        ("indices:data/write/*", false, false, false),
+        ("create_index", false, false, false),
+    ];
+    for &(privilege, on_index, via_alias, on_backing) in rows {
+        let r = role(json!([{"names": ["plain", "front", "logs"], "privileges": [privilege]}]));
+        let granted = |index: &str| {
+            r.authorize_auto_put(&user(), index, &meta)
+                .unwrap()
+                .is_allowed()
+        };
+        assert_eq!(granted("plain"), on_index, "{privilege} on an index");
+        assert_eq!(granted("behind"), via_alias, "{privilege} through an alias");
+        assert_eq!(
+            granted(".ds-logs-000001"),
+            on_backing,
+            "{privilege} on a backing index"
+        );
+    }
+}

@@ -108,6 +108,9 @@ pub struct DataStream {
     pub template: String,
     #[serde(default)]
     pub hidden: bool,
+    /// A lazy rollover is pending: the next write rolls the stream over first.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub rollover_on_write: bool,
 }
 
 /// Everything the engine knows about its indices.

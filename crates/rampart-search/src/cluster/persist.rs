@@ -8,7 +8,17 @@ use super::ClusterState;
 use crate::error::{Result, SearchError};
 
 /// The stored format; bump with a migration when the layout changes.
-pub const FORMAT_VERSION: u32 = 1;
+///
+/// - 1: the first format.
+/// - 2: written by builds that migrate indices to the standard analyzer. A format-1
+///   directory may hold indices whose schema names the legacy tokenizer; every open of an
+///   index checks its schema and rebuilds such an index (`engine::migrate`), so format 1 is
+///   read as is and rewritten as 2 by `Engine::open` (which keeps older builds, which would
+///   serve legacy indices without refusing DLS on them, from opening the directory).
+///   Mappings may carry `created` (the root mapping exists); its absence reads as "not yet".
+pub const FORMAT_VERSION: u32 = 2;
+/// Formats [`load`] accepts (older ones are migrated as described above).
+const READABLE: &[u32] = &[1, FORMAT_VERSION];
 const FILE: &str = "cluster_state.json";
 
 /// Load the state from `dir`, or an empty state when there is none yet.
@@ -23,9 +33,9 @@ pub fn load(dir: &Path) -> Result<ClusterState> {
     let bytes = fs::read(&path)?;
     let state: ClusterState = serde_json::from_slice(&bytes)
         .map_err(|e| SearchError::internal("read cluster state", e))?;
-    if state.format != FORMAT_VERSION {
+    if !READABLE.contains(&state.format) {
         return Err(SearchError::Internal(format!(
-            "unsupported cluster state format {} (expected {FORMAT_VERSION})",
+            "unsupported cluster state format {} (expected at most {FORMAT_VERSION})",
             state.format
         )));
     }

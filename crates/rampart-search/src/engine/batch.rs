@@ -8,7 +8,7 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use super::Engine;
-use super::docs::{DocWrite, Refresh, UpdateRequest};
+use super::docs::{DocWrite, MappingGate, Refresh, UpdateRequest};
 use crate::error::Result;
 use crate::shard::{OpType, Shard, WriteConditions};
 use crate::translog_settings::Durability;
@@ -44,10 +44,19 @@ impl Pending {
 /// A batch of writes acknowledged together: call [`WriteBatch::finish`] before answering the
 /// client; until then the batch's writes may be lost in a crash. Dropping an unfinished
 /// batch still syncs (errors are logged).
-#[derive(Debug)]
 pub struct WriteBatch<'a> {
     engine: &'a Engine,
     pending: Pending,
+    gate: Option<Box<MappingGate<'a>>>,
+}
+
+impl std::fmt::Debug for WriteBatch<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WriteBatch")
+            .field("pending", &self.pending)
+            .field("gated", &self.gate.is_some())
+            .finish_non_exhaustive()
+    }
 }
 
 impl Engine {
@@ -56,11 +65,18 @@ impl Engine {
         WriteBatch {
             engine: self,
             pending: Pending::default(),
+            gate: None,
         }
     }
 }
 
-impl WriteBatch<'_> {
+impl<'a> WriteBatch<'a> {
+    /// Ask `gate` before any write of the batch updates a mapping ([`MappingGate`]).
+    pub fn with_mapping_gate(mut self, gate: Box<MappingGate<'a>>) -> Self {
+        self.gate = Some(gate);
+        self
+    }
+
     /// [`Engine::index_doc`] within the batch.
     pub fn index_doc(
         &mut self,
@@ -71,9 +87,15 @@ impl WriteBatch<'_> {
         cond: WriteConditions,
         refresh: Refresh,
     ) -> Result<DocWrite> {
-        let write = self
-            .engine
-            .index_doc_in(&mut self.pending, target, id, source, op, cond)?;
+        let write = self.engine.index_doc_in(
+            &mut self.pending,
+            self.gate.as_deref_mut(),
+            target,
+            id,
+            source,
+            op,
+            cond,
+        )?;
         self.engine.after_write(write, refresh)
     }
 
@@ -100,9 +122,14 @@ impl WriteBatch<'_> {
         cond: WriteConditions,
         refresh: Refresh,
     ) -> Result<DocWrite> {
-        let write = self
-            .engine
-            .update_doc_in(&mut self.pending, target, id, req, cond)?;
+        let write = self.engine.update_doc_in(
+            &mut self.pending,
+            self.gate.as_deref_mut(),
+            target,
+            id,
+            req,
+            cond,
+        )?;
         self.engine.after_write(write, refresh)
     }
 

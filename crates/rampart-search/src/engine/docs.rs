@@ -1,14 +1,23 @@
 //! Document APIs: index/create, delete, update (partial doc, upsert), get, and the write-target
 //! resolution (alias write index, data stream write index, auto-create).
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
 use super::Engine;
 use super::batch::Pending;
+use crate::cluster::normalize_settings;
 use crate::error::{Result, SearchError};
 use crate::shard::{DocVersion, OpType, StoredDoc, WriteConditions, WriteKind, WriteOutcome};
+
+/// Asked with the concrete index before a write updates that index's mapping (new fields,
+/// or the root mapping of a first document): Elasticsearch authorizes such dynamic updates
+/// as `indices:admin/mapping/auto_put` when the shard applies them, after an auto-created
+/// target exists and for the document an update actually writes. An `Err` refuses the
+/// write before anything changed.
+pub type MappingGate<'a> = dyn FnMut(&str) -> Result<()> + 'a;
 
 /// The `refresh` parameter of a write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -136,6 +145,20 @@ impl Engine {
         }
     }
 
+    /// The flat `index.*` settings an index auto-created by a write to the missing `name`
+    /// takes from its matching template (for a data stream, its backing indices'); empty
+    /// when no template matches.
+    pub fn auto_create_settings(&self, name: &str) -> Result<BTreeMap<String, String>> {
+        let state = self.state();
+        let Some((_, template)) = state.matching_template(name) else {
+            return Ok(BTreeMap::new());
+        };
+        match &template.settings {
+            Some(settings) => normalize_settings(settings),
+            None => Ok(BTreeMap::new()),
+        }
+    }
+
     /// The concrete index for a write, auto-creating it (or its data stream) when missing.
     fn ensure_target(&self, name: &str, op: OpType) -> Result<String> {
         let is_stream = self.state().data_streams.contains_key(name);
@@ -143,6 +166,11 @@ impl Engine {
             return Err(SearchError::IllegalArgument(
                 "only write ops with an op_type of create are allowed in data streams".into(),
             ));
+        }
+        // A lazy rollover (`_rollover?lazy`) happens on the stream's next write, which then
+        // goes to the new write index.
+        if let Some(index) = self.roll_over_pending(name)? {
+            return Ok(index);
         }
         match self.write_target(name)? {
             WriteTarget::Index(i) => Ok(i),
@@ -183,15 +211,17 @@ impl Engine {
         refresh: Refresh,
     ) -> Result<DocWrite> {
         let mut pending = Pending::default();
-        let write = self.index_doc_in(&mut pending, target, id, source, op, cond);
+        let write = self.index_doc_in(&mut pending, None, target, id, source, op, cond);
         pending.sync()?;
         let write = write?;
         self.after_write(write, refresh)
     }
 
+    #[allow(clippy::too_many_arguments)] // the write's parts, as the public API takes them
     pub(crate) fn index_doc_in(
         &self,
         pending: &mut Pending,
+        gate: Option<&mut MappingGate<'_>>,
         target: &str,
         id: Option<&str>,
         source: &Value,
@@ -225,7 +255,7 @@ impl Engine {
             Some(id) => (id.to_string(), op),
             None => (new_id(), OpType::Create),
         };
-        let outcome = self.write_converted(pending, &index, &id, source, op, cond)?;
+        let outcome = self.write_converted(pending, gate, &index, &id, source, op, cond)?;
         Ok(DocWrite {
             index,
             id,
@@ -234,9 +264,11 @@ impl Engine {
         })
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn write_converted(
         &self,
         pending: &mut Pending,
+        gate: Option<&mut MappingGate<'_>>,
         index: &str,
         id: &str,
         source: &Value,
@@ -245,7 +277,10 @@ impl Engine {
     ) -> Result<WriteOutcome> {
         let (shard, mapping) = self.shard(index)?;
         let converted = mapping.convert(id, source)?;
-        if !converted.new_fields.is_empty() {
+        if !converted.new_fields.is_empty() || mapping.creates_root() {
+            if let Some(gate) = gate {
+                gate(index)?;
+            }
             self.mutate(|state| {
                 if let Some(meta) = state.indices.get_mut(index) {
                     let mut m = (*meta.mapping).clone();
@@ -325,7 +360,7 @@ impl Engine {
         refresh: Refresh,
     ) -> Result<DocWrite> {
         let mut pending = Pending::default();
-        let write = self.update_doc_in(&mut pending, target, id, req, cond);
+        let write = self.update_doc_in(&mut pending, None, target, id, req, cond);
         pending.sync()?;
         let write = write?;
         self.after_write(write, refresh)
@@ -334,6 +369,7 @@ impl Engine {
     pub(crate) fn update_doc_in(
         &self,
         pending: &mut Pending,
+        gate: Option<&mut MappingGate<'_>>,
         target: &str,
         id: &str,
         req: &UpdateRequest,
@@ -387,7 +423,7 @@ impl Engine {
         } else {
             OpType::Index
         };
-        let outcome = self.write_converted(pending, &index, id, &source, op, cond)?;
+        let outcome = self.write_converted(pending, gate, &index, id, &source, op, cond)?;
         Ok(DocWrite {
             index,
             id: id.to_string(),

@@ -135,6 +135,11 @@ impl Engine {
             }
             if data_stream.is_some() {
                 settings.insert("index.hidden".into(), "true".into());
+                // A backing index is born with its root mapping and `@timestamp` as a date,
+                // as in Elasticsearch (so writing only mapped fields is no mapping update).
+                if mapping.get("@timestamp").is_none() {
+                    mapping.merge_json(&json!({"properties": {"@timestamp": {"type": "date"}}}))?;
+                }
             }
             settings
                 .entry("index.number_of_shards".into())
@@ -256,16 +261,6 @@ impl Engine {
             .get(name)
             .ok_or_else(|| SearchError::not_found(name))?;
         Ok(Arc::clone(&meta.mapping))
-    }
-
-    /// Whether writing `source` into the concrete index `name` would add fields to its mapping
-    /// (dynamic mapping), which Elasticsearch authorizes as `indices:admin/mapping/auto_put`
-    /// before the write. A document the mapping refuses adds nothing: its write reports why.
-    pub fn adds_fields(&self, name: &str, source: &Value) -> Result<bool> {
-        let mapping = self.mapping(name)?;
-        Ok(mapping
-            .convert("", source)
-            .is_ok_and(|c| !c.new_fields.is_empty()))
     }
 
     /// PUT mapping on concrete indices.
@@ -440,8 +435,8 @@ impl Engine {
                 .get(&name)
                 .map(|m| Arc::clone(&m.mapping))
                 .unwrap_or_default();
-            let shard = Arc::new(Shard::open(&self.index_dir(&uuid), &mapping)?);
-            self.put_shard(&name, shard);
+            let shard = super::migrate::open_shard(&name, &self.index_dir(&uuid), &mapping)?;
+            self.put_shard(&name, Arc::new(shard));
         }
         Ok(())
     }

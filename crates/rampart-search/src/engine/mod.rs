@@ -8,6 +8,7 @@ mod disk;
 mod docs;
 mod durability;
 mod indices;
+mod migrate;
 mod stream_stats;
 mod streams;
 
@@ -27,7 +28,7 @@ use crate::search::scroll::ScrollStore;
 use crate::shard::Shard;
 
 pub use batch::WriteBatch;
-pub use docs::{DocWrite, Refresh, UpdateRequest, WriteTarget};
+pub use docs::{DocWrite, MappingGate, Refresh, UpdateRequest, WriteTarget};
 pub use indices::IndexStats;
 pub use stream_stats::DataStreamStats;
 
@@ -67,13 +68,19 @@ impl Engine {
     pub fn open(data_dir: &Path) -> Result<Self> {
         let dir = data_dir.join("indices");
         std::fs::create_dir_all(&dir)?;
-        let state = cluster::load(&dir)?;
+        let mut state = cluster::load(&dir)?;
         let mut shards = HashMap::new();
         for (name, meta) in &state.indices {
             if !meta.closed {
-                let shard = Shard::open(&dir.join(&meta.uuid), &meta.mapping)?;
+                let shard = migrate::open_shard(name, &dir.join(&meta.uuid), &meta.mapping)?;
                 shards.insert(name.clone(), Arc::new(shard));
             }
+        }
+        if state.format != cluster::FORMAT_VERSION {
+            // Every format this build reads differs only in what opening an index migrates
+            // (see `cluster::persist`); record that this build now owns the directory.
+            state.format = cluster::FORMAT_VERSION;
+            cluster::store(&dir, &state)?;
         }
         let snapshot = Arc::new(cluster::build_index_metadata(&state)?);
         Ok(Engine {

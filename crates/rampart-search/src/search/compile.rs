@@ -9,6 +9,7 @@ use std::ops::Bound;
 use rampart_core::fls::FieldPermissions;
 use rampart_query::ast::{Bound as QBound, Fuzziness, MinimumShouldMatch};
 use rampart_query::{BoolQuery, Operator, Query, Scalar};
+use tantivy::Term;
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, EmptyQuery,
     FuzzyTermQuery, Occur, PhraseQuery, Query as TQuery, RangeQuery, RegexQuery, TermQuery,
@@ -16,7 +17,6 @@ use tantivy::query::{
 };
 use tantivy::schema::{IndexRecordOption, Type};
 use tantivy::tokenizer::TextAnalyzer;
-use tantivy::{DateTime, Term};
 
 use crate::error::{Result, SearchError};
 use crate::mapping::{FieldType, Mapping, parse_date};
@@ -286,9 +286,9 @@ impl CompileCtx<'_> {
                 Box::new(TermQuery::new(t, IndexRecordOption::Basic))
             }
             FieldType::Date => {
-                let ms = to_date(field, value)?;
+                let at = crate::date_range::query_bound(field, to_date(field, value)?)?;
                 let mut t = self.kw_term(field);
-                t.append_type_and_fast_value(DateTime::from_timestamp_millis(ms));
+                t.append_type_and_fast_value(at);
                 Box::new(RangeQuery::new(
                     Bound::Included(t.clone()),
                     Bound::Included(t),
@@ -423,9 +423,10 @@ impl CompileCtx<'_> {
                     b.inclusive
                 }
                 FieldType::Date => {
-                    t.append_type_and_fast_value(DateTime::from_timestamp_millis(to_date(
-                        field, &b.value,
-                    )?));
+                    t.append_type_and_fast_value(crate::date_range::query_bound(
+                        field,
+                        to_date(field, &b.value)?,
+                    )?);
                     b.inclusive
                 }
                 FieldType::Keyword => {

@@ -127,6 +127,13 @@ pub(crate) fn prepare_sources(
             restrictions,
         } = source;
         let index = &index;
+        // A legacy index tokenizes a role query differently from what it means (`test_1`
+        // would admit `test_2`): refuse rather than leak until it is migrated.
+        if restrictions.documents.is_some() && shard.is_legacy() {
+            return Err(SearchError::LegacyAnalyzer {
+                index: index.clone(),
+            });
+        }
         let fls = restrictions.fls().cloned();
         let analyzer = shard.analyzer()?;
         let mut ctx = CompileCtx {

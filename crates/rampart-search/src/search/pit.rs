@@ -19,6 +19,7 @@ use tantivy::Searcher;
 
 use super::Restrictions;
 use super::exec::{Source, prepare_sources};
+use super::explain::matches_source;
 use super::sort::SHARD_DOC;
 use crate::engine::Engine;
 use crate::error::{Result, SearchError};
@@ -194,6 +195,43 @@ impl Engine {
         let req = with_tiebreaker(req);
         let prepared = prepare_sources(sources, &req.query, req.post_filter.as_ref(), &req.sort)?;
         self.search_prepared(started, &prepared, &req)
+    }
+
+    /// A document of one of the PIT's indices as the PIT sees it (its source when the PIT was
+    /// opened, never a later version) and, per role query, whether that copy matches it
+    /// (`None` admits everything). `None` when the PIT's snapshot has no such document.
+    pub fn pit_doc(
+        &self,
+        owner: &str,
+        id: &str,
+        index: &str,
+        doc_id: &str,
+        queries: &[Option<&Query>],
+    ) -> Result<Option<(Value, Vec<bool>)>> {
+        let pinned = {
+            let mut store = self.pits();
+            let ctx = store.live(owner, id, Instant::now())?;
+            ctx.indices
+                .iter()
+                .find(|p| p.target.index == index)
+                .cloned()
+        };
+        let Some(p) = pinned else {
+            return Ok(None);
+        };
+        let Some(addr) = p.shard.locate(&p.searcher, doc_id)? else {
+            return Ok(None);
+        };
+        let doc: tantivy::TantivyDocument = p.searcher.doc(addr)?;
+        let source = p.shard.stored_doc(&doc)?.source;
+        let mut admits = Vec::with_capacity(queries.len());
+        for query in queries {
+            admits.push(match query {
+                None => true,
+                Some(q) => matches_source(index, &p.mapping, doc_id, &source, q)?,
+            });
+        }
+        Ok(Some((source, admits)))
     }
 
     /// Close the owner's PITs among `ids`; returns how many were open.

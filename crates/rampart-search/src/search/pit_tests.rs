@@ -222,3 +222,28 @@ fn restrictions_come_with_each_search() {
         .unwrap();
     assert_eq!(all["hits"]["total"]["value"], 2);
 }
+
+#[test]
+fn pit_doc_reads_the_snapshot_copy_and_matches_role_queries_on_it() {
+    let (_dir, engine) = engine();
+    put(&engine, "1", json!({"n": 1, "k": "old"}), Refresh::True);
+    let id = engine.open_pit(OWNER, MINUTE, 10, &docs_pit()).unwrap();
+    put(&engine, "1", json!({"n": 2, "k": "new"}), Refresh::True);
+    put(&engine, "2", json!({"n": 3, "k": "new"}), Refresh::True);
+    let old = parse_query(&json!({"term": {"k": "old"}})).unwrap();
+    let new = parse_query(&json!({"term": {"k": "new"}})).unwrap();
+    let (source, admits) = engine
+        .pit_doc(OWNER, &id, "docs", "1", &[None, Some(&old), Some(&new)])
+        .unwrap()
+        .unwrap();
+    assert_eq!(source, json!({"n": 1, "k": "old"}));
+    assert_eq!(admits, vec![true, true, false]);
+    // Written after the PIT was opened, or in no index of it: not there.
+    assert_eq!(engine.pit_doc(OWNER, &id, "docs", "2", &[]).unwrap(), None);
+    assert_eq!(engine.pit_doc(OWNER, &id, "other", "1", &[]).unwrap(), None);
+    // Another owner finds no context.
+    assert!(matches!(
+        engine.pit_doc("native/native1/bob/", &id, "docs", "1", &[]),
+        Err(SearchError::SearchContextMissing(_))
+    ));
+}

@@ -13,6 +13,7 @@
 //! replays exactly the logged writes the commit does not hold.
 
 mod conditions;
+mod rebuild;
 mod schema;
 
 use std::collections::HashMap;
@@ -136,6 +137,9 @@ pub struct Shard {
     /// `None` for throwaway in-memory indices.
     translog: Option<Translog>,
     pub filter_cache: Arc<FilterCache>,
+    /// Text is analysed by the legacy tokenizer ([`crate::analysis::LEGACY`]): role queries
+    /// would not match as written, so document-filtered searches are refused.
+    legacy: bool,
 }
 
 impl std::fmt::Debug for Shard {
@@ -169,6 +173,16 @@ impl Shard {
         Ok(shard)
     }
 
+    /// An empty index at `dir` whose text analyser is the legacy one, as indices created
+    /// before the standard analyzer were (migration tests).
+    #[cfg(test)]
+    pub(crate) fn create_legacy(dir: &Path) -> Result<Self> {
+        std::fs::create_dir_all(dir)?;
+        let index = Index::create_in_dir(dir, schema::legacy_schema())?;
+        let (translog, _) = Translog::open(dir)?;
+        Self::from_index(index, WRITER_MEMORY, Some(translog))
+    }
+
     /// A throwaway in-memory index (single-document evaluations).
     pub fn in_ram() -> Result<Self> {
         let index = Index::create_in_ram(schema::schema());
@@ -178,6 +192,8 @@ impl Shard {
     fn from_index(index: Index, memory: usize, translog: Option<Translog>) -> Result<Self> {
         crate::analysis::register(&index);
         let fields = schema::fields(&index.schema())?;
+        let legacy =
+            crate::analysis::analyzer_name(&index.schema(), TEXT) != crate::analysis::STANDARD;
         let writer: IndexWriter = index.writer_with_num_threads(1, memory)?;
         let reader = index
             .reader_builder()
@@ -196,6 +212,7 @@ impl Shard {
             }),
             translog,
             filter_cache: Arc::new(FilterCache::default()),
+            legacy,
         })
     }
 
@@ -295,6 +312,11 @@ impl Shard {
             .ok_or_else(|| SearchError::Internal(format!("analyser [{name}] missing")))
     }
 
+    /// Whether text is analysed by the legacy tokenizer (an index not yet migrated).
+    pub fn is_legacy(&self) -> bool {
+        self.legacy
+    }
+
     pub fn tokenizers(&self) -> tantivy::tokenizer::TokenizerManager {
         self.index.tokenizers().clone()
     }
@@ -322,7 +344,7 @@ impl Shard {
 
     /// Where the refreshed, live copy of `id` is (a postings lookup per segment; cheaper
     /// than running a query with a collector on every write).
-    fn locate(&self, searcher: &Searcher, id: &str) -> Result<Option<DocAddress>> {
+    pub(crate) fn locate(&self, searcher: &Searcher, id: &str) -> Result<Option<DocAddress>> {
         let term = Term::from_field_text(self.fields.id, id);
         for (ord, seg) in searcher.segment_readers().iter().enumerate() {
             let Some(mut postings) = seg

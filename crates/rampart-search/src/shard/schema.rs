@@ -2,11 +2,11 @@
 
 use std::collections::BTreeMap;
 
+use tantivy::TantivyDocument;
 use tantivy::schema::{
     FAST, Field, IndexRecordOption, JsonObjectOptions, OwnedValue, STORED, STRING, Schema,
     TextFieldIndexing,
 };
-use tantivy::{DateTime, TantivyDocument};
 
 use super::{DocVersion, KW, TEXT};
 use crate::error::{Result, SearchError};
@@ -26,6 +26,17 @@ pub struct Fields {
 }
 
 pub(super) fn schema() -> Schema {
+    schema_with_analyzer(crate::analysis::STANDARD)
+}
+
+/// The schema of an index created before the standard analyzer (tantivy's `default` on
+/// text), for migration tests.
+#[cfg(test)]
+pub(super) fn legacy_schema() -> Schema {
+    schema_with_analyzer(crate::analysis::LEGACY)
+}
+
+fn schema_with_analyzer(analyzer: &str) -> Schema {
     let mut b = Schema::builder();
     b.add_text_field("_id", STRING | STORED | FAST);
     b.add_bytes_field("_source", STORED);
@@ -45,7 +56,7 @@ pub(super) fn schema() -> Schema {
     let text = JsonObjectOptions::default()
         .set_indexing_options(
             TextFieldIndexing::default()
-                .set_tokenizer(crate::analysis::STANDARD)
+                .set_tokenizer(analyzer)
                 .set_index_option(IndexRecordOption::WithFreqsAndPositions),
         )
         .set_expand_dots_enabled();
@@ -100,10 +111,7 @@ pub(super) fn build_doc(
             LeafValue::I64(v) => (&mut kw, OwnedValue::I64(*v)),
             LeafValue::F64(v) => (&mut kw, OwnedValue::F64(*v)),
             LeafValue::Bool(v) => (&mut kw, OwnedValue::Bool(*v)),
-            LeafValue::Date(ms) => (
-                &mut kw,
-                OwnedValue::Date(DateTime::from_timestamp_millis(*ms)),
-            ),
+            LeafValue::Date(ms) => (&mut kw, OwnedValue::Date(crate::date_range::indexed(*ms))),
         };
         map.entry(escape_path(path)).or_default().push(value);
     }

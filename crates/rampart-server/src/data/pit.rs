@@ -21,7 +21,7 @@ use super::search::{self, SEARCH, Target, engine_targets};
 use super::{guards, target, total_hits};
 use crate::error::ApiError;
 use crate::http::{Reply, Req};
-use crate::routes::{BoxFut, Ctx};
+use crate::routes::{BoxFut, Ctx, Facts};
 
 pub const OPEN: &str = "indices:data/read/open_point_in_time";
 /// The node setting capping open points in time.
@@ -127,6 +127,32 @@ pub fn open(ctx: Ctx, req: Req) -> BoxFut {
     })
 }
 
+/// `POST /_pit` names no index: ES's request validation refuses it (with a missing
+/// `keep_alive` too) before any authorization, so it is 400 for every caller.
+fn no_index_error(req: &Req) -> ApiError {
+    let mut problems = vec!["[index] is not specified".to_string()];
+    match req.query("keep_alive") {
+        // An unparsable value fails first, as ES parses the parameter before validating.
+        Some(value) => {
+            if let Err(e) = crate::api::api_keys::parse_time_value("keep_alive", value) {
+                return e;
+            }
+        }
+        None => problems.push("[keep_alive] is not specified".into()),
+    }
+    ApiError::validation(&problems)
+}
+
+/// The route's request facts: none can be, the request is invalid.
+pub fn open_without_index_facts(req: &Req, _ctx: &Ctx) -> Result<Facts, ApiError> {
+    Err(no_index_error(req))
+}
+
+/// `POST /_pit` (reached as a handler only with security disabled).
+pub fn open_without_index(_ctx: Ctx, req: Req) -> BoxFut {
+    Box::pin(async move { Err(no_index_error(&req)) })
+}
+
 /// Whether a search body asks for a point in time.
 pub fn requested(body: Option<&Value>) -> bool {
     body.is_some_and(|b| b.get("pit").is_some())
@@ -212,26 +238,97 @@ pub fn search(ctx: &Ctx, req: &Req, mut body: Map<String, Value>) -> Result<Repl
     if as_int {
         total_hits::apply(&mut request, total_hits::explicit(req, Some(&rest)))?;
     }
-    let owner = owner(&ctx.auth);
-    let indices = ctx.state.data.pit_indices(&owner, &id)?;
-    let mut response = if indices.is_empty() {
-        search::empty_response()
-    } else {
-        let targets = authorized_targets(ctx, req, &indices, &request)?;
-        let mut response =
-            ctx.state
-                .data
-                .search_pit(&owner, &id, keep, &engine_targets(&targets), &request)?;
-        search::widen_per_role(ctx, &targets, &request, &mut response)?;
-        response
-    };
+    let mut response = run(ctx, req, &id, keep, &request)?;
     if as_int {
         total_hits::render(&mut response);
     }
+    Ok(Reply::ok(response))
+}
+
+/// One `_msearch` item whose body has `pit` (given here, taken out of the parsed body): the
+/// item's header and the URL's default index are checked as ES checks a PIT search, then it
+/// runs as `POST /_search` with that `pit` would. Errors are the item's own.
+pub fn msearch_item(
+    ctx: &Ctx,
+    req: &Req,
+    header: &Value,
+    expressions: &[String],
+    pit: &Value,
+    request: &SearchRequest,
+) -> Result<Value, ApiError> {
+    check_msearch_header(req, header, expressions)?;
+    let (id, keep) = pit_args(pit)?;
+    run(ctx, req, &id, keep, request)
+}
+
+/// What ES's validation of a PIT search refuses in an `_msearch` item: indices (`expressions`:
+/// the header's, else the URL's), indices options, routing and preference.
+pub(crate) fn check_msearch_header(
+    req: &Req,
+    header: &Value,
+    expressions: &[String],
+) -> Result<(), ApiError> {
+    let mut problems = Vec::new();
+    if !expressions.is_empty() {
+        problems.push(
+            "[indices] cannot be used with point in time. Do not specify any index with point \
+             in time."
+                .to_string(),
+        );
+    }
+    let defaults = IndicesOptions::search();
+    let header_options = [
+        "ignore_unavailable",
+        "allow_no_indices",
+        "expand_wildcards",
+        "ignore_throttled",
+    ]
+    .iter()
+    .any(|k| header.get(k).is_some());
+    if header_options || target::options(req, defaults)? != defaults {
+        problems.push("[indicesOptions] cannot be used with point in time".into());
+    }
+    for param in ["routing", "preference"] {
+        if header.get(param).is_some() {
+            problems.push(format!("[{param}] cannot be used with point in time"));
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::validation(&problems))
+    }
+}
+
+/// Search the caller's PIT `id`: authorized and restricted for the searching caller, the
+/// answer carrying `pit_id`.
+fn run(
+    ctx: &Ctx,
+    req: &Req,
+    id: &str,
+    keep: Option<Duration>,
+    request: &SearchRequest,
+) -> Result<Value, ApiError> {
+    let owner = owner(&ctx.auth);
+    let indices = ctx.state.data.pit_indices(&owner, id)?;
+    let mut response = if indices.is_empty() {
+        search::empty_response()
+    } else {
+        let targets = authorized_targets(ctx, req, &indices, request)?;
+        let mut response =
+            ctx.state
+                .data
+                .search_pit(&owner, id, keep, &engine_targets(&targets), request)?;
+        // Per-role widening reads each hit as the PIT sees it, not its current version.
+        search::widen_per_role_with(&targets, request, &mut response, |index, doc, queries| {
+            Ok(ctx.state.data.pit_doc(&owner, id, index, doc, queries)?)
+        })?;
+        response
+    };
     if let Some(o) = response.as_object_mut() {
         o.insert("pit_id".into(), json!(id));
     }
-    Ok(Reply::ok(response))
+    Ok(response)
 }
 
 /// Authorize `search` on the PIT's concrete indices and compute the caller's restriction on

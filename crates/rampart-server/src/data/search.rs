@@ -151,6 +151,9 @@ fn run_search(
     Ok(response)
 }
 
+/// A hit's full source and, per role query (`None` admits all), whether it admits the hit.
+pub type HitDoc = Option<(Value, Vec<bool>)>;
+
 /// `per_role` pairing: each hit's `_source` shows the union of the fields of the roles whose
 /// query admits that hit (the engine filtered it to the fields all roles share).
 pub fn widen_per_role(
@@ -158,6 +161,29 @@ pub fn widen_per_role(
     targets: &[Target],
     request: &SearchRequest,
     response: &mut Value,
+) -> Result<(), ApiError> {
+    widen_per_role_with(targets, request, response, |index, id, queries| {
+        let Some(doc) = ctx.state.data.get_doc(index, id, true)? else {
+            return Ok(None);
+        };
+        let mut admits = Vec::with_capacity(queries.len());
+        for query in queries {
+            admits.push(match query {
+                None => true,
+                Some(q) => ctx.state.data.matches(index, id, q)?,
+            });
+        }
+        Ok(Some((doc.source, admits)))
+    })
+}
+
+/// [`widen_per_role`] reading each hit's document through `read` (a point in time reads its
+/// snapshot's copy, not the current one).
+pub fn widen_per_role_with(
+    targets: &[Target],
+    request: &SearchRequest,
+    response: &mut Value,
+    read: impl Fn(&str, &str, &[Option<&Query>]) -> Result<HitDoc, ApiError>,
 ) -> Result<(), ApiError> {
     if request.source != SourceFilter::All || targets.iter().all(|t| t.restriction.pairs.is_empty())
     {
@@ -182,15 +208,17 @@ pub fn widen_per_role(
         if target.restriction.pairs.is_empty() {
             continue;
         }
-        let Some(doc) = ctx.state.data.get_doc(&index, &id, true)? else {
+        let queries: Vec<Option<&Query>> = target
+            .restriction
+            .pairs
+            .iter()
+            .map(|p| p.documents.as_ref())
+            .collect();
+        let Some((source, admits)) = read(&index, &id, &queries)? else {
             continue;
         };
         let mut fields: Option<rampart_core::fls::FieldPermissions> = None;
-        for pair in &target.restriction.pairs {
-            let admits = match &pair.documents {
-                None => true,
-                Some(q) => ctx.state.data.matches(&index, &id, q)?,
-            };
+        for (pair, admits) in target.restriction.pairs.iter().zip(admits) {
             if admits {
                 fields = Some(match fields {
                     None => pair.fields.clone(),
@@ -201,7 +229,7 @@ pub fn widen_per_role(
             }
         }
         if let (Some(fields), Some(obj)) = (fields, hit.as_object_mut()) {
-            obj.insert("_source".into(), fields.filter_source(&doc.source));
+            obj.insert("_source".into(), fields.filter_source(&source));
         }
     }
     Ok(())
@@ -293,8 +321,10 @@ pub fn msearch(ctx: Ctx, req: Req) -> BoxFut {
         for pair in lines.chunks(2) {
             let header: Value = serde_json::from_str(pair.first().copied().unwrap_or("{}"))
                 .map_err(crate::http::request::json_error)?;
-            let body_line: Value = serde_json::from_str(pair.get(1).copied().unwrap_or("{}"))
+            let mut body_line: Value = serde_json::from_str(pair.get(1).copied().unwrap_or("{}"))
                 .map_err(crate::http::request::json_error)?;
+            // A point in time is the item's target, not part of its search body.
+            let pit = body_line.as_object_mut().and_then(|b| b.remove("pit"));
             let expressions = match header.get("index") {
                 Some(Value::String(s)) => s.split(',').map(String::from).collect(),
                 Some(Value::Array(a)) => a
@@ -309,10 +339,17 @@ pub fn msearch(ctx: Ctx, req: Req) -> BoxFut {
                 // ES refuses the whole multi-search when one body bounds its tracking.
                 total_hits::apply(request, body_line.get("track_total_hits").is_some())?;
             }
-            let outcome = parsed.map_err(ApiError::from).and_then(|request| {
-                let options = target::options(&req, IndicesOptions::search())?;
-                run_search(&ctx, &req, &expressions, &options, &request)
-            });
+            let outcome = parsed
+                .map_err(ApiError::from)
+                .and_then(|request| match &pit {
+                    Some(pit) => {
+                        super::pit::msearch_item(&ctx, &req, &header, &expressions, pit, &request)
+                    }
+                    None => {
+                        let options = target::options(&req, IndicesOptions::search())?;
+                        run_search(&ctx, &req, &expressions, &options, &request)
+                    }
+                });
             responses.push(match outcome {
                 Ok(mut r) => {
                     if as_int {

@@ -3,8 +3,9 @@
 //! template matches (authorized there as `indices:admin/auto_create`, which `auto_configure`
 //! grants); here they are managed explicitly, each name authorized for the route's action.
 
-use rampart_core::resolve::IndicesOptions;
-use serde_json::json;
+use rampart_core::resolve::{IndexMetadata, IndicesOptions};
+use rampart_search::rollover::RolloverRequest;
+use serde_json::{Value, json};
 
 use super::indices::{acknowledged, concrete};
 use super::{guards, target};
@@ -165,55 +166,124 @@ pub fn delete_data_streams(ctx: Ctx, req: Req) -> BoxFut {
 }
 
 /// `POST /{index}/_rollover`, `/{index}/_rollover/{new_index}`: on a data stream or an alias
-/// with a write index. The new index name is authorized for the same action.
+/// with a write index. The body is parsed first (400 before 403), then the target and the new
+/// index name (when given) are authorized for the route's action.
 pub fn rollover(ctx: Ctx, req: Req) -> BoxFut {
     Box::pin(async move {
+        let request = parse_rollover(&req)?;
         let target_name = req.param_required("index")?.to_string();
         let meta = ctx.state.data.metadata();
-        let mut names = vec![target_name.clone()];
-        if let Some(new) = req.param("new_index") {
-            names.push(new.to_string());
-        }
-        target::authorize_names(&ctx, &req, ctx.action, &names, &meta)?;
-        if req.json()?.is_some_and(|b| b.get("conditions").is_some()) {
-            return Err(ApiError::bad_request(
-                "rollover conditions are not supported by this server; roll over unconditionally",
-            ));
-        }
-        let out = ctx
+        authorize_rollover(&ctx, &req, &meta)?;
+        let outcome = ctx
             .state
             .data
-            .rollover(&target_name, req.param("new_index"))?;
-        Ok(Reply::ok(out))
+            .rollover(&target_name, req.param("new_index"), &request)?;
+        Ok(Reply::ok(outcome.render()))
     })
+}
+
+const ROLLOVER: &str = "indices:admin/rollover";
+
+/// Parses the body of a route whose body ES parses before authorizing (its REST layer), so
+/// a malformed one is a 400 even for a caller who would get a 403: rollover.
+pub(crate) fn parse_before_authorization(action: &str, req: &Req) -> Result<(), ApiError> {
+    if action == ROLLOVER {
+        parse_rollover(req)?;
+    }
+    Ok(())
+}
+
+/// The rollover body and its `dry_run`/`lazy` parameters, strictly parsed (ES's parse
+/// errors, with their nested causes). Shared with the gateway, which forwards only requests
+/// that parse.
+pub(crate) fn parse_rollover(req: &Req) -> Result<RolloverRequest, ApiError> {
+    let dry_run = req.query_bool("dry_run", false)?;
+    let lazy = req.query_bool("lazy", false)?;
+    let body = req.json()?;
+    RolloverRequest::parse(body.as_ref(), dry_run, lazy).map_err(|e| {
+        let mut err = ApiError::from_es(&e);
+        err.caused_by = None;
+        match e.caused_by() {
+            Some(nested) => err.with_meta("caused_by", nested),
+            None => err,
+        }
+    })
+}
+
+/// Authorizes the rollover target (alias or data stream) and the path's new index name for
+/// the route's action. Shared with the gateway (`upstream/streams.rs`).
+pub(crate) fn authorize_rollover(
+    ctx: &Ctx,
+    req: &Req,
+    meta: &IndexMetadata,
+) -> Result<(), ApiError> {
+    let mut names = vec![req.param_required("index")?.to_string()];
+    if let Some(new) = req.param("new_index") {
+        names.push(new.to_string());
+    }
+    target::authorize_names(ctx, req, ctx.action, &names, meta)?;
+    Ok(())
 }
 
 /// `POST|PUT /{index}/_shrink|_split|_clone/{target}`: refused under DLS/FLS on the source
 /// and when the target would hold more privileges than the source (section 5.9); otherwise
-/// a clear 400, since this engine keeps one shard per index and does not copy indices.
+/// the engine copies the one source index (a target of one shard, or a clone).
 pub fn resize(ctx: Ctx, req: Req) -> BoxFut {
     Box::pin(async move {
         let (sources, authorized) = concrete(&ctx, &req, IndicesOptions::strict_expand_open())?;
-        if authorized.restricted() {
-            return Err(guards::blocked(RESIZE_DLS_FLS));
-        }
         let target_name = req.param_required("target")?.to_string();
         let meta = ctx.state.data.metadata();
-        for source in &sources {
-            for action in [
-                "indices:data/read/search",
-                "indices:data/write/index:op_type/index",
-                "indices:admin/delete",
-            ] {
-                if target::allows(&ctx, action, &target_name, &meta)
-                    && !target::allows(&ctx, action, source, &meta)
-                {
-                    return Err(ApiError::forbidden(RESIZE_ESCALATION));
-                }
+        check_resize(&ctx, &authorized, &sources, &target_name, &meta)?;
+        let [source] = sources.as_slice() else {
+            return Err(ApiError::bad_request(format!(
+                "a resize needs exactly one source index; [{}] resolves to {} indices",
+                req.param("index").unwrap_or_default(),
+                sources.len()
+            )));
+        };
+        let endpoint = resize_endpoint(&req)?;
+        let body = req.json()?.unwrap_or(Value::Null);
+        let out = ctx
+            .state
+            .data
+            .resize(endpoint, source, &target_name, &body)?;
+        Ok(Reply::ok(out))
+    })
+}
+
+/// The resize endpoint of the path (`_shrink`, `_split`, `_clone`). Shared with the gateway.
+pub(crate) fn resize_endpoint(req: &Req) -> Result<&'static str, ApiError> {
+    ["_shrink", "_split", "_clone"]
+        .into_iter()
+        .find(|e| req.path.contains(&format!("/{e}/")))
+        .ok_or_else(|| ApiError::bad_request("unknown resize endpoint"))
+}
+
+/// ES's two resize refusals once the source is authorized: DLS/FLS on the source (400), and
+/// a target name granting any of search, index or delete where a source does not (403).
+/// Shared with the gateway (`upstream/resize.rs`).
+pub(crate) fn check_resize(
+    ctx: &Ctx,
+    authorized: &target::Authorized,
+    sources: &[String],
+    target_name: &str,
+    meta: &IndexMetadata,
+) -> Result<(), ApiError> {
+    if authorized.restricted() {
+        return Err(guards::blocked(RESIZE_DLS_FLS));
+    }
+    for source in sources {
+        for action in [
+            "indices:data/read/search",
+            "indices:data/write/index:op_type/index",
+            "indices:admin/delete",
+        ] {
+            if target::allows(ctx, action, target_name, meta)
+                && !target::allows(ctx, action, source, meta)
+            {
+                return Err(ApiError::forbidden(RESIZE_ESCALATION));
             }
         }
-        Err(ApiError::bad_request(
-            "shrink, split and clone are not supported by this server (one shard per index)",
-        ))
-    })
+    }
+    Ok(())
 }

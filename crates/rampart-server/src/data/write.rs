@@ -1,14 +1,17 @@
 //! Writes: every document write executes as bulk items (section 6.3). The engine decides each
 //! item (`rampart_core::write`: bulk, auto-create, bulk[s] per concrete index on the names its
 //! items used — an alias stays an alias —, the item's own action, update under DLS/FLS);
-//! allowed items auto-create missing indices and run.
+//! allowed items auto-create missing indices and run, and a write that updates a mapping is
+//! checked for `auto_put` by the engine's mapping gate as it happens.
 
 use std::collections::HashMap;
 
 use rampart_core::error::EsError;
 use rampart_core::resolve::IndexMetadata;
 use rampart_core::write::{BulkItem, ItemFailure, WriteOp};
-use rampart_search::{DocWrite, OpType, Refresh, UpdateRequest, WriteBatch, WriteConditions};
+use rampart_search::{
+    DocWrite, MappingGate, OpType, Refresh, SearchError, UpdateRequest, WriteBatch, WriteConditions,
+};
 use serde_json::{Map, Value, json};
 
 use super::engine;
@@ -96,8 +99,7 @@ pub fn execute(
     let mut out = Vec::with_capacity(items.len());
     let mut written: Vec<String> = Vec::new();
     // One translog fsync per index for the whole request, before anything is acknowledged.
-    let mut batch = engine.write_batch();
-    let mut mapping_updates = MappingUpdates::default();
+    let mut batch = engine.write_batch().with_mapping_gate(mapping_gate(ctx));
     let mut ingest = super::ingest::IngestSession::new(ctx);
     for ((item, bulk), failure) in items.iter().zip(&bulk_items).zip(&failures) {
         if let Some(f) = failure {
@@ -105,8 +107,8 @@ pub fn execute(
             continue;
         }
         // Ingest runs on authorized items only, and its output is what gets written, so the
-        // mapping-update check below sees the document as the shard would.
-        let ingested = match ingest.run(item, bulk.concrete.as_deref()) {
+        // mapping-update gate sees the document as the shard would.
+        let ingested = match ingest.run(item, bulk) {
             Ok(Some(body)) => Some(WriteItem {
                 body: Some(body),
                 ..item.clone()
@@ -118,10 +120,6 @@ pub fn execute(
             }
         };
         let item = ingested.as_ref().unwrap_or(item);
-        if let Some(f) = mapping_updates.refusal(ctx, meta.as_ref(), item, bulk)? {
-            out.push(Err(ApiError::new(f.status, f.es_type, f.reason)));
-            continue;
-        }
         let result = run_one(&mut batch, item, bulk);
         if let Ok(w) = &result
             && !written.contains(&w.index)
@@ -137,69 +135,35 @@ pub fn execute(
     Ok(out)
 }
 
-/// Dynamic mapping updates (`indices:admin/mapping/auto_put`, section 6.2): an item whose
-/// document would add fields to its existing landing index needs the action there, or on an
-/// alias writing only to it (`EffectiveRole::authorize_auto_put`), as Elasticsearch checks
-/// when the shard updates the mapping. Checked right before the item runs, against the
-/// mapping earlier items of the request may already have extended. Auto-created targets are
-/// not checked (their mapping does not exist before the write).
-#[derive(Default)]
-struct MappingUpdates {
-    /// Per concrete index: `None` when the caller may update its mapping, else the 403 text.
-    decided: HashMap<String, Option<String>>,
-}
-
-impl MappingUpdates {
-    fn refusal(
-        &mut self,
-        ctx: &Ctx,
-        meta: &IndexMetadata,
-        item: &WriteItem,
-        resolved: &BulkItem,
-    ) -> Result<Option<ItemFailure>, ApiError> {
-        let Some(concrete) = resolved.concrete.as_deref() else {
-            return Ok(None);
-        };
-        if item.op == WriteOp::Delete {
-            return Ok(None);
-        }
-        let denial = match self.decided.get(concrete) {
+/// The dynamic-mapping check (`indices:admin/mapping/auto_put`, section 6.2), asked by the
+/// engine when a write is about to update a concrete index's mapping: new fields, or the root
+/// mapping of an index's first document — including the index an item just auto-created and
+/// the document an update actually writes (the merged document, or the upsert), as
+/// Elasticsearch checks when the shard applies the update. The caller needs the action on
+/// that index or on an alias writing only to it (`EffectiveRole::authorize_auto_put`), judged
+/// on the metadata of the moment (an auto-created data stream's backing index is one, so
+/// write privileges do not grant it there). Answers are kept per index for the request.
+fn mapping_gate<'a>(ctx: &'a Ctx) -> Box<MappingGate<'a>> {
+    let mut decided: HashMap<String, Option<String>> = HashMap::new();
+    Box::new(move |concrete: &str| {
+        let denial = match decided.get(concrete) {
             Some(known) => known.clone(),
             None => {
-                let decision = ctx.role.authorize_auto_put(&ctx.subject, concrete, meta)?;
+                let meta = ctx.state.data.metadata();
+                let decision = ctx
+                    .role
+                    .authorize_auto_put(&ctx.subject, concrete, &meta)
+                    .map_err(|e| {
+                        tracing::error!(%e, "auto_put authorization failed to compile");
+                        SearchError::Internal("authorization failed".into())
+                    })?;
                 let denial = decision.decision.denial().map(|d| d.message().to_owned());
-                self.decided.insert(concrete.to_owned(), denial.clone());
+                decided.insert(concrete.to_owned(), denial.clone());
                 denial
             }
         };
-        // Only a caller who may not update the mapping pays for converting the document.
-        let Some(message) = denial else {
-            return Ok(None);
-        };
-        let Some(body) = item.body.as_ref() else {
-            return Ok(None);
-        };
-        let sources: Vec<&Value> = match item.op {
-            WriteOp::Update => ["doc", "upsert"]
-                .iter()
-                .filter_map(|k| body.get(*k))
-                .collect(),
-            _ => vec![body],
-        };
-        // A document the mapping cannot take adds nothing: it fails in the engine with its
-        // own error.
-        let adds_fields = sources.iter().any(|source| {
-            ctx.state
-                .data
-                .adds_fields(concrete, source)
-                .unwrap_or(false)
-        });
-        Ok(adds_fields.then_some(ItemFailure {
-            status: 403,
-            es_type: "security_exception",
-            reason: message,
-        }))
-    }
+        denial.map_or(Ok(()), |message| Err(SearchError::Forbidden(message)))
+    })
 }
 
 fn run_one(

@@ -277,6 +277,8 @@ async fn pipeline(
     if let Some(m) = &metrics {
         m.count_request();
     }
+    // Bodies ES parses in its REST layer are refused (400) before authorization.
+    crate::data::streams::parse_before_authorization(route.action, &req)?;
     let ctx = authorize(&state, route, &req, auth).await;
     if let Some(m) = &metrics {
         m.count_decision(!matches!(&ctx, Err(e) if e.status == 403));

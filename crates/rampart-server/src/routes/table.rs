@@ -327,6 +327,7 @@ pub fn routes() -> Vec<Route> {
         route(M::POST, "/{index}/_update_by_query", "indices:data/write/update/byquery", Authz::Index, data::by_query::by_query),
         route(M::POST, "/{index}/_delete_by_query", "indices:data/write/delete/byquery", Authz::Index, data::by_query::by_query),
         route(M::POST, "/{index}/_pit", "indices:data/read/open_point_in_time", Authz::Index, data::pit::open),
+        route(M::POST, "/_pit", "indices:data/read/open_point_in_time", Authz::Cluster(Some(data::pit::open_without_index_facts)), data::pit::open_without_index),
         route(M::DELETE, "/_pit", "indices:data/read/close_point_in_time", Authz::Index, data::pit::close),
         route(M::GET, "/_field_caps", "indices:data/read/field_caps", Authz::Index, data::explain::field_caps),
         route(M::POST, "/_field_caps", "indices:data/read/field_caps", Authz::Index, data::explain::field_caps),

@@ -1,15 +1,12 @@
 //! A recording test double in front of the upstream: every request the gateway sends is
 //! recorded (method, path with query, JSON body; an ndjson body as its lines) and forwarded
 //! unchanged, except the APIs the embedded upstream does not execute, which the front
-//! answers itself over the real upstream's data: point in time (an id standing for the
-//! indices it was opened on; a search with it runs on those indices), `_delete_by_query`
+//! answers itself over the real upstream's data: `_delete_by_query`
 //! (the query's hits deleted with one refreshed `_bulk`), `_update_by_query` (counts the
 //! query's hits) and `_termvectors`.
 //! What reaches documents is therefore decided by the query the gateway sent.
 #![allow(dead_code)]
 
-use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use axum::Router;
@@ -37,8 +34,6 @@ struct Inner {
     upstream: String,
     http: reqwest::Client,
     recorded: Mutex<Vec<Recorded>>,
-    pits: Mutex<HashMap<String, String>>,
-    next: AtomicU64,
 }
 
 impl Front {
@@ -53,8 +48,6 @@ impl Front {
                 upstream,
                 http: reqwest::Client::new(),
                 recorded: Mutex::new(Vec::new()),
-                pits: Mutex::new(HashMap::new()),
-                next: AtomicU64::new(1),
             }),
         };
         let app = Router::new().fallback(handle).with_state(front.clone());
@@ -73,11 +66,6 @@ impl Front {
             .filter(|r| r.target.contains(endpoint))
             .cloned()
             .collect()
-    }
-
-    /// The upstream PIT ids currently open.
-    pub fn open_pits(&self) -> usize {
-        self.inner.pits.lock().unwrap().len()
     }
 
     async fn upstream_json(&self, method: &str, target: &str, body: &Value) -> (u16, Value) {
@@ -119,14 +107,6 @@ fn reply(status: u16, body: Value) -> Response {
     (StatusCode::from_u16(status).unwrap(), axum::Json(body)).into_response()
 }
 
-fn missing_context(id: &str) -> Response {
-    reply(
-        404,
-        json!({"error": {"type": "search_context_missing_exception",
-            "reason": format!("No search context found for id [{id}]")}, "status": 404}),
-    )
-}
-
 async fn handle(
     State(front): State<Front>,
     method: Method,
@@ -154,11 +134,8 @@ async fn handle(
     let parts: Vec<&str> = segments.iter().map(String::as_str).collect();
     let special = matches!(
         (method.as_str(), parts.as_slice()),
-        ("POST", [_, "_pit"])
-            | ("DELETE", ["_pit"])
-            | ("POST", [_, "_delete_by_query" | "_update_by_query"])
-            | (_, [_, "_termvectors", ..])
-    ) || (parts == ["_search"] && json.get("pit").is_some());
+        ("POST", [_, "_delete_by_query" | "_update_by_query"]) | (_, [_, "_termvectors", ..])
+    );
     front.inner.recorded.lock().unwrap().push(Recorded {
         method: method.to_string(),
         target: target.clone(),
@@ -168,37 +145,6 @@ async fn handle(
         return forward(&front, &method, &target, &headers, body).await;
     }
     match (method.as_str(), parts.as_slice()) {
-        ("POST", [index, "_pit"]) => {
-            let id = format!("pit-{}", front.inner.next.fetch_add(1, Ordering::Relaxed));
-            front
-                .inner
-                .pits
-                .lock()
-                .unwrap()
-                .insert(id.clone(), index.to_string());
-            reply(200, json!({"id": id}))
-        }
-        ("DELETE", ["_pit"]) => {
-            let id = json["id"].as_str().unwrap_or_default();
-            match front.inner.pits.lock().unwrap().remove(id) {
-                Some(_) => reply(200, json!({"succeeded": true, "num_freed": 1})),
-                None => reply(404, json!({"succeeded": true, "num_freed": 0})),
-            }
-        }
-        (_, ["_search"]) => {
-            let id = json["pit"]["id"].as_str().unwrap_or_default().to_string();
-            let indices = front.inner.pits.lock().unwrap().get(&id).cloned();
-            let Some(indices) = indices else {
-                return missing_context(&id);
-            };
-            let mut search = json.clone();
-            search.as_object_mut().unwrap().remove("pit");
-            let (status, mut answer) = front
-                .upstream_json("POST", &format!("/{indices}/_search"), &search)
-                .await;
-            answer["pit_id"] = json!(id);
-            reply(status, answer)
-        }
         ("POST", [index, "_delete_by_query"]) => {
             let found = front.matching(index, &json["query"]).await;
             let mut ndjson = String::new();

@@ -4,13 +4,20 @@
 //! authorized on the named index, and the pipelines' output is what is written. The
 //! pipeline is the item's own (`pipeline` in a bulk action line), else the request's
 //! `?pipeline=`, else the target index's `index.default_pipeline`; the index's
-//! `index.final_pipeline` runs after it. `_none` names no pipeline.
+//! `index.final_pipeline` runs after it. `_none` names no pipeline. A write that auto-creates
+//! its index reads those settings from the template the new index will be created from.
+//!
+//! An update item carries a document to index only when it may create one: Elasticsearch
+//! runs the pipelines on its `upsert` document (with the item's or request's pipeline), or,
+//! under `doc_as_upsert`, on its partial `doc` (the index's pipelines only: the request's
+//! pipeline is attached to the upsert alone). This happens before the shard knows whether
+//! the document exists, so a processed `doc` is also what gets merged into an existing one.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use rampart_core::write::WriteOp;
-use serde_json::Value;
+use rampart_core::write::{BulkItem, WriteOp};
+use serde_json::{Map, Value};
 
 use super::pipeline::Pipeline;
 use super::security_user::UserFacts;
@@ -29,7 +36,8 @@ const NONE: &str = "_none";
 pub struct IngestSession<'a> {
     ctx: &'a Ctx,
     pipelines: HashMap<String, Arc<Pipeline>>,
-    index_pipelines: HashMap<String, IndexPipelines>,
+    /// Keyed by (the name is a missing target, name).
+    index_pipelines: HashMap<(bool, String), IndexPipelines>,
     /// Gathered on first use by a pipeline that writes the caller's identity.
     user: Option<UserFacts>,
     /// What pipelines without such a processor see (they read none of it).
@@ -55,24 +63,66 @@ impl<'a> IngestSession<'a> {
     }
 
     /// The document to write for an authorized `item` after its pipelines ran, or `None`
-    /// when no pipeline applies (the item is written as it is). `concrete` is the existing
-    /// index the item writes to (`None` when the write creates it).
-    pub fn run(
-        &mut self,
-        item: &WriteItem,
-        concrete: Option<&str>,
-    ) -> Result<Option<Value>, ApiError> {
-        if !matches!(item.op, WriteOp::Index | WriteOp::Create) {
+    /// when no pipeline applies (the item is written as it is). `target` is where the item
+    /// lands: its existing concrete index, or the missing name it auto-creates.
+    pub fn run(&mut self, item: &WriteItem, target: &BulkItem) -> Result<Option<Value>, ApiError> {
+        let Some(body) = &item.body else {
             return Ok(None);
+        };
+        match item.op {
+            WriteOp::Index | WriteOp::Create => {
+                let Value::Object(source) = body else {
+                    return Ok(None);
+                };
+                let processed = self.process(source, item.pipeline.as_deref(), target)?;
+                Ok(processed.map(Value::Object))
+            }
+            WriteOp::Update => self.run_update(body, item.pipeline.as_deref(), target),
+            WriteOp::Delete => Ok(None),
         }
-        let Some(Value::Object(source)) = &item.body else {
+    }
+
+    /// The update body with its indexable document processed (see the module
+    /// documentation), or `None` when it has none or no pipeline applies.
+    fn run_update(
+        &mut self,
+        body: &Value,
+        pipeline: Option<&str>,
+        target: &BulkItem,
+    ) -> Result<Option<Value>, ApiError> {
+        let Value::Object(update) = body else {
             return Ok(None);
         };
-        let settings = match concrete {
-            Some(index) => self.index_pipelines(index),
-            None => IndexPipelines::default(),
+        let doc_as_upsert = update
+            .get("doc_as_upsert")
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
+        let (key, pipeline) = if doc_as_upsert {
+            ("doc", None)
+        } else {
+            ("upsert", pipeline)
         };
-        let first = item.pipeline.clone().or(settings.default);
+        let Some(Value::Object(source)) = update.get(key) else {
+            return Ok(None);
+        };
+        let Some(processed) = self.process(source, pipeline, target)? else {
+            return Ok(None);
+        };
+        let mut update = update.clone();
+        update.insert(key.to_string(), Value::Object(processed));
+        Ok(Some(Value::Object(update)))
+    }
+
+    /// Run the request's pipeline (else the index's default) and the index's final pipeline
+    /// on `source`; `None` when none applies.
+    fn process(
+        &mut self,
+        source: &Map<String, Value>,
+        pipeline: Option<&str>,
+        target: &BulkItem,
+    ) -> Result<Option<Map<String, Value>>, ApiError> {
+        let settings = self.index_pipelines(target);
+        let first = pipeline.map(String::from).or(settings.default);
         let ids: Vec<String> = [first, settings.final_]
             .into_iter()
             .flatten()
@@ -87,7 +137,7 @@ impl<'a> IngestSession<'a> {
             let user = self.user_for(&pipeline)?;
             pipeline.run(&mut doc, user)?;
         }
-        Ok(Some(Value::Object(doc)))
+        Ok(Some(doc))
     }
 
     fn pipeline(&mut self, id: &str) -> Result<Arc<Pipeline>, ApiError> {
@@ -120,24 +170,39 @@ impl<'a> IngestSession<'a> {
             .ok_or_else(|| ApiError::internal("ingest user facts missing after gathering"))
     }
 
-    fn index_pipelines(&mut self, index: &str) -> IndexPipelines {
-        if let Some(p) = self.index_pipelines.get(index) {
+    fn index_pipelines(&mut self, target: &BulkItem) -> IndexPipelines {
+        let key = match target.concrete.as_deref() {
+            Some(index) => (false, index.to_string()),
+            None => (true, target.index.clone()),
+        };
+        if let Some(p) = self.index_pipelines.get(&key) {
             return p.clone();
         }
-        let settings = self.ctx.state.data.get_settings(index).ok();
-        let read = |name: &str| -> Option<String> {
-            let s = settings.as_ref()?.get("settings")?;
-            s.get("index")
-                .and_then(|i| i.get(name))
-                .or_else(|| s.get(format!("index.{name}")))
-                .and_then(Value::as_str)
-                .map(String::from)
+        let engine = &self.ctx.state.data;
+        let p = if key.0 {
+            // Unreadable template settings were refused when the template was put; reading
+            // none here means the index will be created without pipelines either.
+            let settings = engine.auto_create_settings(&key.1).unwrap_or_default();
+            IndexPipelines {
+                default: settings.get("index.default_pipeline").cloned(),
+                final_: settings.get("index.final_pipeline").cloned(),
+            }
+        } else {
+            let settings = engine.get_settings(&key.1).ok();
+            let read = |name: &str| -> Option<String> {
+                let s = settings.as_ref()?.get("settings")?;
+                s.get("index")
+                    .and_then(|i| i.get(name))
+                    .or_else(|| s.get(format!("index.{name}")))
+                    .and_then(Value::as_str)
+                    .map(String::from)
+            };
+            IndexPipelines {
+                default: read("default_pipeline"),
+                final_: read("final_pipeline"),
+            }
         };
-        let p = IndexPipelines {
-            default: read("default_pipeline"),
-            final_: read("final_pipeline"),
-        };
-        self.index_pipelines.insert(index.to_string(), p.clone());
+        self.index_pipelines.insert(key, p.clone());
         p
     }
 }

@@ -26,7 +26,9 @@ mod msearch;
 mod open_close;
 mod ops;
 mod pit;
+mod resize;
 mod scroll;
+mod streams;
 
 use super::{restrict, search, target};
 use crate::data::write::WriteItem;
@@ -90,6 +92,11 @@ pub async fn handle(gateway: Arc<Gateway>, ctx: Ctx, req: Req) -> Result<Reply, 
         }
         (INDEX, true) | (DELETE, true) => write_upstream(&gateway, &ctx, &req).await,
         (CREATE_INDEX, false) => admin_upstream(&gateway, &ctx, &req).await,
+        (streams::CREATE_DATA_STREAM, _) => streams::create(&gateway, &ctx, &req).await,
+        (streams::DELETE_DATA_STREAM, _) => streams::delete(&gateway, &ctx, &req).await,
+        (streams::DATA_STREAM_STATS, _) => streams::stats(&gateway, &ctx, &req).await,
+        (streams::ROLLOVER, _) => streams::rollover(&gateway, &ctx, &req).await,
+        (resize::RESIZE, _) => resize::resize(&gateway, &ctx, &req).await,
         (action, _) => Err(ApiError::bad_request(format!(
             "[{action}] is not supported in gateway mode"
         ))),

@@ -4,14 +4,17 @@
 //! envelope with its `status`), one with nothing to search becomes an empty answer, and the
 //! rest go upstream in a single `_msearch` naming only authorized names. The upstream's
 //! answers are filtered per item with that item's plan and merged back in request order.
+//! An item with `pit` is planned as a `_search` with it (`pit::plan`) and its answer's
+//! `pit_id` bound to the caller again.
 
 use axum::http::Method;
 use rampart_core::authz::RemoteAccess;
 use rampart_core::resolve::{IndexMetadata, IndicesOptions};
 use rampart_gateway::UpstreamRequest;
-use rampart_gateway::rewrite::{self, ResponseFilter};
+use rampart_gateway::rewrite::{self, PitBinding, ResponseFilter};
 use serde_json::{Map, Value, json};
 
+use super::pit::PitPlanned;
 use super::{
     gateway_error, is_direct, metadata, refuse_inexact_remote, remote_targets, send, targets,
     with_params,
@@ -32,18 +35,22 @@ const RESTRICTED_HEADER_KEYS: &[&str] = &["routing", "preference", "search_type"
 enum Planned {
     /// Nothing authorized to search: an empty answer.
     Empty,
-    /// Sent upstream with this header and body; the answer is filtered with `filter`.
+    /// Answered here (a point in time over no index).
+    Answered(Value),
+    /// Sent upstream with this header and body; the answer is filtered with `filter` (and,
+    /// for a point in time, its `pit_id` bound to the caller with `pit`).
     Forward {
         header: Value,
         body: Value,
         filter: Option<Box<ResponseFilter>>,
+        pit: Option<Box<PitBinding>>,
     },
 }
 
 /// Where each item's answer comes from.
 enum Item {
     Local(Value),
-    Upstream(Option<Box<ResponseFilter>>),
+    Upstream(Option<Box<ResponseFilter>>, Option<Box<PitBinding>>),
 }
 
 /// `GET|POST /_msearch`, `/{index}/_msearch`.
@@ -70,7 +77,12 @@ pub(super) async fn msearch(gateway: &Gateway, ctx: &Ctx, req: &Req) -> Result<R
             }
         }
         let expressions = header_expressions(&header).unwrap_or_else(|| default_index.clone());
-        match plan_item(ctx, req, &expressions, &options, &meta, &header, &body) {
+        let planned = if body.get("pit").is_some() {
+            plan_pit_item(gateway, ctx, req, &expressions, &meta, &header, &body)
+        } else {
+            plan_item(ctx, req, &expressions, &options, &meta, &header, &body)
+        };
+        match planned {
             Ok(Planned::Empty) => {
                 let mut empty = search::empty_response();
                 if as_int {
@@ -78,16 +90,23 @@ pub(super) async fn msearch(gateway: &Gateway, ctx: &Ctx, req: &Req) -> Result<R
                 }
                 items.push(Item::Local(with_status(empty, 200)));
             }
+            Ok(Planned::Answered(mut answer)) => {
+                if as_int {
+                    total_hits::render(&mut answer);
+                }
+                items.push(Item::Local(with_status(answer, 200)));
+            }
             Ok(Planned::Forward {
                 header,
                 body,
                 filter,
+                pit,
             }) => {
                 ndjson.push_str(&header.to_string());
                 ndjson.push('\n');
                 ndjson.push_str(&body.to_string());
                 ndjson.push('\n');
-                items.push(Item::Upstream(filter));
+                items.push(Item::Upstream(filter, pit));
             }
             Err(e) => items.push(Item::Local(with_status(e.body(), e.status))),
         }
@@ -99,7 +118,7 @@ pub(super) async fn msearch(gateway: &Gateway, ctx: &Ctx, req: &Req) -> Result<R
     };
     let expected = items
         .iter()
-        .filter(|i| matches!(i, Item::Upstream(_)))
+        .filter(|i| matches!(i, Item::Upstream(..)))
         .count();
     if answers.len() != expected {
         // A short or long answer cannot be matched to the sub-searches: an error, no guess.
@@ -108,19 +127,24 @@ pub(super) async fn msearch(gateway: &Gateway, ctx: &Ctx, req: &Req) -> Result<R
         ));
     }
     let mut answers = answers.into_iter();
-    let responses: Vec<Value> = items
-        .into_iter()
-        .map(|item| match item {
+    let mut responses: Vec<Value> = Vec::with_capacity(items.len());
+    for item in items {
+        responses.push(match item {
             Item::Local(v) => v,
-            Item::Upstream(filter) => {
+            Item::Upstream(filter, Some(pit)) => {
+                let mut answer = answers.next().unwrap_or(Value::Null);
+                super::pit::finish(gateway, ctx, filter.as_deref(), &pit, &mut answer)?;
+                answer
+            }
+            Item::Upstream(filter, None) => {
                 let mut answer = answers.next().unwrap_or(Value::Null);
                 if let (Some(filter), None) = (&filter, answer.get("error")) {
                     rewrite::filter_search_response(&mut answer, filter);
                 }
                 answer
             }
-        })
-        .collect();
+        });
+    }
     Ok(Reply::ok(json!({"took": took, "responses": responses})))
 }
 
@@ -159,11 +183,6 @@ fn plan_item(
     header: &Value,
     raw: &Value,
 ) -> Result<Planned, ApiError> {
-    if raw.get("pit").is_some() {
-        return Err(ApiError::bad_request(
-            "a point in time inside [_msearch] is not supported in gateway mode",
-        ));
-    }
     let parsed = rampart_query::parse_search_request(raw).map_err(ApiError::from);
     let authorized = target::authorize(ctx, req, search::SEARCH, expressions, options, meta)?;
     let local = !(authorized.placeholder || authorized.names.is_empty());
@@ -205,6 +224,36 @@ fn plan_item(
         header: upstream_header(header, names, restricted),
         body: plan.body,
         filter: plan.response.map(Box::new),
+        pit: None,
+    })
+}
+
+/// A sub-search with `pit`: checked as ES validates a PIT search (no index, indices options,
+/// routing or preference for the item), then planned as a `_search` with it; sent upstream
+/// with an empty header (the upstream PIT names its indices).
+fn plan_pit_item(
+    gateway: &Gateway,
+    ctx: &Ctx,
+    req: &Req,
+    expressions: &[String],
+    meta: &IndexMetadata,
+    header: &Value,
+    raw: &Value,
+) -> Result<Planned, ApiError> {
+    crate::data::pit::check_msearch_header(req, header, expressions)?;
+    Ok(match super::pit::plan(gateway, ctx, req, raw, meta)? {
+        PitPlanned::Answered(answer) => Planned::Answered(answer),
+        PitPlanned::Forward {
+            body,
+            filter,
+            binding,
+            ..
+        } => Planned::Forward {
+            header: json!({}),
+            body,
+            filter,
+            pit: Some(binding),
+        },
     })
 }
 

@@ -8,7 +8,7 @@
 //! `DELETE /_pit` closes only the caller's own PITs.
 
 use axum::http::Method;
-use rampart_core::resolve::IndicesOptions;
+use rampart_core::resolve::{IndexMetadata, IndicesOptions};
 use rampart_gateway::UpstreamRequest;
 use rampart_gateway::rewrite::{self, PitBinding, ScrollBinder};
 use serde_json::{Value, json};
@@ -86,21 +86,30 @@ pub(super) async fn open(gateway: &Gateway, ctx: &Ctx, req: &Req) -> Result<Repl
     Ok(Reply::ok(json!({ "id": id })))
 }
 
-/// `POST /_search` with `pit`.
-pub(super) async fn search(gateway: &Gateway, ctx: &Ctx, req: &Req) -> Result<Reply, ApiError> {
-    if !target::expressions(req).is_empty() {
-        return Err(ApiError::validation(&[
-            "[indices] cannot be used with point in time. Do not specify any index with point in time."
-                .into(),
-        ]));
-    }
-    if req.query("scroll").is_some() {
-        return Err(ApiError::validation(&[
-            "using [point in time] is not allowed in a scroll context".into(),
-        ]));
-    }
-    let raw = req.json()?.unwrap_or_else(|| json!({}));
-    let Some((rest, pit)) = rewrite::split_pit(&raw) else {
+/// A point-in-time search decided for the upstream.
+pub(super) enum PitPlanned {
+    /// The PIT is over no index: this (empty) answer, with the caller's id.
+    Answered(Value),
+    /// Sent upstream as `body`; the answer is filtered with `filter` and its `pit_id` bound
+    /// again with `binding`.
+    Forward {
+        body: Value,
+        filter: Option<Box<rewrite::ResponseFilter>>,
+        restricted: bool,
+        binding: Box<PitBinding>,
+    },
+}
+
+/// Decide a search body with `pit` (of `_search` or of an `_msearch` item): the caller's id
+/// unbound, the search authorized on the PIT's names and planned like any search.
+pub(super) fn plan(
+    gateway: &Gateway,
+    ctx: &Ctx,
+    req: &Req,
+    raw: &Value,
+    meta: &IndexMetadata,
+) -> Result<PitPlanned, ApiError> {
+    let Some((rest, pit)) = rewrite::split_pit(raw) else {
         return Err(ApiError::validation(&["[pit] is missing".into()]));
     };
     let Some(token) = rewrite::pit_id(&pit) else {
@@ -115,17 +124,16 @@ pub(super) async fn search(gateway: &Gateway, ctx: &Ctx, req: &Req) -> Result<Re
         if let Some(o) = answer.as_object_mut() {
             o.insert("pit_id".into(), json!(token));
         }
-        return Ok(Reply::ok(answer));
+        return Ok(PitPlanned::Answered(answer));
     }
-    let meta = metadata(gateway).await?;
-    let access = target::authorize_names(ctx, req, search::SEARCH, &binding.indices, &meta)?;
+    let access = target::authorize_names(ctx, req, search::SEARCH, &binding.indices, meta)?;
     let authorized = target::Authorized {
         names: binding.indices.clone(),
         placeholder: false,
         access,
         remote: Vec::new(),
     };
-    let found = targets(ctx, search::SEARCH, &authorized, &meta)?;
+    let found = targets(ctx, search::SEARCH, &authorized, meta)?;
     let restricted = found.iter().any(|t| t.restrictions.is_restricted());
     let plan = if restricted {
         let parsed = match search::parse_request(req, Some(&rest)) {
@@ -144,7 +152,54 @@ pub(super) async fn search(gateway: &Gateway, ctx: &Ctx, req: &Req) -> Result<Re
             response: None,
         }
     };
-    let body = rewrite::with_upstream_pit(plan.body, pit, &binding.upstream_id);
+    Ok(PitPlanned::Forward {
+        body: rewrite::with_upstream_pit(plan.body, pit, &binding.upstream_id),
+        filter: plan.response.map(Box::new),
+        restricted,
+        binding: Box::new(binding),
+    })
+}
+
+/// The upstream's answer to a planned PIT search as the caller gets it: filtered (unless it
+/// is an error) and its `pit_id` bound to the caller again.
+pub(super) fn finish(
+    gateway: &Gateway,
+    ctx: &Ctx,
+    filter: Option<&rewrite::ResponseFilter>,
+    binding: &PitBinding,
+    answer: &mut Value,
+) -> Result<(), ApiError> {
+    if let (Some(filter), None) = (filter, answer.get("error")) {
+        rewrite::filter_search_response(answer, filter);
+    }
+    binding.bind_answer(binder(gateway)?, &owner(&ctx.auth), answer);
+    Ok(())
+}
+
+/// `POST /_search` with `pit`.
+pub(super) async fn search(gateway: &Gateway, ctx: &Ctx, req: &Req) -> Result<Reply, ApiError> {
+    if !target::expressions(req).is_empty() {
+        return Err(ApiError::validation(&[
+            "[indices] cannot be used with point in time. Do not specify any index with point in time."
+                .into(),
+        ]));
+    }
+    if req.query("scroll").is_some() {
+        return Err(ApiError::validation(&[
+            "using [point in time] is not allowed in a scroll context".into(),
+        ]));
+    }
+    let raw = req.json()?.unwrap_or_else(|| json!({}));
+    let meta = metadata(gateway).await?;
+    let (body, filter, restricted, binding) = match plan(gateway, ctx, req, &raw, &meta)? {
+        PitPlanned::Answered(answer) => return Ok(Reply::ok(answer)),
+        PitPlanned::Forward {
+            body,
+            filter,
+            restricted,
+            binding,
+        } => (body, filter, restricted, binding),
+    };
     let mut upstream = UpstreamRequest::new(Method::POST, &["_search"])
         .json(body)
         .idempotent();
@@ -152,10 +207,7 @@ pub(super) async fn search(gateway: &Gateway, ctx: &Ctx, req: &Req) -> Result<Re
         upstream = with_params(upstream, req);
     }
     let (status, mut answer) = send(gateway, &upstream).await?;
-    if let Some(filter) = &plan.response {
-        rewrite::filter_search_response(&mut answer, filter);
-    }
-    binding.bind_answer(binder(gateway)?, &owner(&ctx.auth), &mut answer);
+    finish(gateway, ctx, filter.as_deref(), &binding, &mut answer)?;
     Ok(Reply::status(status, answer))
 }
 

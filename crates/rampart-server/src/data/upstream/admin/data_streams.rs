@@ -4,13 +4,11 @@
 //! them again (fail closed, should the upstream list more).
 
 use axum::http::Method;
-use rampart_core::resolve::Abstraction;
 use rampart_gateway::UpstreamRequest;
 use serde_json::{Value, json};
 
-use super::super::{metadata, send, with_params};
-use crate::data::engine::index_not_found;
-use crate::data::{streams, target};
+use super::super::{send, with_params};
+use crate::data::streams;
 use crate::error::ApiError;
 use crate::gateway::Gateway;
 use crate::http::{Reply, Req};
@@ -20,20 +18,9 @@ pub(in crate::data::upstream) const GET_DATA_STREAM: &str = "indices:admin/data_
 
 pub(super) async fn get(gateway: &Gateway, ctx: &Ctx, req: &Req) -> Result<Reply, ApiError> {
     // A name without wildcard must exist and be authorized; wildcards skip what is not.
-    let lenient = streams::only_patterns(req);
-    let (expressions, options) = streams::stream_expressions(req, lenient)?;
-    let meta = metadata(gateway).await?;
-    let authorized = target::authorize(ctx, req, ctx.action, &expressions, &options, &meta)?;
-    let mut names = Vec::new();
-    if !authorized.placeholder {
-        for name in authorized.names {
-            if matches!(meta.get(&name), Some(Abstraction::DataStream(_))) {
-                names.push(name);
-            } else if !lenient {
-                return Err(index_not_found(&name));
-            }
-        }
-    }
+    let names =
+        super::super::streams::authorized_streams(gateway, ctx, req, streams::only_patterns(req))
+            .await?;
     if names.is_empty() {
         return Ok(Reply::ok(json!({"data_streams": []})));
     }

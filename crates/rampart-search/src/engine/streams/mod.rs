@@ -1,5 +1,9 @@
-//! Composable index templates, data streams (backing indices `.ds-<name>-<yyyy.MM.dd>-<gen>`)
-//! and rollover.
+//! Composable index templates and data streams (backing indices
+//! `.ds-<name>-<yyyy.MM.dd>-<gen>`); rollover is in `rollover`, clone/shrink/split in
+//! `resize`.
+
+mod resize;
+mod rollover;
 
 use rampart_core::resolve::simple_match;
 use serde_json::{Map, Value, json};
@@ -113,6 +117,7 @@ impl Engine {
                     indices: vec![backing.clone()],
                     template: template.clone(),
                     hidden,
+                    rollover_on_write: false,
                 },
             );
             Ok(())
@@ -141,6 +146,7 @@ impl Engine {
                     "system": false,
                     "allow_custom_routing": false,
                     "replicated": false,
+                    "rollover_on_write": ds.rollover_on_write,
                 })
             })
             .collect();
@@ -170,96 +176,12 @@ impl Engine {
         })?;
         self.delete_index(&backing)
     }
-
-    /// Roll a data stream or an alias with a write index over to a new index.
-    pub fn rollover(&self, target: &str, new_index: Option<&str>) -> Result<Value> {
-        let ds = self.state().data_streams.get(target).cloned();
-        if let Some(ds) = ds {
-            let old = ds.indices.last().cloned().unwrap_or_default();
-            let generation = ds.generation + 1;
-            let new = backing_name(target, generation);
-            self.create_index_inner(&new, &Map::new(), Some(target))?;
-            self.mutate(|state| {
-                if let Some(d) = state.data_streams.get_mut(target) {
-                    d.generation = generation;
-                    d.indices.push(new.clone());
-                }
-                Ok(())
-            })?;
-            return Ok(rollover_response(&old, &new));
-        }
-        let old = self.state().alias_write_index(target).ok_or_else(|| {
-            SearchError::IllegalArgument(format!(
-                "rollover target [{target}] does not exist or is not a data stream or an alias with a write index"
-            ))
-        })?;
-        let new = match new_index {
-            Some(n) => n.to_string(),
-            None => next_index_name(&old)?,
-        };
-        let old_alias = self
-            .state()
-            .indices
-            .get(&old)
-            .and_then(|m| m.aliases.get(target).cloned())
-            .unwrap_or_default();
-        self.create_index_inner(&new, &Map::new(), None)?;
-        self.mutate(|state| {
-            let explicit = old_alias.is_write_index == Some(true);
-            if let Some(m) = state.indices.get_mut(&old) {
-                if explicit {
-                    if let Some(a) = m.aliases.get_mut(target) {
-                        a.is_write_index = Some(false);
-                    }
-                } else {
-                    m.aliases.remove(target);
-                }
-            }
-            if let Some(m) = state.indices.get_mut(&new) {
-                let mut a = old_alias.clone();
-                if explicit {
-                    a.is_write_index = Some(true);
-                }
-                m.aliases.insert(target.to_string(), a);
-            }
-            Ok(())
-        })?;
-        Ok(rollover_response(&old, &new))
-    }
-}
-
-fn rollover_response(old: &str, new: &str) -> Value {
-    json!({
-        "acknowledged": true,
-        "shards_acknowledged": true,
-        "old_index": old,
-        "new_index": new,
-        "rolled_over": true,
-        "dry_run": false,
-        "lazy": false,
-        "conditions": {},
-    })
 }
 
 /// `.ds-<name>-<yyyy.MM.dd>-<generation, 6 digits>`.
-fn backing_name(stream: &str, generation: u64) -> String {
+pub(super) fn backing_name(stream: &str, generation: u64) -> String {
     let date = chrono::Utc::now().format("%Y.%m.%d");
     format!(".ds-{stream}-{date}-{generation:06}")
-}
-
-/// `logs-000001` → `logs-000002`.
-fn next_index_name(old: &str) -> Result<String> {
-    let Some((prefix, digits)) = old.rsplit_once('-') else {
-        return Err(SearchError::IllegalArgument(format!(
-            "index name [{old}] does not match pattern '^.*-\\d+$'"
-        )));
-    };
-    let n: u64 = digits.parse().map_err(|_| {
-        SearchError::IllegalArgument(format!(
-            "index name [{old}] does not match pattern '^.*-\\d+$'"
-        ))
-    })?;
-    Ok(format!("{prefix}-{:06}", n + 1))
 }
 
 fn parse_template(body: &Value) -> Result<IndexTemplate> {
