@@ -13,7 +13,7 @@ use rampart_gateway::{Metrics, Upstream, UpstreamAuth, UpstreamConfig, UpstreamS
 use rampart_store::{SecurityStore, StoreError, WriteCondition};
 use serde_json::json;
 
-use crate::data::upstream::RestrictionCache;
+use crate::data::upstream::{PlanCache, RestrictionCache};
 use crate::error::ApiError;
 use crate::http::{Reply, Req};
 use crate::routes::{BoxFut, Ctx};
@@ -48,6 +48,8 @@ pub struct Gateway {
     pub scroll: Option<ScrollBinder>,
     /// Compiled field sets and parsed role queries, reused across requests.
     pub restrictions: RestrictionCache,
+    /// Rewritten restricted searches, reused for identical requests and restrictions.
+    pub plans: PlanCache,
 }
 
 /// The upstream configuration from the settings; `None` when gateway mode is off.
@@ -120,6 +122,7 @@ pub fn open(config: &UpstreamConfig) -> Result<Gateway, String> {
         store: Arc::new(store),
         scroll: ScrollBinder::new(&key),
         restrictions: RestrictionCache::default(),
+        plans: PlanCache::default(),
     })
 }
 

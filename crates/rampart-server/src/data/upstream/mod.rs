@@ -21,15 +21,18 @@ mod by_query;
 mod cat_count;
 mod cat_indices;
 mod field_caps;
+mod memo;
 mod mget;
 mod msearch;
 mod open_close;
 mod ops;
 mod pit;
+mod plan_cache;
 mod restriction_cache;
 mod scroll;
 mod search_route;
 
+pub use plan_cache::PlanCache;
 pub use restriction_cache::RestrictionCache;
 
 use super::{restrict, search, target};

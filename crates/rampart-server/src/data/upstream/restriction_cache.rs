@@ -6,15 +6,14 @@
 //! and never needs invalidating: a role change yields a different access, hence a different
 //! key. Failures are not kept (each request fails closed on its own).
 
-use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
-use std::sync::Mutex;
 
 use rampart_core::authz::{DocumentAccess, FieldAccess};
 use rampart_core::dls::UserContext;
 use rampart_core::fls::FieldPermissions;
 use rampart_query::Query;
 
+use super::memo::Memo;
 use crate::data::restrict;
 use crate::error::ApiError;
 
@@ -22,10 +21,19 @@ use crate::error::ApiError;
 const LIMIT: usize = 4096;
 
 /// The gateway's memo of compiled field sets and parsed role queries.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct RestrictionCache {
     fields: Memo<FieldAccess, Option<FieldPermissions>>,
     documents: Memo<(DocumentAccess, UserContext), Option<Query>>,
+}
+
+impl Default for RestrictionCache {
+    fn default() -> Self {
+        Self {
+            fields: Memo::new(LIMIT),
+            documents: Memo::new(LIMIT),
+        }
+    }
 }
 
 impl RestrictionCache {
@@ -68,53 +76,6 @@ impl RestrictionCache {
             || (access.clone(), user.clone()),
             || restrict::documents(access, user),
         )
-    }
-}
-
-/// A bounded map from a key (found by hash, then full equality) to a computed value.
-#[derive(Debug)]
-struct Memo<K, V> {
-    entries: Mutex<HashMap<u64, Vec<(K, V)>>>,
-}
-
-impl<K, V> Default for Memo<K, V> {
-    fn default() -> Self {
-        Self {
-            entries: Mutex::new(HashMap::new()),
-        }
-    }
-}
-
-impl<K, V: Clone> Memo<K, V> {
-    /// The value for the key `is_key` recognises (`hash` is its hash), computed by `compute`
-    /// on a miss. `owned` makes the stored key, only on a miss.
-    fn get_or_try(
-        &self,
-        hash: u64,
-        is_key: impl Fn(&K) -> bool,
-        owned: impl FnOnce() -> K,
-        compute: impl FnOnce() -> Result<V, ApiError>,
-    ) -> Result<V, ApiError> {
-        if let Ok(entries) = self.entries.lock() {
-            let hit = entries
-                .get(&hash)
-                .and_then(|bucket| bucket.iter().find(|(k, _)| is_key(k)));
-            if let Some((_, value)) = hit {
-                return Ok(value.clone());
-            }
-        }
-        // Computed outside the lock: compiling may take a while and other requests go on.
-        let value = compute()?;
-        if let Ok(mut entries) = self.entries.lock() {
-            if entries.len() >= LIMIT {
-                entries.clear();
-            }
-            let bucket = entries.entry(hash).or_default();
-            if !bucket.iter().any(|(k, _)| is_key(k)) {
-                bucket.push((owned(), value.clone()));
-            }
-        }
-        Ok(value)
     }
 }
 
@@ -195,24 +156,5 @@ mod tests {
                 .unwrap(),
             None
         );
-    }
-
-    #[test]
-    fn the_memo_starts_over_when_full() {
-        let memo: Memo<u32, u32> = Memo::default();
-        for i in 0..(LIMIT as u32 + 10) {
-            let v = memo
-                .get_or_try(u64::from(i), |k| *k == i, || i, || Ok(i * 2))
-                .unwrap();
-            assert_eq!(v, i * 2);
-        }
-        let len = memo.entries.lock().unwrap().len();
-        assert!(len <= LIMIT, "{len}");
-        // Colliding hashes keep both keys apart.
-        let memo: Memo<u32, u32> = Memo::default();
-        let get = |key: u32, value: u32| memo.get_or_try(7, |k| *k == key, || key, || Ok(value));
-        assert_eq!(get(1, 10).unwrap(), 10);
-        assert_eq!(get(2, 20).unwrap(), 20);
-        assert_eq!(get(1, 99).unwrap(), 10);
     }
 }

@@ -4,12 +4,14 @@
 //! (`rampart_gateway::rewrite::plan_search`) and its answer parsed only when FLS filters it.
 
 use axum::http::Method;
+use bytes::Bytes;
 use rampart_core::authz::RemoteAccess;
 use rampart_core::resolve::IndicesOptions;
 use rampart_gateway::UpstreamRequest;
-use rampart_gateway::rewrite;
+use rampart_gateway::rewrite::{self, Target};
 use serde_json::{Value, json};
 
+use super::plan_cache::PlannedSearch;
 use super::{
     REWRITTEN_SEARCH_LOG, gateway_error, is_direct, metadata, pit, refuse_inexact_remote,
     remote_targets, scroll, send, targets, with_params,
@@ -85,31 +87,30 @@ pub(super) async fn search(gateway: &Gateway, ctx: &Ctx, req: &Req) -> Result<Re
         return Ok(Reply::status(status, body));
     }
     refuse_inexact_remote(ctx, &authorized)?;
-    let raw_value = req.json_ref()?;
-    let empty = json!({});
-    let raw = raw_value.unwrap_or(&empty);
-    let plan = match search::parse_request(req, Some(raw)) {
-        Ok(request) if is_direct(&authorized, &targets, &meta) => {
-            rewrite::plan_search_direct(raw, &request, &targets)
-        }
-        Ok(request) => rewrite::plan_search(raw, &request, &targets),
-        // A restricted caller's refused feature gets the refusal's clear message rather than
-        // our parser's "not supported by this server".
-        Err(e) => {
-            rewrite::check_search_body(raw).map_err(|r| gateway_error(r.into()))?;
-            return Err(e);
-        }
-    }
-    .map_err(gateway_error)?;
+    let direct = is_direct(&authorized, &targets, &meta);
     if is_count(req) {
+        let plan = plan(req, &targets, direct)?;
         return count_upstream(gateway, &path, plan.body).await;
     }
+    let plan = gateway.plans.get_or_plan(req, &targets, direct, || {
+        let plan = plan(req, &targets, direct)?;
+        Ok(PlannedSearch {
+            body: Bytes::from(serde_json::to_vec(&plan.body).map_err(|e| {
+                ApiError::internal(format!("cannot serialize a rewritten search: {e}"))
+            })?),
+            response: plan.response,
+        })
+    })?;
     // The exact body sent (benches/gateway_overhead.sh replays it straight to the upstream to
     // measure the gateway's own cost on a restricted search).
-    tracing::debug!(target: REWRITTEN_SEARCH_LOG, path = %path, body = %plan.body);
+    tracing::debug!(
+        target: REWRITTEN_SEARCH_LOG,
+        path = %path,
+        body = %String::from_utf8_lossy(&plan.body)
+    );
     // URL parameters were merged into the rewritten body.
     let mut upstream = UpstreamRequest::new(Method::POST, &[&path, "_search"])
-        .json(plan.body)
+        .json_bytes(plan.body.clone())
         .idempotent();
     if let Some(keep) = &keep {
         upstream = upstream.param("scroll", keep);
@@ -126,6 +127,23 @@ pub(super) async fn search(gateway: &Gateway, ctx: &Ctx, req: &Req) -> Result<Re
         scroll::bind(gateway, ctx, &mut body, &authorized.remote)?;
     }
     Ok(Reply::status(status, body))
+}
+
+/// The rewrite of a restricted search (`rampart_gateway::rewrite::plan_search`).
+fn plan(req: &Req, targets: &[Target], direct: bool) -> Result<rewrite::SearchPlan, ApiError> {
+    let empty = json!({});
+    let raw = req.json_ref()?.unwrap_or(&empty);
+    match search::parse_request(req, Some(raw)) {
+        Ok(request) if direct => rewrite::plan_search_direct(raw, &request, targets),
+        Ok(request) => rewrite::plan_search(raw, &request, targets),
+        // A restricted caller's refused feature gets the refusal's clear message rather than
+        // our parser's "not supported by this server".
+        Err(e) => {
+            rewrite::check_search_body(raw).map_err(|r| gateway_error(r.into()))?;
+            return Err(e);
+        }
+    }
+    .map_err(gateway_error)
 }
 
 /// `_count` routes share search's action, authorization and rewriting.
