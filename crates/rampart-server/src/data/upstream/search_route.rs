@@ -80,7 +80,7 @@ pub(super) async fn search(gateway: &Gateway, ctx: &Ctx, req: &Req) -> Result<Re
             .idempotent();
         let upstream = with_params(upstream, req);
         if keep.is_none() {
-            return send_passing_through(gateway, &upstream).await;
+            return send_filtered(gateway, &upstream, None).await;
         }
         let (status, mut body) = send(gateway, &upstream).await?;
         scroll::bind(gateway, ctx, &mut body, &authorized.remote)?;
@@ -112,20 +112,17 @@ pub(super) async fn search(gateway: &Gateway, ctx: &Ctx, req: &Req) -> Result<Re
     let mut upstream = UpstreamRequest::new(Method::POST, &[&path, "_search"])
         .json_bytes(plan.body.clone())
         .idempotent();
-    if let Some(keep) = &keep {
-        upstream = upstream.param("scroll", keep);
-    }
-    if plan.response.is_none() && keep.is_none() {
-        // DLS without FLS: the query did all the work, the answer has nothing to filter.
-        return send_passing_through(gateway, &upstream).await;
-    }
+    let Some(keep) = &keep else {
+        // DLS without FLS: the query did all the work, the answer passes as it is; FLS
+        // filters the answer's bytes.
+        return send_filtered(gateway, &upstream, plan.response.as_ref()).await;
+    };
+    upstream = upstream.param("scroll", keep);
     let (status, mut body) = send(gateway, &upstream).await?;
     if let Some(filter) = &plan.response {
         rewrite::filter_search_response(&mut body, filter);
     }
-    if keep.is_some() {
-        scroll::bind(gateway, ctx, &mut body, &authorized.remote)?;
-    }
+    scroll::bind(gateway, ctx, &mut body, &authorized.remote)?;
     Ok(Reply::status(status, body))
 }
 
@@ -159,29 +156,45 @@ async fn count_upstream(gateway: &Gateway, path: &str, body: Value) -> Result<Re
     let upstream = UpstreamRequest::new(Method::POST, &[path, "_count"])
         .json(body)
         .idempotent();
-    send_passing_through(gateway, &upstream).await
+    send_filtered(gateway, &upstream, None).await
 }
 
-/// `send` for an answer passed on unchanged: a 2xx answer's body stays bytes (no JSON parsing
-/// and serializing); any other answer is parsed and handled as `send` does.
-async fn send_passing_through(
+/// `send` for a search answer passed on as bytes: a 2xx answer is not parsed into a value;
+/// under FLS only what `filter` changes is (`rewrite::filter_search_response_bytes`). Any
+/// other answer, or one the byte path does not read, is parsed and handled as `send` does.
+async fn send_filtered(
     gateway: &Gateway,
     request: &UpstreamRequest,
+    filter: Option<&rewrite::ResponseFilter>,
 ) -> Result<Reply, ApiError> {
     let answer = gateway
         .upstream
         .send_raw(request)
         .await
         .map_err(|e| gateway_error(e.into()))?;
-    if answer.is_success() && looks_like_json_object(&answer.body) {
-        return Ok(Reply::serialized(answer.status, Vec::from(answer.body)));
+    if answer.is_success() {
+        match filter {
+            None if looks_like_json_object(&answer.body) => {
+                return Ok(Reply::serialized(answer.status, Vec::from(answer.body)));
+            }
+            Some(filter) => {
+                if let Some(out) = rewrite::filter_search_response_bytes(&answer.body, filter) {
+                    return Ok(Reply::serialized(answer.status, out));
+                }
+            }
+            None => {}
+        }
     }
     // Errors are sanitised from the parsed body; a 2xx body that is not a JSON object fails
     // to parse into a search answer the same way it did before passing through.
     let parsed = answer.parse().map_err(|e| gateway_error(e.into()))?;
     let status = parsed.status;
     if parsed.is_success() {
-        return Ok(Reply::status(status, parsed.body));
+        let mut body = parsed.body;
+        if let Some(filter) = filter {
+            rewrite::filter_search_response(&mut body, filter);
+        }
+        return Ok(Reply::status(status, body));
     }
     Err(gateway_error(parsed.into_success().err().map_or_else(
         || rampart_gateway::UpstreamError::InvalidResponse.into(),
