@@ -20,14 +20,12 @@
 #   REQUESTS=2000 benches/gateway_instructions.sh
 #   KEEP=1 benches/gateway_instructions.sh       # keep the dumps (callgrind_annotate)
 #   RAMPART_BIN=/path/to/rampart benches/gateway_instructions.sh   # a prebuilt binary
-#   ALLOCS=0 benches/gateway_instructions.sh     # skip the allocation count (dhat run)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
 REQUESTS="${REQUESTS:-1000}"
 WARMUP="${WARMUP:-100}"
 DOCS="${DOCS:-10000}"
-ALLOCS="${ALLOCS:-1}"
 command -v valgrind >/dev/null || { echo "valgrind is required" >&2; exit 1; }
 
 if [ -n "${RAMPART_BIN:-}" ]; then
@@ -127,21 +125,37 @@ gateway_args=(serve --no-kibana --data "$work/gateway" --upstream "$upstream_url
     -E rampart.gateway.metadata.max_age=1h)
 
 # Sums the per-thread dumps of one measurement, leaving out threads that ran none of the
-# request path (the store poller and the store's private runtime).
-count() { # dump prefix -> total instructions of the request-serving threads
+# request path (the store poller and the store's private runtime): instructions, and calls
+# of the Rust allocator (`__rust_alloc`, `__rust_alloc_zeroed`, `__rust_realloc`; the node's
+# allocator is mimalloc, linked in, which heap profilers such as dhat do not see).
+count() { # dump prefix -> "instructions allocations" of the request-serving threads
     python3 - "$1" <<'PY'
 import glob, re, sys
-total = 0
+total = allocs = 0
+alloc_fns = {"__rustc::__rust_alloc", "__rustc::__rust_alloc_zeroed", "__rustc::__rust_realloc",
+             "__rust_alloc", "__rust_alloc_zeroed", "__rust_realloc"}
 for path in sorted(glob.glob(sys.argv[1] + "*")):
     text = open(path, errors="replace").read()
     m = re.search(r"^(?:totals|summary): (\d+)", text, re.M)
     cost = int(m.group(1)) if m else 0
     serving = "rampart_server::" in text or "rampart_gateway::rewrite" in text
-    print(f"   thread dump {path.rsplit('/', 1)[-1]}: {cost} instructions"
+    calls, names, target = 0, {}, None
+    for line in text.splitlines():
+        fm = re.match(r"c?fn=\((\d+)\)(?: (.*))?", line)
+        if fm:
+            if fm.group(2):
+                names[fm.group(1)] = fm.group(2)
+            if line.startswith("cfn="):
+                target = names.get(fm.group(1))
+            continue
+        if line.startswith("calls=") and target in alloc_fns:
+            calls += int(line.split("=")[1].split()[0])
+    print(f"   thread dump {path.rsplit('/', 1)[-1]}: {cost} instructions, {calls} allocations"
           f" ({'counted' if serving else 'left out: no request-path code'})", file=sys.stderr)
     if serving:
         total += cost
-print(total)
+        allocs += calls
+print(total, allocs)
 PY
 }
 
@@ -153,7 +167,7 @@ valgrind --tool=callgrind --separate-threads=yes --dump-instr=no \
 pid=$!
 pids+=($pid)
 wait_http "http://127.0.0.1:$port/" "$pid"
-declare -A instr
+declare -A instr allocs
 for user in bench_all bench_dls; do
     python3 "$work/client.py" "$port" "$WARMUP" "$user" "$body"
     callgrind_control -z "$pid" >/dev/null
@@ -162,41 +176,17 @@ for user in bench_all bench_dls; do
     callgrind_control -d "$user" "$pid" >/dev/null
     mkdir -p "$work/$user"
     mv "$work/gw.$pid".* "$work/$user/"
-    total=$(count "$work/$user/gw.")
+    read -r total calls <<<"$(count "$work/$user/gw.")"
     instr[$user]=$(awk "BEGIN { printf \"%.0f\", $total / $REQUESTS }")
+    allocs[$user]=$(awk "BEGIN { printf \"%.1f\", $calls / $REQUESTS }")
 done
 kill "$pid"
 wait "$pid" 2>/dev/null || true
-
-declare -A allocs
-if [ "$ALLOCS" != 0 ]; then
-    echo "== counting heap allocations (dhat; all threads, per-time work included)"
-    for user in bench_all bench_dls; do
-        port=$(free_port)
-        # Two runs, N and 2N searches after the same warm-up: the difference is N searches'
-        # allocations, without the start-up's.
-        for n in "$REQUESTS" "$((2 * REQUESTS))"; do
-            valgrind --tool=dhat --dhat-out-file="$work/dhat.$user.$n" "$bin" "${gateway_args[@]}" \
-                --port "$port" >"$work/dhat.$user.$n.log" 2>&1 &
-            pid=$!
-            pids+=($pid)
-            wait_http "http://127.0.0.1:$port/" "$pid"
-            python3 "$work/client.py" "$port" "$((WARMUP + n))" "$user" "$body"
-            kill -INT "$pid"
-            wait "$pid" 2>/dev/null || true
-        done
-        a=$(grep -o 'Total: *[0-9,]* bytes in *[0-9,]* blocks' "$work/dhat.$user.$REQUESTS.log" | tail -1 | awk '{gsub(",", "", $5); print $5}')
-        b=$(grep -o 'Total: *[0-9,]* bytes in *[0-9,]* blocks' "$work/dhat.$user.$((2 * REQUESTS)).log" | tail -1 | awk '{gsub(",", "", $5); print $5}')
-        allocs[$user]=$(awk "BEGIN { printf \"%.0f\", ($b - $a) / $REQUESTS }")
-    done
-fi
 
 echo
 echo "gateway node, user-space instructions per search (callgrind, $REQUESTS searches, one connection):"
 echo "  unrestricted:  ${instr[bench_all]}"
 echo "  DLS+FLS:       ${instr[bench_dls]}"
-if [ "$ALLOCS" != 0 ]; then
-    echo "heap allocations per search (dhat, difference of $REQUESTS and $((2 * REQUESTS)) searches):"
-    echo "  unrestricted:  ${allocs[bench_all]}"
-    echo "  DLS+FLS:       ${allocs[bench_dls]}"
-fi
+echo "heap allocations (allocator calls) per search, same run:"
+echo "  unrestricted:  ${allocs[bench_all]}"
+echo "  DLS+FLS:       ${allocs[bench_dls]}"
