@@ -63,13 +63,7 @@ pub async fn handle(gateway: Arc<Gateway>, ctx: Ctx, req: Req) -> Result<Reply, 
         return answer;
     }
     match (ctx.action, req.param("id").is_some()) {
-        (search::SEARCH, _) if cat_count::is_cat_count(&req) => {
-            cat_count::cat_count(&gateway, &ctx, &req).await
-        }
-        (search::SEARCH, _) if search_route::is_pit_search(&req)? => {
-            pit::search(&gateway, &ctx, &req).await
-        }
-        (search::SEARCH, _) => search_route::search(&gateway, &ctx, &req).await,
+        (search::SEARCH, _) => search_route::route(&gateway, &ctx, &req).await,
         (bulk::BULK, _) => bulk::bulk(&gateway, &ctx, &req).await,
         (mget::MGET, _) => mget::mget(&gateway, &ctx, &req).await,
         (msearch::MSEARCH, _) => msearch::msearch(&gateway, &ctx, &req).await,

@@ -13,8 +13,8 @@ use serde_json::{Value, json};
 
 use super::plan_cache::PlannedSearch;
 use super::{
-    REWRITTEN_SEARCH_LOG, gateway_error, is_direct, metadata, pit, refuse_inexact_remote,
-    remote_targets, scroll, send, targets, with_params,
+    REWRITTEN_SEARCH_LOG, cat_count, gateway_error, is_direct, metadata, pit,
+    refuse_inexact_remote, remote_targets, scroll, send, targets, with_params,
 };
 use crate::data::{search, target};
 use crate::error::ApiError;
@@ -22,9 +22,26 @@ use crate::gateway::Gateway;
 use crate::http::{Reply, Req};
 use crate::routes::Ctx;
 
-pub(super) async fn search(gateway: &Gateway, ctx: &Ctx, req: &Req) -> Result<Reply, ApiError> {
+/// `_search` and `_count` in gateway mode: `_cat/count`, point-in-time searches and the
+/// others.
+pub(super) async fn route(gateway: &Gateway, ctx: &Ctx, req: &Req) -> Result<Reply, ApiError> {
+    if cat_count::is_cat_count(req) {
+        return cat_count::cat_count(gateway, ctx, req).await;
+    }
+    match check_body(req)? {
+        BodyCheck::Pit => pit::search(gateway, ctx, req).await,
+        check => search(gateway, ctx, req, check).await,
+    }
+}
+
+async fn search(
+    gateway: &Gateway,
+    ctx: &Ctx,
+    req: &Req,
+    check: BodyCheck,
+) -> Result<Reply, ApiError> {
     // A body that is not JSON is refused before anything is authorized (400 before 403).
-    let body = unchanged_body(req)?;
+    let body = unchanged_body(req, check)?;
     let keep = req.query("scroll").map(String::from);
     if let Some(keep) = &keep {
         // ES's refusals for opening a scroll come before authorization.
@@ -210,36 +227,56 @@ fn looks_like_json_object(body: &[u8]) -> bool {
     text.first() == Some(&b'{') && text.last() == Some(&b'}')
 }
 
+/// What a first look at a search body found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum BodyCheck {
+    /// A point-in-time search (`pit` in the body).
+    Pit,
+    /// Valid JSON, no `pit`.
+    Json,
+    /// Not looked at (not `_search`, or an unusual body): checked where it is used.
+    Unchecked,
+}
+
 /// Whether a search body names a point in time (`pit`), read without building the body's
-/// JSON value: a search forwarded unchanged then never builds it at all.
-pub(super) fn is_pit_search(req: &Req) -> Result<bool, ApiError> {
+/// JSON value (a search forwarded unchanged then never builds it); a body read this way is
+/// known to be JSON.
+fn check_body(req: &Req) -> Result<BodyCheck, ApiError> {
     #[derive(serde::Deserialize)]
     struct Probe {
         pit: Option<serde::de::IgnoredAny>,
     }
     if !req.path.ends_with("/_search") {
-        return Ok(false);
+        return Ok(BodyCheck::Unchecked);
     }
     let body = req.body.trim_ascii();
     if body.first() == Some(&b'{') && std::str::from_utf8(body).is_ok() {
         if let Ok(probe) = serde_json::from_slice::<Probe>(body) {
-            return Ok(probe.pit.is_some());
+            return Ok(if probe.pit.is_some() {
+                BodyCheck::Pit
+            } else {
+                BodyCheck::Json
+            });
         }
     }
     // Anything unusual (not an object, invalid JSON, a repeated key) takes the full parse,
     // which also gives the client its parse error.
-    pit::is_pit_search(req)
+    Ok(if pit::is_pit_search(req)? {
+        BodyCheck::Pit
+    } else {
+        BodyCheck::Unchecked
+    })
 }
 
 /// The body of a search forwarded unchanged: the bytes as received once they are known to be
 /// JSON (`{}` for none).
-fn unchanged_body(req: &Req) -> Result<bytes::Bytes, ApiError> {
+fn unchanged_body(req: &Req, check: BodyCheck) -> Result<bytes::Bytes, ApiError> {
     if req.body.iter().all(u8::is_ascii_whitespace) {
         return Ok(bytes::Bytes::from_static(b"{}"));
     }
-    if req.parsed.get().is_none() {
-        serde_json::from_slice::<serde::de::IgnoredAny>(&req.body)
-            .map_err(crate::http::request::json_error)?;
+    if check != BodyCheck::Json && req.parsed.get().is_none() {
+        // The full parse: the same checks (UTF-8 included) and error as everywhere else.
+        req.json_ref()?;
     }
     Ok(req.body.clone())
 }
