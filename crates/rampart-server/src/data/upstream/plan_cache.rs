@@ -18,9 +18,10 @@ use crate::error::ApiError;
 use crate::http::Req;
 
 /// Plans kept before starting over.
-const LIMIT: usize = 1024;
-/// Bodies larger than this are planned every time (a cached plan holds the body twice).
-const MAX_BODY: usize = 64 * 1024;
+const LIMIT: usize = 512;
+/// Bodies larger than this are planned every time (a cached plan holds the body twice, so
+/// the cache stays under ~16 MiB however large the searches).
+const MAX_BODY: usize = 16 * 1024;
 
 /// A planned restricted search: the body to send and how to filter its answer.
 #[derive(Debug)]

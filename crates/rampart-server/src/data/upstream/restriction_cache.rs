@@ -18,7 +18,7 @@ use crate::data::restrict;
 use crate::error::ApiError;
 
 /// How many distinct inputs each cache keeps before starting over.
-const LIMIT: usize = 4096;
+const LIMIT: usize = 1024;
 
 /// The gateway's memo of compiled field sets and parsed role queries.
 #[derive(Debug)]
