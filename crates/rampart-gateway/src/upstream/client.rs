@@ -163,9 +163,8 @@ impl Upstream {
             .connect_timeout(config.connect_timeout)
             .timeout(config.request_timeout)
             .pool_max_idle_per_host(config.pool_max_idle_per_host)
-            // The upstream is an API, not a website: a redirect is never followed (it would
-            // send the gateway's credentials elsewhere, and checking the policy costs every
-            // request a URL copy).
+            // The upstream is an API, not a website: a redirect is never followed (it could
+            // send the gateway's credentials and callers' queries elsewhere).
             .redirect(reqwest::redirect::Policy::none())
             .tcp_nodelay(true)
             .danger_accept_invalid_certs(!config.tls.verify);
