@@ -1,11 +1,14 @@
 //! The gateway's own CPU cost per restricted search: planning the upstream body (refusal
 //! check, DLS scoping, FLS hiding, rendering) and filtering a 10-hit answer. Parsing the
-//! body is the query crate's and is timed separately for comparison.
+//! body is the query crate's and is timed separately for comparison. The answer is also
+//! timed from bytes to bytes, parsed whole and on the byte-level path.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use rampart_core::fls::FieldSecurityDef;
-use rampart_gateway::rewrite::{IndexRestrictions, Target, filter_search_response, plan_search};
+use rampart_gateway::rewrite::{
+    IndexRestrictions, Target, filter_search_response, filter_search_response_bytes, plan_search,
+};
 use rampart_query::{parse_query, parse_search_request};
 use serde_json::{Value, json};
 use std::hint::black_box;
@@ -68,6 +71,19 @@ fn bench(c: &mut Criterion) {
             filter_search_response(&mut answer, black_box(&filter));
             answer
         })
+    });
+    // From the upstream's bytes to the client's: parsed whole, filtered, serialized (the
+    // gateway's path before), and the byte-level path it takes now.
+    let bytes = serde_json::to_vec(&upstream_answer).unwrap();
+    c.bench_function("gateway/answer_parse_filter_serialize_10_hits", |b| {
+        b.iter(|| {
+            let mut answer: Value = serde_json::from_slice(black_box(&bytes)).unwrap();
+            filter_search_response(&mut answer, &filter);
+            serde_json::to_vec(&answer).unwrap()
+        })
+    });
+    c.bench_function("gateway/answer_filter_bytes_10_hits", |b| {
+        b.iter(|| filter_search_response_bytes(black_box(&bytes), &filter).unwrap())
     });
 }
 

@@ -21,4 +21,6 @@ pub mod upstream;
 pub use error::GatewayError;
 pub use metrics::Metrics;
 pub use store::{DEFAULT_INDEX, POLL_INTERVAL, SyncStatus, UpstreamStore};
-pub use upstream::{Upstream, UpstreamAuth, UpstreamConfig, UpstreamError, UpstreamRequest};
+pub use upstream::{
+    RawResponse, Upstream, UpstreamAuth, UpstreamConfig, UpstreamError, UpstreamRequest,
+};

@@ -13,6 +13,7 @@ use rampart_gateway::{Metrics, Upstream, UpstreamAuth, UpstreamConfig, UpstreamS
 use rampart_store::{SecurityStore, StoreError, WriteCondition};
 use serde_json::json;
 
+use crate::data::upstream::{PlanCache, RestrictionCache};
 use crate::error::ApiError;
 use crate::http::{Reply, Req};
 use crate::routes::{BoxFut, Ctx};
@@ -27,6 +28,10 @@ pub const UPSTREAM_API_KEY: &str = "rampart.gateway.upstream.api_key";
 /// Remote cluster aliases of the upstream beyond those `GET _remote/info` reports.
 pub const REMOTE_CLUSTERS: &str = "rampart.gateway.remote_clusters";
 pub const UPSTREAM_CA: &str = "rampart.gateway.upstream.ssl.certificate_authorities";
+/// How long the upstream's index metadata is reused (`500ms`, `1s`, `1h`; default `1s`).
+/// Changes made through this gateway invalidate it at once; the age bounds how late a
+/// change made elsewhere (another client of the upstream) is seen.
+pub const METADATA_MAX_AGE: &str = "rampart.gateway.metadata.max_age";
 
 /// Rampart's own actions for its monitoring routes; `monitor` (`cluster:monitor/*`) grants
 /// both.
@@ -41,6 +46,10 @@ pub struct Gateway {
     pub metrics: Arc<Metrics>,
     pub store: Arc<UpstreamStore>,
     pub scroll: Option<ScrollBinder>,
+    /// Compiled field sets and parsed role queries, reused across requests.
+    pub restrictions: RestrictionCache,
+    /// Rewritten restricted searches, reused for identical requests and restrictions.
+    pub plans: PlanCache,
 }
 
 /// The upstream configuration from the settings; `None` when gateway mode is off.
@@ -70,7 +79,30 @@ pub fn config(settings: &Settings) -> Result<Option<UpstreamConfig>, String> {
     };
     config.tls.ca_file = settings.get(UPSTREAM_CA).map(std::path::PathBuf::from);
     config.remote_clusters = settings.get_list(REMOTE_CLUSTERS);
+    if let Some(age) = settings.get(METADATA_MAX_AGE) {
+        config.metadata_max_age = parse_time(age).ok_or_else(|| {
+            format!(
+                "[{METADATA_MAX_AGE}]: [{age}] is not a time value such as [500ms], [1s] or [1h]"
+            )
+        })?;
+    }
     Ok(Some(config))
+}
+
+/// A time value: a whole number with `ms`, `s`, `m` or `h`.
+fn parse_time(text: &str) -> Option<Duration> {
+    let text = text.trim();
+    let split = text.find(|c: char| !c.is_ascii_digit())?;
+    let (n, unit) = text.split_at(split);
+    let n: u64 = n.parse().ok()?;
+    let millis = match unit {
+        "ms" => 1,
+        "s" => 1_000,
+        "m" => 60_000,
+        "h" => 3_600_000,
+        _ => return None,
+    };
+    n.checked_mul(millis).map(Duration::from_millis)
 }
 
 /// Connects to the upstream and opens the shared store (blocking: call before the runtime
@@ -83,12 +115,14 @@ pub fn open(config: &UpstreamConfig) -> Result<Gateway, String> {
     let key = shared_scroll_key(&store)
         .map_err(|e| format!("cannot read the scroll binding key from the upstream: {e}"))?;
     Ok(Gateway {
-        metadata: MetadataCache::new(upstream.clone(), Duration::from_secs(1))
+        metadata: MetadataCache::new(upstream.clone(), config.metadata_max_age)
             .with_remote_clusters(config.remote_clusters.clone()),
         upstream,
         metrics,
         store: Arc::new(store),
         scroll: ScrollBinder::new(&key),
+        restrictions: RestrictionCache::default(),
+        plans: PlanCache::default(),
     })
 }
 
@@ -178,6 +212,30 @@ mod tests {
             )
             .unwrap();
         assert!(shared_scroll_key(&store).is_err(), "a short key is refused");
+    }
+
+    #[test]
+    fn metadata_age_is_a_time_value() {
+        let mut s = Settings::default();
+        s.set(UPSTREAM_URL, "http://a:9200");
+        assert_eq!(
+            config(&s).unwrap().unwrap().metadata_max_age,
+            Duration::from_secs(1)
+        );
+        s.set(METADATA_MAX_AGE, "250ms");
+        assert_eq!(
+            config(&s).unwrap().unwrap().metadata_max_age,
+            Duration::from_millis(250)
+        );
+        s.set(METADATA_MAX_AGE, "1h");
+        assert_eq!(
+            config(&s).unwrap().unwrap().metadata_max_age,
+            Duration::from_secs(3600)
+        );
+        for bad in ["1", "fast", "-1s", "1d"] {
+            s.set(METADATA_MAX_AGE, bad);
+            assert!(config(&s).is_err(), "{bad}");
+        }
     }
 
     #[test]

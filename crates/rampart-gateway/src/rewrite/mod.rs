@@ -12,6 +12,7 @@ mod pit;
 mod refuse;
 mod remote;
 mod response;
+mod response_bytes;
 mod scroll;
 mod search;
 
@@ -22,6 +23,7 @@ pub use refuse::{
     Operation, PROFILE, Refusal, SUGGEST, UPDATE, check_operation, check_search_body,
 };
 pub use response::{ResponseFilter, filter_document, filter_search_response};
+pub use response_bytes::filter_search_response_bytes;
 pub use scroll::{ScrollBinder, ScrollError};
 pub use search::{SearchPlan, plan_search, plan_search_direct, render_request};
 

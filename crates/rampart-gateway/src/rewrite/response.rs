@@ -94,31 +94,44 @@ pub fn filter_search_response(body: &mut Value, filter: &ResponseFilter) {
     }
 }
 
+const SOURCE: &str = "_source";
+const FIELDS: &str = "fields";
+const HIGHLIGHT: &str = "highlight";
+const IGNORED: &str = "_ignored";
+const EXPLANATION: &str = "_explanation";
+const INNER_HITS: &str = "inner_hits";
+
+/// Every key of a hit that `filter_hit` may change or remove (besides reading `_index`); the
+/// byte-level path (`response_bytes`) parses exactly these and copies the others, so a key
+/// filtered here must be listed here.
+pub(super) const HIT_FILTERED_KEYS: [&str; 6] =
+    [SOURCE, FIELDS, HIGHLIGHT, IGNORED, EXPLANATION, INNER_HITS];
+
 /// Filters one document answer (`GET _doc`, an `mget` item, a hit).
 pub fn filter_document(doc: &mut Value, fields: &FieldPermissions) {
     let Some(object) = doc.as_object_mut() else {
         return;
     };
-    if let Some(source) = object.get_mut("_source") {
+    if let Some(source) = object.get_mut(SOURCE) {
         *source = fields.filter_source(source);
     }
-    for key in ["fields", "highlight"] {
+    for key in [FIELDS, HIGHLIGHT] {
         if let Some(Value::Object(values)) = object.get_mut(key) {
             values.retain(|name, _| fields.permits(name));
         }
     }
     // `_ignored` lists field names that failed to index; hidden ones must not show.
-    if let Some(Value::Array(names)) = object.get_mut("_ignored") {
+    if let Some(Value::Array(names)) = object.get_mut(IGNORED) {
         names.retain(|name| name.as_str().is_some_and(|n| fields.permits(n)));
     }
     // Explanations name terms of the hidden fields; explain is refused anyway.
-    object.remove("_explanation");
+    object.shift_remove(EXPLANATION);
 }
 
-fn filter_hit(hit: &mut Value, filter: &ResponseFilter) {
+pub(super) fn filter_hit(hit: &mut Value, filter: &ResponseFilter) {
     let index = hit.get("_index").and_then(Value::as_str).map(str::to_owned);
     filter_document(hit, filter.for_index(index.as_deref()));
-    if let Some(Value::Object(inner)) = hit.get_mut("inner_hits") {
+    if let Some(Value::Object(inner)) = hit.get_mut(INNER_HITS) {
         for result in inner.values_mut() {
             filter_search_response(result, filter);
         }
@@ -126,7 +139,7 @@ fn filter_hit(hit: &mut Value, filter: &ResponseFilter) {
 }
 
 /// Walks aggregation results: any `hits.hits` found (a `top_hits` result) is filtered.
-fn filter_aggregations(value: &mut Value, filter: &ResponseFilter) {
+pub(super) fn filter_aggregations(value: &mut Value, filter: &ResponseFilter) {
     match value {
         Value::Object(map) => {
             if is_top_hits(map) {

@@ -6,6 +6,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 use base64::Engine as _;
+use bytes::Bytes;
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderValue};
 use reqwest::{Client, Method, Url};
 use serde_json::Value;
@@ -14,10 +15,14 @@ use super::config::{UpstreamAuth, UpstreamConfig};
 use super::error::UpstreamError;
 use crate::metrics::Metrics;
 
-/// A request body: JSON, or newline-delimited JSON (`_bulk`).
+/// A request body: JSON, JSON already serialized (sent byte for byte), or newline-delimited
+/// JSON (`_bulk`).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Body {
     Json(Value),
+    /// A JSON text that needs no rewriting (e.g. an unrestricted caller's search as received):
+    /// forwarding the bytes saves parsing and serializing it again.
+    JsonBytes(Bytes),
     NdJson(String),
 }
 
@@ -58,6 +63,14 @@ impl UpstreamRequest {
         self
     }
 
+    /// A body that is already JSON text. Only for bytes known to be one JSON value (checked
+    /// by the caller): they are sent as `application/json` unchanged.
+    #[must_use]
+    pub fn json_bytes(mut self, body: Bytes) -> Self {
+        self.body = Some(Body::JsonBytes(body));
+        self
+    }
+
     #[must_use]
     pub fn ndjson(mut self, body: String) -> Self {
         self.body = Some(Body::NdJson(body));
@@ -94,6 +107,35 @@ impl UpstreamResponse {
     }
 }
 
+/// The upstream's answer with its body unparsed, for answers passed on as they are.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RawResponse {
+    pub status: u16,
+    pub body: Bytes,
+}
+
+impl RawResponse {
+    pub fn is_success(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+
+    /// The body parsed as JSON (`Null` when empty).
+    pub fn parse(self) -> Result<UpstreamResponse, UpstreamError> {
+        let body = if self.body.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&self.body).map_err(|e| {
+                tracing::warn!(error = %e, status = self.status, "upstream sent a non-JSON body");
+                UpstreamError::InvalidResponse
+            })?
+        };
+        Ok(UpstreamResponse {
+            status: self.status,
+            body,
+        })
+    }
+}
+
 /// A connection-pooled client for one upstream cluster. Cheap to clone.
 #[derive(Debug, Clone)]
 pub struct Upstream {
@@ -121,6 +163,10 @@ impl Upstream {
             .connect_timeout(config.connect_timeout)
             .timeout(config.request_timeout)
             .pool_max_idle_per_host(config.pool_max_idle_per_host)
+            // The upstream is an API, not a website: a redirect is never followed (it could
+            // send the gateway's credentials and callers' queries elsewhere).
+            .redirect(reqwest::redirect::Policy::none())
+            .tcp_nodelay(true)
             .danger_accept_invalid_certs(!config.tls.verify);
         if let Some(path) = &config.tls.ca_file {
             let pem = std::fs::read(path).map_err(|e| {
@@ -162,6 +208,12 @@ impl Upstream {
     /// each time on the next base URL. A request that never reached the upstream (connect
     /// failure) is retried whatever its method, since nothing was sent.
     pub async fn send(&self, request: &UpstreamRequest) -> Result<UpstreamResponse, UpstreamError> {
+        self.send_raw(request).await?.parse()
+    }
+
+    /// `send`, with the answer's body left as bytes: for answers passed on unchanged, which
+    /// then cost no JSON parsing and serializing.
+    pub async fn send_raw(&self, request: &UpstreamRequest) -> Result<RawResponse, UpstreamError> {
         let mut attempt = 0;
         loop {
             let base_index = self.next.fetch_add(1, Ordering::Relaxed);
@@ -199,7 +251,7 @@ impl Upstream {
         &self,
         base: &Url,
         request: &UpstreamRequest,
-    ) -> Result<UpstreamResponse, Failure> {
+    ) -> Result<RawResponse, Failure> {
         let url = build_url(base, request).map_err(Failure::Transport)?;
         let mut builder = self.client.request(request.method.clone(), url);
         if let Some(auth) = &self.auth {
@@ -207,9 +259,14 @@ impl Upstream {
         }
         builder = match &request.body {
             None => builder,
-            Some(Body::Json(value)) => builder
+            Some(Body::Json(value)) => builder.header(CONTENT_TYPE, "application/json").body(
+                serde_json::to_vec(value).map_err(|_| {
+                    Failure::Transport(UpstreamError::BadRequest("unserializable body".into()))
+                })?,
+            ),
+            Some(Body::JsonBytes(bytes)) => builder
                 .header(CONTENT_TYPE, "application/json")
-                .body(value.to_string()),
+                .body(bytes.clone()),
             Some(Body::NdJson(text)) => builder
                 .header(CONTENT_TYPE, "application/x-ndjson")
                 .body(text.clone()),
@@ -233,15 +290,10 @@ impl Upstream {
                 UpstreamError::Unreachable
             })
         })?;
-        let body = if bytes.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_slice(&bytes).map_err(|e| {
-                tracing::warn!(error = %e, status, "upstream sent a non-JSON body");
-                Failure::Transport(UpstreamError::InvalidResponse)
-            })?
-        };
-        Ok(UpstreamResponse { status, body })
+        Ok(RawResponse {
+            status,
+            body: bytes,
+        })
     }
 }
 

@@ -62,6 +62,9 @@ pub struct UpstreamConfig {
     /// (setting `rampart.gateway.remote_clusters`): `alias:index` targets naming them are
     /// authorized through `remote_indices`.
     pub remote_clusters: Vec<String>,
+    /// How long the upstream's index metadata (`_resolve/index`) is reused before a search
+    /// fetches it again (setting `rampart.gateway.metadata.max_age`).
+    pub metadata_max_age: Duration,
 }
 
 impl UpstreamConfig {
@@ -75,6 +78,7 @@ impl UpstreamConfig {
             pool_max_idle_per_host: 32,
             tls: TlsOptions::default(),
             remote_clusters: Vec::new(),
+            metadata_max_age: Duration::from_secs(1),
         }
     }
 }

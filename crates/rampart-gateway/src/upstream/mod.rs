@@ -6,6 +6,6 @@ mod client;
 mod config;
 mod error;
 
-pub use client::{Body, Upstream, UpstreamRequest, UpstreamResponse};
+pub use client::{Body, RawResponse, Upstream, UpstreamRequest, UpstreamResponse};
 pub use config::{TlsOptions, UpstreamAuth, UpstreamConfig};
 pub use error::UpstreamError;

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use axum::http::Method;
 use rampart_core::authz::RemoteAccess;
-use rampart_core::resolve::{IndexMetadata, IndicesOptions};
+use rampart_core::resolve::IndexMetadata;
 use rampart_core::write::WriteOp;
 use rampart_gateway::rewrite::{self, IndexRestrictions, Target};
 use rampart_gateway::{GatewayError, UpstreamRequest};
@@ -21,14 +21,21 @@ mod by_query;
 mod cat_count;
 mod cat_indices;
 mod field_caps;
+mod memo;
 mod mget;
 mod msearch;
 mod open_close;
 mod ops;
 mod pit;
+mod plan_cache;
 mod resize;
+mod restriction_cache;
 mod scroll;
+mod search_route;
 mod streams;
+
+pub use plan_cache::PlanCache;
+pub use restriction_cache::RestrictionCache;
 
 use super::{restrict, search, target};
 use crate::data::write::WriteItem;
@@ -58,11 +65,7 @@ pub async fn handle(gateway: Arc<Gateway>, ctx: Ctx, req: Req) -> Result<Reply, 
         return answer;
     }
     match (ctx.action, req.param("id").is_some()) {
-        (search::SEARCH, _) if cat_count::is_cat_count(&req) => {
-            cat_count::cat_count(&gateway, &ctx, &req).await
-        }
-        (search::SEARCH, _) if pit::is_pit_search(&req)? => pit::search(&gateway, &ctx, &req).await,
-        (search::SEARCH, _) => search_upstream(&gateway, &ctx, &req).await,
+        (search::SEARCH, _) => search_route::route(&gateway, &ctx, &req).await,
         (bulk::BULK, _) => bulk::bulk(&gateway, &ctx, &req).await,
         (mget::MGET, _) => mget::mget(&gateway, &ctx, &req).await,
         (msearch::MSEARCH, _) => msearch::msearch(&gateway, &ctx, &req).await,
@@ -114,14 +117,13 @@ pub(super) async fn metadata(gateway: &Gateway) -> Result<Arc<IndexMetadata>, Ap
     })
 }
 
-/// Forwards `request`, recording its latency; non-2xx answers become sanitised errors.
+/// Forwards `request` (the client records each attempt's latency); non-2xx answers become
+/// sanitised errors.
 pub(super) async fn send(
     gateway: &Gateway,
     request: &UpstreamRequest,
 ) -> Result<(u16, Value), ApiError> {
-    let started = std::time::Instant::now();
     let answer = gateway.upstream.send(request).await;
-    gateway.metrics.observe_upstream(started.elapsed());
     let answer = answer.map_err(|e| gateway_error(e.into()))?;
     let status = answer.status;
     if answer.is_success() {
@@ -168,11 +170,32 @@ pub(super) fn targets(
     meta: &IndexMetadata,
 ) -> Result<Vec<Target>, ApiError> {
     let mut out: Vec<Target> = Vec::new();
+    // An invalid pairing setting is reported by `restrict::restriction` (below), as before.
+    let pairing = restrict::Pairing::from_settings(&ctx.state.settings).ok();
+    let mut user = None;
     for entry in &authorized.access {
-        let restriction = restrict::restriction(ctx, action, entry, meta)?;
-        let restrictions = IndexRestrictions {
-            documents: restriction.documents,
-            fields: restriction.fields,
+        let restrictions = match (&ctx.state.gateway, pairing) {
+            (Some(gateway), Some(restrict::Pairing::Combined)) => {
+                // `restrict::restriction` under combined pairing, from the gateway's cache.
+                let cache = &gateway.restrictions;
+                let documents = if entry.documents.is_unrestricted() {
+                    None
+                } else {
+                    let user = user.get_or_insert_with(|| restrict::user_context(&ctx.auth));
+                    cache.documents(&entry.documents, user)?
+                };
+                IndexRestrictions {
+                    documents,
+                    fields: cache.fields(&entry.fields)?,
+                }
+            }
+            _ => {
+                let restriction = restrict::restriction(ctx, action, entry, meta)?;
+                IndexRestrictions {
+                    documents: restriction.documents,
+                    fields: restriction.fields,
+                }
+            }
         };
         let concrete = meta.concrete_indices(&entry.name, None);
         let names: Vec<String> = if concrete.is_empty() {
@@ -192,104 +215,6 @@ pub(super) fn targets(
     Ok(out)
 }
 
-async fn search_upstream(gateway: &Gateway, ctx: &Ctx, req: &Req) -> Result<Reply, ApiError> {
-    let raw = req.json()?.unwrap_or_else(|| json!({}));
-    // A parse error waits until the restrictions are known (below).
-    let parsed = search::parse_request(req, Some(&raw));
-    let keep = req.query("scroll").map(String::from);
-    if let (Some(keep), Ok(request)) = (&keep, &parsed) {
-        scroll::check_open(keep, request)?;
-    }
-    let options = target::options(req, IndicesOptions::search())?;
-    let meta = metadata(gateway).await?;
-    let authorized = target::authorize(
-        ctx,
-        req,
-        search::SEARCH,
-        &target::expressions(req),
-        &options,
-        &meta,
-    )?;
-    let local = !(authorized.placeholder || authorized.names.is_empty());
-    if !local && authorized.remote.is_empty() {
-        if is_count(req) {
-            let shards = json!({"total": 0, "successful": 0, "skipped": 0, "failed": 0});
-            return Ok(Reply::ok(json!({"count": 0, "_shards": shards})));
-        }
-        return Ok(Reply::ok(search::empty_response()));
-    }
-    let mut targets = if local {
-        targets(ctx, search::SEARCH, &authorized, &meta)?
-    } else {
-        Vec::new()
-    };
-    targets.extend(remote_targets(ctx, &authorized.remote)?);
-    let restricted = targets.iter().any(|t| t.restrictions.is_restricted());
-    if restricted {
-        refuse_inexact_remote(ctx, &authorized)?;
-    }
-    let plan = match parsed {
-        Ok(request) if is_direct(&authorized, &targets, &meta) => {
-            rewrite::plan_search_direct(&raw, &request, &targets)
-        }
-        Ok(request) => rewrite::plan_search(&raw, &request, &targets),
-        // Unrestricted callers are forwarded as sent: the upstream judges the features our
-        // parser does not execute (scripts, knn, ...).
-        Err(_) if !restricted => Ok(rewrite::SearchPlan {
-            body: raw.clone(),
-            response: None,
-        }),
-        // A restricted caller's refused feature gets the refusal's clear message rather than
-        // our parser's "not supported by this server".
-        Err(e) => {
-            rewrite::check_search_body(&raw).map_err(|r| gateway_error(r.into()))?;
-            return Err(e);
-        }
-    }
-    .map_err(gateway_error)?;
-    // Remote targets go upstream as written, one per matched alias; under DLS/FLS the
-    // rewritten body scopes each by its pattern (`rewrite::plan_search`).
-    let remote = authorized.remote.iter().map(RemoteAccess::target);
-    let path = if local {
-        authorized
-            .names
-            .iter()
-            .cloned()
-            .chain(remote)
-            .collect::<Vec<_>>()
-    } else {
-        remote.collect()
-    }
-    .join(",");
-    if is_count(req) {
-        return count_upstream(gateway, req, &path, plan.body, restricted).await;
-    }
-    if restricted {
-        // The exact body sent (benches/gateway_overhead.sh replays it straight to the
-        // upstream to measure the gateway's own cost on a restricted search).
-        tracing::debug!(target: REWRITTEN_SEARCH_LOG, path = %path, body = %plan.body);
-    }
-    let mut upstream = UpstreamRequest::new(Method::POST, &[&path, "_search"])
-        .json(plan.body)
-        .idempotent();
-    if !restricted {
-        // Unrestricted callers are forwarded as sent; restricted ones had their URL
-        // parameters merged into the rewritten body.
-        upstream = with_params(upstream, req);
-    }
-    if let (Some(keep), true) = (&keep, restricted) {
-        upstream = upstream.param("scroll", keep);
-    }
-    let (status, mut body) = send(gateway, &upstream).await?;
-    if let Some(filter) = &plan.response {
-        rewrite::filter_search_response(&mut body, filter);
-    }
-    if keep.is_some() {
-        scroll::bind(gateway, ctx, &mut body, &authorized.remote)?;
-    }
-    Ok(Reply::status(status, body))
-}
-
 /// The remote targets as rewrite targets: `alias:index` with the DLS/FLS their
 /// `remote_indices` grant them, rendered for the caller like local restrictions.
 pub(super) fn remote_targets(ctx: &Ctx, remote: &[RemoteAccess]) -> Result<Vec<Target>, ApiError> {
@@ -304,12 +229,19 @@ pub(super) fn remote_targets(ctx: &Ctx, remote: &[RemoteAccess]) -> Result<Vec<T
         if out.iter().any(|t| t.index == index) {
             continue;
         }
-        out.push(Target {
-            index,
-            restrictions: IndexRestrictions {
+        let restrictions = match &ctx.state.gateway {
+            Some(gateway) => IndexRestrictions {
+                documents: gateway.restrictions.documents(&access.documents, &user)?,
+                fields: gateway.restrictions.fields(&access.fields)?,
+            },
+            None => IndexRestrictions {
                 documents: restrict::documents(&access.documents, &user)?,
                 fields: restrict::fields(&access.fields)?,
             },
+        };
+        out.push(Target {
+            index,
+            restrictions,
         });
     }
     Ok(out)
@@ -327,35 +259,6 @@ pub(super) fn is_direct(
             targets.iter().any(|t| &t.index == n)
                 && matches!(meta.kind(n), rampart_core::resolve::NameKind::Index)
         })
-}
-
-/// `_count` routes share search's action, authorization and rewriting.
-fn is_count(req: &Req) -> bool {
-    req.path.ends_with("/_count")
-}
-
-/// The count of a planned search: only the (rewritten) query goes to the upstream's `_count`,
-/// which takes no other key; its answer holds no documents, so nothing is filtered.
-async fn count_upstream(
-    gateway: &Gateway,
-    req: &Req,
-    path: &str,
-    body: Value,
-    restricted: bool,
-) -> Result<Reply, ApiError> {
-    let body = if restricted {
-        json!({"query": body.get("query").cloned().unwrap_or_else(|| json!({"match_all": {}}))})
-    } else {
-        body
-    };
-    let mut upstream = UpstreamRequest::new(Method::POST, &[path, "_count"])
-        .json(body)
-        .idempotent();
-    if !restricted {
-        upstream = with_params(upstream, req);
-    }
-    let (status, body) = send(gateway, &upstream).await?;
-    Ok(Reply::status(status, body))
 }
 
 /// What a restricted search cannot scope exactly on a remote cluster: selectors (failure
