@@ -135,6 +135,9 @@ pub struct MetadataCache {
     /// Aliases configured on the gateway, added to those `_remote/info` reports.
     configured_remotes: Vec<String>,
     current: RwLock<Option<(Arc<IndexMetadata>, Instant)>>,
+    /// Answers derived from the upstream for one snapshot (index mappings, templates), keyed
+    /// by the caller; dropped whenever the snapshot is (refresh, invalidate).
+    derived: RwLock<HashMap<String, Arc<Value>>>,
 }
 
 impl MetadataCache {
@@ -144,6 +147,7 @@ impl MetadataCache {
             max_age,
             configured_remotes: Vec::new(),
             current: RwLock::new(None),
+            derived: RwLock::new(HashMap::new()),
         }
     }
 
@@ -195,6 +199,7 @@ impl MetadataCache {
             &write_indices,
         )?);
         if let Ok(mut current) = self.current.write() {
+            self.forget_derived();
             *current = Some((metadata.clone(), Instant::now()));
         }
         Ok(metadata)
@@ -204,7 +209,47 @@ impl MetadataCache {
     /// aliased, rolled over).
     pub fn invalidate(&self) {
         if let Ok(mut current) = self.current.write() {
+            self.forget_derived();
             *current = None;
+        }
+    }
+
+    /// A value derived from the upstream while `snapshot` was current (see
+    /// [`MetadataCache::remember`]), if it still is.
+    pub fn derived(&self, snapshot: &Arc<IndexMetadata>, key: &str) -> Option<Arc<Value>> {
+        if !self.is_current(snapshot) {
+            return None;
+        }
+        self.derived.read().ok()?.get(key).cloned()
+    }
+
+    /// Keeps a value derived from the upstream (a mapping, the templates) until the snapshot
+    /// changes. A value read while an older snapshot was current is not kept: it may predate
+    /// the change that replaced it.
+    pub fn remember(&self, snapshot: &Arc<IndexMetadata>, key: &str, value: Arc<Value>) {
+        // Holding the snapshot's read lock orders this after any concurrent replacement.
+        let Ok(current) = self.current.read() else {
+            return;
+        };
+        let same = current
+            .as_ref()
+            .is_some_and(|(m, _)| Arc::ptr_eq(m, snapshot));
+        if same && let Ok(mut derived) = self.derived.write() {
+            derived.insert(key.to_owned(), value);
+        }
+    }
+
+    fn is_current(&self, snapshot: &Arc<IndexMetadata>) -> bool {
+        self.current
+            .read()
+            .ok()
+            .and_then(|c| c.as_ref().map(|(m, _)| Arc::ptr_eq(m, snapshot)))
+            .unwrap_or(false)
+    }
+
+    fn forget_derived(&self) {
+        if let Ok(mut derived) = self.derived.write() {
+            derived.clear();
         }
     }
 }

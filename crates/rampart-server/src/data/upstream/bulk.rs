@@ -8,7 +8,7 @@ use rampart_core::write::{ItemFailure, WriteOp};
 use rampart_gateway::UpstreamRequest;
 use serde_json::{Map, Value, json};
 
-use super::{metadata, send, with_params};
+use super::{auto_put, metadata, send, with_params};
 use crate::data::write::{self, WriteItem};
 use crate::error::ApiError;
 use crate::gateway::Gateway;
@@ -108,7 +108,8 @@ fn item_failed(item: &Value) -> bool {
 pub(super) async fn bulk(gateway: &Gateway, ctx: &Ctx, req: &Req) -> Result<Reply, ApiError> {
     let items = write::parse_bulk(req)?;
     let meta = metadata(gateway).await?;
-    let (decided, failures) = write::authorize_items(ctx, &items, &meta)?;
+    let (decided, mut failures) = write::authorize_items(ctx, &items, &meta)?;
+    auto_put::check(gateway, ctx, &items, &decided, &mut failures, &meta).await?;
     // The authorized landing index, or for an auto-create the resolved name (date math
     // applied here, so the upstream cannot resolve it to another day than was authorized).
     let targets: Vec<Option<String>> = decided

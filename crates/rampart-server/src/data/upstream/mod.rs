@@ -16,11 +16,13 @@ use serde_json::{Value, json};
 
 mod admin;
 mod aliases;
+mod auto_put;
 mod bulk;
 mod by_query;
 mod cat_count;
 mod cat_indices;
 mod field_caps;
+mod mapping_update;
 mod memo;
 mod mget;
 mod msearch;
@@ -374,24 +376,27 @@ fn write_op(ctx: &Ctx, req: &Req) -> WriteOp {
 }
 
 /// Decides a single-document write as a one-item bulk, as the embedded data plane does
-/// (auto-create through `create_index` or `auto_configure` included).
+/// (auto-create through `create_index` or `auto_configure` included, and `auto_put` when
+/// `body` would update the target's mapping).
 async fn authorize_write_item(
     gateway: &Gateway,
     ctx: &Ctx,
     req: &Req,
     id: &str,
     op: WriteOp,
+    body: Option<Value>,
 ) -> Result<(), ApiError> {
-    let item = WriteItem {
+    let items = [WriteItem {
         index: req.param_required("index")?.to_string(),
         id: Some(id.to_string()),
         op,
-        body: None,
+        body,
         cond: Default::default(),
         pipeline: None,
-    };
+    }];
     let meta = metadata(gateway).await?;
-    let (_, failures) = crate::data::write::authorize_items(ctx, &[item], &meta)?;
+    let (resolved, mut failures) = crate::data::write::authorize_items(ctx, &items, &meta)?;
+    auto_put::check(gateway, ctx, &items, &resolved, &mut failures, &meta).await?;
     match failures.into_iter().flatten().next() {
         Some(f) => Err(ApiError::new(f.status, f.es_type, f.reason)),
         None => Ok(()),
@@ -400,7 +405,13 @@ async fn authorize_write_item(
 
 async fn write_upstream(gateway: &Gateway, ctx: &Ctx, req: &Req) -> Result<Reply, ApiError> {
     let id = req.param_required("id")?.to_string();
-    authorize_write_item(gateway, ctx, req, &id, write_op(ctx, req)).await?;
+    let body = if ctx.action == INDEX {
+        Some(req.json_required()?)
+    } else {
+        None
+    };
+    let op = write_op(ctx, req);
+    authorize_write_item(gateway, ctx, req, &id, op, body.clone()).await?;
     let target = single_target(gateway, ctx, req, ctx.action).await?;
     let method = if ctx.action == DELETE {
         Method::DELETE
@@ -408,8 +419,8 @@ async fn write_upstream(gateway: &Gateway, ctx: &Ctx, req: &Req) -> Result<Reply
         Method::PUT
     };
     let mut request = UpstreamRequest::new(method, &[&target.index, endpoint(req), &id]);
-    if ctx.action == INDEX {
-        request = request.json(req.json_required()?);
+    if let Some(body) = body {
+        request = request.json(body);
     }
     let (status, body) = send(gateway, &with_params(request, req)).await?;
     // A write may have created the index.

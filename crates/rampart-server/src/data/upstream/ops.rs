@@ -136,7 +136,7 @@ pub(super) async fn update(gateway: &Gateway, ctx: &Ctx, req: &Req) -> Result<Re
     for found in targets(ctx, UPDATE, &authorized, &meta)? {
         refuse(Operation::Update, &found, Some(&body))?;
     }
-    authorize_write_item(gateway, ctx, req, &id, WriteOp::Update).await?;
+    authorize_write_item(gateway, ctx, req, &id, WriteOp::Update, Some(body.clone())).await?;
     let target = one_index(ctx, req, UPDATE, &meta)?;
     let request = UpstreamRequest::new(Method::POST, &[&target.index, "_update", &id]).json(body);
     let answer = send(gateway, &with_params(request, req)).await;
