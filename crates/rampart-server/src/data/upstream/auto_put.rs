@@ -88,7 +88,7 @@ fn refusal(item: &WriteItem, mapping: Option<&Value>, message: String) -> Option
         Some(mapping) => document_fields_update(item, mapping),
         None => true,
     };
-    updates.then(|| ItemFailure {
+    updates.then_some(ItemFailure {
         status: 403,
         es_type: "security_exception",
         reason: message,
