@@ -289,6 +289,38 @@ async fn indices_need_auto_put_for_new_fields_first_documents_and_updates() {
         .await;
     assert_eq!(r.status, 403, "{}", r.text());
     assert_denied(&r.reason(), "raw", "raw-x]");
+    // Only the document the update writes counts: the upsert when it is missing, the
+    // partial document when it exists.
+    let known_doc_fresh_upsert = json!({"doc": {"f": 6}, "upsert": {"g": 1}});
+    let r = cluster
+        .call(
+            raw,
+            "POST",
+            "/raw-x/_update/1",
+            Some(&known_doc_fresh_upsert),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let r = cluster
+        .call(
+            raw,
+            "POST",
+            "/raw-x/_update/9",
+            Some(&known_doc_fresh_upsert),
+        )
+        .await;
+    assert_eq!(r.status, 403, "{}", r.text());
+    assert_denied(&r.reason(), "raw", "raw-x]");
+    let fresh_doc_known_upsert = json!({"doc": {"g": 1}, "upsert": {"f": 7}});
+    let r = cluster
+        .call(
+            raw,
+            "POST",
+            "/raw-x/_update/9",
+            Some(&fresh_doc_known_upsert),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text());
     assert_eq!(mapped(&cluster, "raw-x").await, vec!["f".to_string()]);
 
     // An auto-created index's first document creates its root mapping, even `{}`.

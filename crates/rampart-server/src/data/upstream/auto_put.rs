@@ -64,7 +64,7 @@ pub(super) async fn check(
                     None => None,
                     Some(message) => {
                         let mapping = mapping_of(gateway, meta, &index).await;
-                        refusal(item, mapping.as_deref(), message)
+                        refusal(gateway, item, Some(&index), mapping.as_deref(), message).await
                     }
                 }
             }
@@ -81,18 +81,64 @@ fn denial_on(ctx: &Ctx, index: &str, meta: &IndexMetadata) -> Result<Option<Stri
     Ok(decision.decision.denial().map(|d| d.message().to_owned()))
 }
 
-/// The item's refusal when its document would update `mapping` (`None`: unreadable, which
-/// fails closed).
-fn refusal(item: &WriteItem, mapping: Option<&Value>, message: String) -> Option<ItemFailure> {
-    let updates = match mapping {
-        Some(mapping) => document_fields_update(item, mapping),
-        None => true,
-    };
-    updates.then_some(ItemFailure {
+fn forbidden(message: String) -> ItemFailure {
+    ItemFailure {
         status: 403,
         es_type: "security_exception",
         reason: message,
-    })
+    }
+}
+
+/// The item's refusal when its document would update `mapping` of `index` (`None`:
+/// unreadable, which fails closed). An update whose answer depends on whether its document
+/// exists asks the upstream (`None` for a target the write creates: it holds none).
+async fn refusal(
+    gateway: &Gateway,
+    item: &WriteItem,
+    index: Option<&str>,
+    mapping: Option<&Value>,
+    message: String,
+) -> Option<ItemFailure> {
+    let Some(mapping) = mapping else {
+        return Some(forbidden(message));
+    };
+    let updates = document_fields_update(item, mapping);
+    let refused = match updates.regardless() {
+        Some(refused) => refused,
+        None => match index {
+            None => updates.if_missing,
+            Some(index) => match exists(gateway, index, item.id.as_deref()).await {
+                Some(true) => updates.if_exists,
+                Some(false) => updates.if_missing,
+                None => true,
+            },
+        },
+    };
+    refused.then(|| forbidden(message))
+}
+
+/// Whether document `id` exists in `index` upstream; `None` when that cannot be read.
+async fn exists(gateway: &Gateway, index: &str, id: Option<&str>) -> Option<bool> {
+    let id = id?;
+    let request = UpstreamRequest::new(Method::GET, &[index, "_doc", id])
+        .param("_source", "false")
+        .idempotent();
+    match gateway.upstream.send(&request).await {
+        Ok(answer) if answer.status == 200 => Some(true),
+        Ok(answer) if answer.status == 404 => Some(false),
+        Ok(answer) => {
+            tracing::warn!(
+                status = answer.status,
+                index,
+                "cannot tell whether a document exists"
+            );
+            None
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, index, "cannot tell whether a document exists");
+            None
+        }
+    }
 }
 
 /// An auto-created target: a data stream when the template it matches says so (its backing
@@ -121,7 +167,7 @@ async fn created(
     }
     let Some(templates) = templates(gateway, meta).await else {
         let message = as_index.or(as_stream).unwrap_or_default();
-        return Ok(refusal(item, None, message));
+        return Ok(refusal(gateway, item, None, None, message).await);
     };
     let template = matching_template(&templates, name);
     let is_stream = template.is_some_and(|t| t.get("data_stream").is_some());
@@ -145,7 +191,10 @@ async fn created(
     } else {
         as_index
     };
-    Ok(denial.and_then(|message| refusal(item, Some(&mapping), message)))
+    Ok(match denial {
+        Some(message) => refusal(gateway, item, None, Some(&mapping), message).await,
+        None => None,
+    })
 }
 
 /// The name Elasticsearch gives a new data stream's first backing index.

@@ -10,23 +10,57 @@ use serde_json::{Map, Value};
 
 use crate::data::write::WriteItem;
 
-/// Whether writing `item` would update `mapping`. For updates, every document the update may
-/// write counts (the partial `doc`, merged into a document already mapped, and the
-/// `upsert`); a script's output is unknown, so it counts as an update (fail closed).
-pub(super) fn document_fields_update(item: &WriteItem, mapping: &Value) -> bool {
+/// Whether writing `item` would update `mapping`, by whether its document exists (which
+/// only an update's answer depends on).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Updates {
+    /// When the document exists: an update writes its partial `doc` merged into a document
+    /// already mapped.
+    pub if_exists: bool,
+    /// When it does not: an update writes its `upsert` (or the `doc` under
+    /// `doc_as_upsert`), or nothing.
+    pub if_missing: bool,
+}
+
+impl Updates {
+    fn both(updates: bool) -> Self {
+        Updates {
+            if_exists: updates,
+            if_missing: updates,
+        }
+    }
+
+    /// Whether the answer is the same either way.
+    pub fn regardless(self) -> Option<bool> {
+        (self.if_exists == self.if_missing).then_some(self.if_exists)
+    }
+}
+
+/// Whether writing `item` would update `mapping`. A script's output is unknown, so a
+/// scripted update counts as an update (fail closed).
+pub(super) fn document_fields_update(item: &WriteItem, mapping: &Value) -> Updates {
     let empty = Value::Object(Map::new());
     let body = item.body.as_ref().unwrap_or(&empty);
     match item.op {
-        WriteOp::Delete => false,
-        WriteOp::Index | WriteOp::Create => would_update_mapping(mapping, body),
+        WriteOp::Delete => Updates::both(false),
+        WriteOp::Index | WriteOp::Create => Updates::both(would_update_mapping(mapping, body)),
         WriteOp::Update => {
             if body.get("script").is_some() {
-                return true;
+                return Updates::both(true);
             }
-            ["doc", "upsert"]
-                .iter()
-                .filter_map(|k| body.get(*k))
-                .any(|doc| would_update_mapping(mapping, doc))
+            let updates = |key: &str| {
+                body.get(key)
+                    .is_some_and(|doc| would_update_mapping(mapping, doc))
+            };
+            let as_upsert = body.get("doc_as_upsert") == Some(&Value::Bool(true));
+            Updates {
+                if_exists: updates("doc"),
+                if_missing: if as_upsert {
+                    updates("doc")
+                } else {
+                    updates("upsert")
+                },
+            }
         }
     }
 }
@@ -240,22 +274,48 @@ mod tests {
     }
 
     #[test]
-    fn updates_count_every_document_they_may_write_and_scripts_fail_closed() {
+    fn updates_count_the_document_they_write_and_scripts_fail_closed() {
         let m = mapping();
-        assert!(!document_fields_update(
-            &update(json!({"doc": {"known": "b"}})),
-            &m
-        ));
-        assert!(document_fields_update(
-            &update(json!({"doc": {"fresh": 1}})),
-            &m
-        ));
-        let upsert = json!({"doc": {"known": "b"}, "upsert": {"fresh": 1}});
-        assert!(document_fields_update(&update(upsert), &m));
-        let script = json!({"script": {"source": "ctx._source.x = 1"}});
-        assert!(document_fields_update(&update(script), &m));
+        let cases = [
+            (json!({"doc": {"known": "b"}}), false, false),
+            (json!({"doc": {"fresh": 1}}), true, false),
+            (
+                json!({"doc": {"known": "b"}, "upsert": {"fresh": 1}}),
+                false,
+                true,
+            ),
+            (
+                json!({"doc": {"fresh": 1}, "upsert": {"known": "b"}}),
+                true,
+                false,
+            ),
+            (
+                json!({"doc": {"fresh": 1}, "doc_as_upsert": true}),
+                true,
+                true,
+            ),
+            (
+                json!({"script": {"source": "ctx._source.x = 1"}}),
+                true,
+                true,
+            ),
+        ];
+        for (body, if_exists, if_missing) in cases {
+            let expected = Updates {
+                if_exists,
+                if_missing,
+            };
+            assert_eq!(
+                document_fields_update(&update(body.clone()), &m),
+                expected,
+                "{body}"
+            );
+        }
         let mut delete = update(json!({}));
         delete.op = WriteOp::Delete;
-        assert!(!document_fields_update(&delete, &json!({})));
+        assert_eq!(
+            document_fields_update(&delete, &json!({})).regardless(),
+            Some(false)
+        );
     }
 }
