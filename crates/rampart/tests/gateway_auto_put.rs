@@ -340,3 +340,103 @@ async fn indices_need_auto_put_for_new_fields_first_documents_and_updates() {
         .await;
     assert_eq!(r.status, 201, "{}", r.text());
 }
+
+#[tokio::test]
+async fn documents_are_judged_after_the_ingest_pipelines() {
+    let cluster = Cluster::start().await;
+    let backing = streams_fixture(&cluster).await;
+    let pipelines = [
+        ("tag", json!({"set": {"field": "tagged", "value": true}})),
+        ("strip", json!({"remove": {"field": "fresh"}})),
+    ];
+    for (name, processor) in pipelines {
+        let body = json!({"processors": [processor]});
+        cluster
+            .seed(
+                "PUT",
+                &format!("/_ingest/pipeline/{name}"),
+                Some(&body),
+                200,
+            )
+            .await;
+    }
+    let b = bulk(
+        &cluster,
+        "ingest",
+        &[
+            // Mapped fields only, but the pipeline adds one.
+            json!({"create": {"_index": "logs-app", "pipeline": "tag"}}),
+            json!({"@timestamp": TS, "known": "a"}),
+            // A new field the pipeline removes before the shard sees it.
+            json!({"create": {"_index": "logs-app", "pipeline": "strip"}}),
+            json!({"@timestamp": TS, "fresh": 1}),
+        ],
+    )
+    .await;
+    assert_eq!(item(&b, 0)["status"], 403, "{b}");
+    assert_denied(
+        item(&b, 0)["error"]["reason"].as_str().unwrap(),
+        "ingest",
+        &backing,
+    );
+    assert_eq!(item(&b, 1)["status"], 201, "{b}");
+    let fields = mapped(&cluster, &backing).await;
+    assert!(!fields.contains(&"tagged".into()), "{fields:?}");
+    assert!(!fields.contains(&"fresh".into()), "{fields:?}");
+
+    // An index's default pipeline runs when the item names none.
+    let index = json!({
+        "settings": {"index": {"default_pipeline": "tag"}},
+        "mappings": {"properties": {"known": {"type": "keyword"}}},
+    });
+    cluster.seed("PUT", "/logs-piped", Some(&index), 200).await;
+    let doc = json!({"known": "a"});
+    let r = cluster
+        .call(
+            Some(("ingest", PASSWORD)),
+            "PUT",
+            "/logs-piped/_create/1",
+            Some(&doc),
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        201,
+        "create_doc grants auto_put on indices: {}",
+        r.text()
+    );
+    let raw =
+        json!({"indices": [{"names": ["logs-piped"], "privileges": ["indices:data/write/*"]}]});
+    cluster.put_role("raw", &raw).await;
+    cluster.put_user("raw", PASSWORD, &["raw"]).await;
+    let doc = json!({"known": "b"});
+    let r = cluster
+        .call(
+            Some(("raw", PASSWORD)),
+            "PUT",
+            "/logs-piped/_create/2",
+            Some(&doc),
+        )
+        .await;
+    assert_eq!(r.status, 201, "tagged is mapped by now: {}", r.text());
+    cluster.seed("PUT", "/logs-piped2", Some(&index), 200).await;
+    let raw2 =
+        json!({"indices": [{"names": ["logs-piped2"], "privileges": ["indices:data/write/*"]}]});
+    cluster.put_role("raw2", &raw2).await;
+    cluster.put_user("raw2", PASSWORD, &["raw2"]).await;
+    let r = cluster
+        .call(
+            Some(("raw2", PASSWORD)),
+            "PUT",
+            "/logs-piped2/_create/1",
+            Some(&doc),
+        )
+        .await;
+    assert_eq!(r.status, 403, "{}", r.text());
+    assert_denied(&r.reason(), "raw2", "logs-piped2]");
+    assert!(
+        !mapped(&cluster, "logs-piped2")
+            .await
+            .contains(&"tagged".into())
+    );
+}

@@ -16,6 +16,7 @@ use rampart_core::write::{BulkItem, ItemFailure, WriteOp};
 use rampart_gateway::UpstreamRequest;
 use serde_json::{Map, Value};
 
+use super::auto_put_ingest::{self, IndexPipelines};
 use super::mapping_update::document_fields_update;
 use crate::data::write::WriteItem;
 use crate::error::ApiError;
@@ -64,7 +65,14 @@ pub(super) async fn check(
                     None => None,
                     Some(message) => {
                         let mapping = mapping_of(gateway, meta, &index).await;
-                        refusal(gateway, item, Some(&index), mapping.as_deref(), message).await
+                        let pipelines = auto_put_ingest::of_index(gateway, meta, &index).await;
+                        let judged = Judged {
+                            index: &index,
+                            exists: true,
+                            mapping: mapping.as_deref(),
+                            pipelines: pipelines.as_ref(),
+                        };
+                        refusal(gateway, item, judged, message).await
                     }
                 }
             }
@@ -89,23 +97,37 @@ fn forbidden(message: String) -> ItemFailure {
     }
 }
 
-/// The item's refusal when its document would update `mapping` of `index` (`None`:
-/// unreadable, which fails closed). An update whose answer depends on whether its document
-/// exists asks the upstream (`None` for a target the write creates: it holds none).
+/// What an item is judged against: its landing index (`exists: false` for a target the write
+/// creates, which holds no document), the index's mapping and pipelines (`None`: unreadable,
+/// which fails closed).
+struct Judged<'a> {
+    index: &'a str,
+    exists: bool,
+    mapping: Option<&'a Value>,
+    pipelines: Option<&'a IndexPipelines>,
+}
+
+/// The item's refusal when the document it writes (after the ingest pipelines) would update
+/// the mapping. An update whose answer depends on whether its document exists asks the
+/// upstream.
 async fn refusal(
     gateway: &Gateway,
     item: &WriteItem,
-    index: Option<&str>,
-    mapping: Option<&Value>,
+    judged: Judged<'_>,
     message: String,
 ) -> Option<ItemFailure> {
-    let Some(mapping) = mapping else {
+    let (Some(mapping), Some(pipelines)) = (judged.mapping, judged.pipelines) else {
         return Some(forbidden(message));
     };
-    let updates = document_fields_update(item, mapping);
+    let item = match auto_put_ingest::processed(gateway, judged.index, item, pipelines).await {
+        Ok(Some(item)) => item,
+        Ok(None) => return None,
+        Err(()) => return Some(forbidden(message)),
+    };
+    let updates = document_fields_update(&item, mapping);
     let refused = match updates.regardless() {
         Some(refused) => refused,
-        None => match index {
+        None => match judged.exists.then_some(judged.index) {
             None => updates.if_missing,
             Some(index) => match exists(gateway, index, item.id.as_deref()).await {
                 Some(true) => updates.if_exists,
@@ -167,7 +189,7 @@ async fn created(
     }
     let Some(templates) = templates(gateway, meta).await else {
         let message = as_index.or(as_stream).unwrap_or_default();
-        return Ok(refusal(gateway, item, None, None, message).await);
+        return Ok(Some(forbidden(message)));
     };
     let template = matching_template(&templates, name);
     let is_stream = template.is_some_and(|t| t.get("data_stream").is_some());
@@ -191,10 +213,18 @@ async fn created(
     } else {
         as_index
     };
-    Ok(match denial {
-        Some(message) => refusal(gateway, item, None, Some(&mapping), message).await,
-        None => None,
-    })
+    let pipelines =
+        IndexPipelines::from_settings(template.and_then(|t| t.pointer("/template/settings")));
+    let Some(message) = denial else {
+        return Ok(None);
+    };
+    let judged = Judged {
+        index: name,
+        exists: false,
+        mapping: Some(&mapping),
+        pipelines: Some(&pipelines),
+    };
+    Ok(refusal(gateway, item, judged, message).await)
 }
 
 /// The name Elasticsearch gives a new data stream's first backing index.

@@ -24,6 +24,13 @@ fn action_line(item: &WriteItem, target: &str) -> Value {
     if let Some(id) = &item.id {
         meta.insert("_id".into(), json!(id));
     }
+    // The pipeline the item was judged with (its own, or `?pipeline=`), so the upstream
+    // writes the document the `auto_put` check saw.
+    if let Some(pipeline) = &item.pipeline
+        && item.op != WriteOp::Delete
+    {
+        meta.insert("pipeline".into(), json!(pipeline));
+    }
     let cond = &item.cond;
     if let Some(seq_no) = cond.if_seq_no {
         meta.insert("if_seq_no".into(), json!(seq_no));
@@ -198,6 +205,12 @@ mod tests {
 
     #[test]
     fn conditions_are_forwarded() {
+        let mut piped = item(WriteOp::Create, None, Some(json!({})));
+        piped.pipeline = Some("p".into());
+        assert_eq!(
+            action_line(&piped, "i"),
+            json!({"create": {"_index": "i", "pipeline": "p"}})
+        );
         let mut it = item(WriteOp::Index, Some("1"), Some(json!({})));
         it.cond.if_seq_no = Some(3);
         it.cond.if_primary_term = Some(1);

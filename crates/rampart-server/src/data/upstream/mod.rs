@@ -17,6 +17,7 @@ use serde_json::{Value, json};
 mod admin;
 mod aliases;
 mod auto_put;
+mod auto_put_ingest;
 mod bulk;
 mod by_query;
 mod cat_count;
