@@ -308,6 +308,26 @@ mod tests {
     }
 
     #[test]
+    fn derived_values_live_as_long_as_their_snapshot() {
+        let config = crate::UpstreamConfig::new("http://127.0.0.1:9");
+        let upstream = Upstream::new(&config, Arc::new(crate::Metrics::default())).unwrap();
+        let cache = MetadataCache::new(upstream, Duration::from_secs(60));
+        let first = Arc::new(IndexMetadata::default());
+        *cache.current.write().unwrap() = Some((first.clone(), Instant::now()));
+        cache.remember(&first, "k", Arc::new(json!(1)));
+        assert_eq!(cache.derived(&first, "k").as_deref(), Some(&json!(1)));
+
+        cache.invalidate();
+        assert_eq!(cache.derived(&first, "k"), None);
+        // A value read under a replaced snapshot is not kept for the new one.
+        let second = Arc::new(IndexMetadata::default());
+        *cache.current.write().unwrap() = Some((second.clone(), Instant::now()));
+        cache.remember(&first, "k", Arc::new(json!(2)));
+        assert_eq!(cache.derived(&second, "k"), None);
+        assert_eq!(cache.derived(&first, "k"), None);
+    }
+
+    #[test]
     fn inconsistent_answers_are_errors_not_guesses() {
         let answer = json!({"indices": [], "aliases": [{"name": "a", "indices": ["ghost"]}]});
         assert!(matches!(
