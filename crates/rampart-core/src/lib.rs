@@ -11,11 +11,14 @@ pub mod dls;
 pub mod error;
 pub mod fls;
 pub mod has_privileges;
+mod json_token;
 pub mod permission;
 pub mod resolve;
 pub mod role;
 pub mod user_privileges;
 pub mod write;
+
+pub use json_token::json_token;
 
 #[cfg(test)]
 mod test_support;

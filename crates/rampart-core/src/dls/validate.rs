@@ -319,13 +319,4 @@ fn many(owner: &str, field: &str, clause: Option<&Value>) -> Result<(), DlsError
     }
 }
 
-pub(crate) fn json_type(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "VALUE_NULL",
-        Value::Bool(_) => "VALUE_BOOLEAN",
-        Value::Number(_) => "VALUE_NUMBER",
-        Value::String(_) => "VALUE_STRING",
-        Value::Array(_) => "START_ARRAY",
-        Value::Object(_) => "START_OBJECT",
-    }
-}
+pub(crate) use crate::json_token as json_type;

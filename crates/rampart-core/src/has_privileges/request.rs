@@ -64,16 +64,7 @@ impl EsError for HasPrivilegesError {
     }
 }
 
-fn type_name(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "VALUE_NULL",
-        Value::Bool(_) => "VALUE_BOOLEAN",
-        Value::Number(_) => "VALUE_NUMBER",
-        Value::String(_) => "VALUE_STRING",
-        Value::Array(_) => "START_ARRAY",
-        Value::Object(_) => "START_OBJECT",
-    }
-}
+use crate::json_token as type_name;
 
 fn strings(user: &str, field: &str, v: &Value) -> Result<Vec<String>, HasPrivilegesError> {
     let bad = || {

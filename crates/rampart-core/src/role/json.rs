@@ -2,17 +2,7 @@
 
 use serde_json::Value;
 
-/// The Elasticsearch token name of a JSON value, as used in parse error messages.
-pub(crate) fn token(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "VALUE_NULL",
-        Value::Bool(_) => "VALUE_BOOLEAN",
-        Value::Number(_) => "VALUE_NUMBER",
-        Value::String(_) => "VALUE_STRING",
-        Value::Array(_) => "START_ARRAY",
-        Value::Object(_) => "START_OBJECT",
-    }
-}
+pub(crate) use crate::json_token as token;
 
 /// Why a value is not a string array; the text of Elasticsearch's string-array reader.
 #[derive(Debug, Clone, PartialEq)]

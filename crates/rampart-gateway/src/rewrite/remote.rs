@@ -15,6 +15,12 @@
 //! of the others'): each target's filter excludes the strictly narrower targets of other
 //! restrictions. Overlaps where neither language contains the other have no most specific
 //! target and are refused.
+//!
+//! When every target that can name a cluster's indices carries the same restrictions, the
+//! target is scoped to the whole cluster (`alias:*`) instead: the upstream only searches the
+//! authorized expressions the gateway sent, so any hit of that cluster came through one of
+//! them, including an index a remote alias points to that no pattern names (which a pattern
+//! scope would drop).
 
 use rampart_automaton::Automaton;
 use rampart_query::Query;
@@ -84,6 +90,17 @@ pub(crate) struct Region {
     /// Position of the target in the request's targets.
     pub target: usize,
     pub excluded: Vec<usize>,
+    /// The target's cluster, when every target that can name that cluster's indices has the
+    /// same restrictions: the region is then the whole cluster (`alias:*`).
+    pub cluster: Option<String>,
+}
+
+/// The cluster alias of a remote target, when it names exactly one cluster.
+fn exact_cluster(target: &str) -> Option<&str> {
+    target
+        .split_once(':')
+        .map(|(alias, _)| alias)
+        .filter(|alias| !alias.contains('*'))
 }
 
 /// The regions of the remote targets of `targets`, or a refusal when two targets under
@@ -102,6 +119,7 @@ pub(crate) fn regions(targets: &[Target]) -> Result<Vec<Region>, Refusal> {
         .map(|&target| Region {
             target,
             excluded: Vec::new(),
+            cluster: whole_cluster(targets, &remote, target),
         })
         .collect();
     for (a, (i, name_i, lang_i)) in languages.iter().enumerate() {
@@ -130,6 +148,18 @@ pub(crate) fn regions(targets: &[Target]) -> Result<Vec<Region>, Refusal> {
     Ok(regions)
 }
 
+/// The cluster of `targets[i]` when every remote target that can name that cluster's
+/// indices (its own alias, or an alias pattern matching it) has the same restrictions.
+fn whole_cluster(targets: &[Target], remote: &[usize], i: usize) -> Option<String> {
+    let own = targets.get(i)?;
+    let cluster = exact_cluster(&own.index)?;
+    let uniform = remote.iter().filter_map(|&j| targets.get(j)).all(|other| {
+        let alias = other.index.split_once(':').map_or("", |(alias, _)| alias);
+        !simple_match(alias, cluster) || other.restrictions == own.restrictions
+    });
+    uniform.then(|| cluster.to_owned())
+}
+
 fn overlaps(a: &Automaton, b: &Automaton) -> Result<bool, Refusal> {
     let both = a.intersection(b).map_err(|e| {
         tracing::debug!(error = %e, "remote target patterns too complex to compare");
@@ -142,6 +172,11 @@ impl Region {
     /// Whether a hit's `_index` lies in this region.
     /// `names` are the request's target names by position.
     pub(crate) fn contains<S: AsRef<str>>(&self, names: &[S], index: &str) -> bool {
+        if let Some(cluster) = &self.cluster {
+            return index
+                .split_once(':')
+                .is_some_and(|(alias, _)| alias == cluster);
+        }
         let admits = |i: usize| {
             names
                 .get(i)
@@ -152,6 +187,9 @@ impl Region {
 
     /// The `_index` filter of this region.
     pub(crate) fn filter(&self, targets: &[Target]) -> Query {
+        if let Some(cluster) = &self.cluster {
+            return index_is(format!("{cluster}:*"));
+        }
         let matching = |i: usize| {
             targets
                 .get(i)
@@ -232,12 +270,65 @@ mod tests {
     }
 
     #[test]
+    fn a_cluster_under_one_restriction_is_scoped_whole() {
+        // One target, or several with the same restrictions: any index of the cluster (an
+        // alias's concrete index included), nothing of another cluster or the local one.
+        for targets in [
+            vec![target("other:logs-*", Some("x"))],
+            vec![
+                target("other:logs-*", Some("x")),
+                target("other:app", Some("x")),
+            ],
+            vec![
+                target("other:logs-*", Some("x")),
+                target("third:logs-*", Some("y")),
+            ],
+        ] {
+            let regions = regions(&targets).unwrap();
+            let region = &regions[0];
+            assert_eq!(region.cluster.as_deref(), Some("other"));
+            assert!(region.contains(&names(&targets), "other:secret-behind-alias"));
+            assert!(!region.contains(&names(&targets), "third:logs-1"));
+            assert!(!region.contains(&names(&targets), "logs-1"));
+            let expected = json!({"wildcard": {"_index": {"value": "other:*"}}});
+            assert_eq!(region.filter(&targets), parse_query(&expected).unwrap());
+        }
+    }
+
+    #[test]
+    fn a_cluster_under_several_restrictions_keeps_pattern_scopes() {
+        let targets = [
+            target("other:logs-*", Some("x")),
+            target("other:app", Some("y")),
+        ];
+        let scoped = regions(&targets).unwrap();
+        assert_eq!(scoped[0].cluster, None);
+        assert!(!scoped[0].contains(&names(&targets), "other:secret-behind-alias"));
+        // A target on an alias pattern that covers the cluster counts too.
+        let targets = [
+            target("other:logs", Some("x")),
+            target("o*:logs", Some("y")),
+        ];
+        assert!(
+            regions(&targets)
+                .unwrap()
+                .iter()
+                .all(|r| r.cluster.is_none())
+        );
+        // An alias pattern is never scoped whole.
+        let targets = [target("o*:logs-*", Some("x"))];
+        assert_eq!(regions(&targets).unwrap()[0].cluster, None);
+    }
+
+    #[test]
     fn backing_indices_of_named_data_streams_are_admitted() {
-        let targets = [target("other:logs-app", Some("x"))];
+        let targets = [
+            target("other:logs-app", Some("x")),
+            target("other:x", Some("y")),
+        ];
         let regions = regions(&targets).unwrap();
-        let [region] = regions.as_slice() else {
-            panic!("one region expected");
-        };
+        let region = &regions[0];
+        assert_eq!(region.cluster, None);
         assert!(region.contains(&names(&targets), "other:logs-app"));
         assert!(region.contains(&names(&targets), "other:.ds-logs-app-2024.01.01-000001"));
         assert!(!region.contains(&names(&targets), "other:logs-app2"));

@@ -44,6 +44,7 @@ impl ResponseFilter {
                 .map(|target| Region {
                     target,
                     excluded: Vec::new(),
+                    cluster: None,
                 })
                 .collect()
         });

@@ -46,8 +46,13 @@ fn admits(alias: &str, index: &str) -> Value {
         pattern(&format!("{alias}:.ds-{index}-*"))], "minimum_should_match": 1}})
 }
 
+/// `_index` admitting every index of a remote cluster.
+fn whole(alias: &str) -> Value {
+    json!({"wildcard": {"_index": {"value": format!("{alias}:*")}}})
+}
+
 #[test]
-fn a_remote_target_is_scoped_by_its_pattern_with_its_dls() {
+fn a_remote_target_alone_on_its_cluster_is_scoped_to_the_cluster_with_its_dls() {
     let body = json!({"query": {"match": {"title": "rust"}}});
     // Even a "direct" request: the remote's concrete indices are unknown.
     let plan = planned(
@@ -58,7 +63,7 @@ fn a_remote_target_is_scoped_by_its_pattern_with_its_dls() {
     .unwrap();
     let expected = json!({"bool": {
         "must": [{"match": {"title": {"query": "rust"}}}],
-        "filter": [admits("other", "logs-*"), {"term": {"dept": {"value": "x"}}}]
+        "filter": [whole("other"), {"term": {"dept": {"value": "x"}}}]
     }});
     assert_eq!(
         parse_query(&plan.body["query"]).unwrap(),
@@ -77,11 +82,11 @@ fn remote_and_local_targets_partition_by_restriction() {
     let plan = planned(&json!({}), &targets, false).unwrap();
     let expected = json!({"bool": {"should": [
         {"bool": {"must": [{"match_all": {}}], "filter": [
-            {"bool": {"should": [{"terms": {"_index": ["logs-1"]}}, admits("other", "logs-*")],
+            {"bool": {"should": [{"terms": {"_index": ["logs-1"]}}, whole("other")],
                 "minimum_should_match": 1}},
             {"term": {"dept": {"value": "x"}}}]}},
         {"bool": {"must": [{"match_all": {}}], "filter": [
-            {"bool": {"should": [{"terms": {"_index": ["metrics"]}}, admits("third", "logs-1")],
+            {"bool": {"should": [{"terms": {"_index": ["metrics"]}}, whole("third")],
                 "minimum_should_match": 1}}]}}
     ], "minimum_should_match": 1}});
     assert_eq!(

@@ -7,16 +7,7 @@ use crate::ast::{Fuzziness, MinimumShouldMatch, Operator, Scalar};
 use crate::error::QueryError;
 
 /// The JSON token name Elasticsearch uses in messages (`START_OBJECT`, `VALUE_STRING`, ...).
-pub fn token_name(value: &Value) -> &'static str {
-    match value {
-        Value::Object(_) => "START_OBJECT",
-        Value::Array(_) => "START_ARRAY",
-        Value::String(_) => "VALUE_STRING",
-        Value::Number(_) => "VALUE_NUMBER",
-        Value::Bool(_) => "VALUE_BOOLEAN",
-        Value::Null => "VALUE_NULL",
-    }
-}
+pub use rampart_core::json_token as token_name;
 
 /// A term-level value. `null` is rejected as Elasticsearch does.
 pub fn scalar(value: &Value) -> Result<Scalar, QueryError> {

@@ -213,17 +213,7 @@ pub(crate) fn object_field<'a>(
     })
 }
 
-/// The JSON token name ES's parser reports for a value.
-pub(crate) fn token(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "VALUE_NULL",
-        Value::Bool(_) => "VALUE_BOOLEAN",
-        Value::Number(_) => "VALUE_NUMBER",
-        Value::String(_) => "VALUE_STRING",
-        Value::Array(_) => "START_ARRAY",
-        Value::Object(_) => "START_OBJECT",
-    }
-}
+pub(crate) use rampart_core::json_token as token;
 
 #[cfg(test)]
 mod tests;

@@ -38,16 +38,7 @@ impl NewPrivilege {
     }
 }
 
-fn type_name(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "VALUE_NULL",
-        Value::Bool(_) => "VALUE_BOOLEAN",
-        Value::Number(_) => "VALUE_NUMBER",
-        Value::String(_) => "VALUE_STRING",
-        Value::Array(_) => "START_ARRAY",
-        Value::Object(_) => "START_OBJECT",
-    }
-}
+use rampart_core::json_token as type_name;
 
 fn parse_privilege(application: &str, name: &str, body: &Value) -> Result<NewPrivilege, ApiError> {
     let Value::Object(fields) = body else {

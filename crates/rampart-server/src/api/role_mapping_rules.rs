@@ -62,16 +62,7 @@ fn rules_error(message: impl std::fmt::Display) -> ApiError {
     ApiError::parse(format!("failed to parse rules expression. {message}"))
 }
 
-fn token(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "VALUE_NULL",
-        Value::Bool(_) => "VALUE_BOOLEAN",
-        Value::Number(_) => "VALUE_NUMBER",
-        Value::String(_) => "VALUE_STRING",
-        Value::Array(_) => "START_ARRAY",
-        Value::Object(_) => "START_OBJECT",
-    }
-}
+use rampart_core::json_token as token;
 
 impl Rule {
     /// Parse `{"field": {...}}`, `{"any": [...]}`, `{"all": [...]}` or `{"except": {...}}`.

@@ -138,16 +138,7 @@ fn known_hash(hash: &str) -> bool {
     false
 }
 
-fn type_name(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "VALUE_NULL",
-        Value::Bool(_) => "VALUE_BOOLEAN",
-        Value::Number(_) => "VALUE_NUMBER",
-        Value::String(_) => "VALUE_STRING",
-        Value::Array(_) => "START_ARRAY",
-        Value::Object(_) => "START_OBJECT",
-    }
-}
+use rampart_core::json_token as type_name;
 
 fn expect_string(field: &str, v: &Value) -> Result<String, ApiError> {
     v.as_str().map(String::from).ok_or_else(|| {

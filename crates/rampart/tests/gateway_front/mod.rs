@@ -1,10 +1,8 @@
 //! A recording test double in front of the upstream: every request the gateway sends is
 //! recorded (method, path with query, JSON body; an ndjson body as its lines) and forwarded
-//! unchanged, except the APIs the embedded upstream does not execute, which the front
-//! answers itself over the real upstream's data: `_delete_by_query`
-//! (the query's hits deleted with one refreshed `_bulk`), `_update_by_query` (counts the
-//! query's hits) and `_termvectors`.
-//! What reaches documents is therefore decided by the query the gateway sent.
+//! unchanged to the real upstream, which executes every API the gateway sends (by-query,
+//! `_termvectors` and point in time included). What reaches documents is therefore decided
+//! by the request the gateway sent.
 #![allow(dead_code)]
 
 use std::sync::{Arc, Mutex};
@@ -67,40 +65,6 @@ impl Front {
             .cloned()
             .collect()
     }
-
-    async fn upstream_json(&self, method: &str, target: &str, body: &Value) -> (u16, Value) {
-        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
-        let response = self
-            .inner
-            .http
-            .request(method, format!("{}{target}", self.inner.upstream))
-            .json(body)
-            .send()
-            .await
-            .unwrap();
-        let status = response.status().as_u16();
-        (status, response.json().await.unwrap_or(Value::Null))
-    }
-
-    /// The `(index, id)` of every document `query` matches in `index`.
-    async fn matching(&self, index: &str, query: &Value) -> Vec<(String, String)> {
-        let body = json!({"query": query, "size": 10000, "_source": false});
-        let (status, answer) = self
-            .upstream_json("POST", &format!("/{index}/_search"), &body)
-            .await;
-        assert_eq!(status, 200, "front search: {answer}");
-        answer["hits"]["hits"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|h| {
-                (
-                    h["_index"].as_str().unwrap().to_string(),
-                    h["_id"].as_str().unwrap().to_string(),
-                )
-            })
-            .collect()
-    }
 }
 
 fn reply(status: u16, body: Value) -> Response {
@@ -125,64 +89,12 @@ async fn handle(
             .map(|l| serde_json::from_str(l).unwrap_or(Value::Null))
             .collect()
     });
-    let segments: Vec<String> = uri
-        .path()
-        .trim_start_matches('/')
-        .split('/')
-        .map(String::from)
-        .collect();
-    let parts: Vec<&str> = segments.iter().map(String::as_str).collect();
-    let special = matches!(
-        (method.as_str(), parts.as_slice()),
-        ("POST", [_, "_delete_by_query" | "_update_by_query"]) | (_, [_, "_termvectors", ..])
-    );
     front.inner.recorded.lock().unwrap().push(Recorded {
         method: method.to_string(),
         target: target.clone(),
         body: json.clone(),
     });
-    if !special {
-        return forward(&front, &method, &target, &headers, body).await;
-    }
-    match (method.as_str(), parts.as_slice()) {
-        ("POST", [index, "_delete_by_query"]) => {
-            let found = front.matching(index, &json["query"]).await;
-            let mut ndjson = String::new();
-            for (index, id) in &found {
-                ndjson.push_str(&json!({"delete": {"_index": index, "_id": id}}).to_string());
-                ndjson.push('\n');
-            }
-            if !found.is_empty() {
-                let response = front
-                    .inner
-                    .http
-                    .post(format!("{}/_bulk?refresh=true", front.inner.upstream))
-                    .header("content-type", "application/x-ndjson")
-                    .body(ndjson)
-                    .send()
-                    .await
-                    .unwrap();
-                assert_eq!(response.status().as_u16(), 200);
-            }
-            let n = found.len();
-            reply(
-                200,
-                json!({"total": n, "deleted": n, "batches": 1, "failures": []}),
-            )
-        }
-        ("POST", [index, "_update_by_query"]) => {
-            let n = front.matching(index, &json["query"]).await.len();
-            reply(
-                200,
-                json!({"total": n, "updated": n, "batches": 1, "failures": []}),
-            )
-        }
-        (_, [index, "_termvectors", rest @ ..]) => reply(
-            200,
-            json!({"_index": index, "_id": rest.first(), "found": true, "term_vectors": {}}),
-        ),
-        _ => unreachable!("not a special request: {target}"),
-    }
+    forward(&front, &method, &target, &headers, body).await
 }
 
 async fn forward(
