@@ -210,6 +210,11 @@ fn bench(c: &mut Criterion) {
     g.finish();
     report_ratios(n, started);
 
+    // The write benches get their own scratch engine, so a corpus kept in
+    // `RAMPART_BENCH_DIR` is never written to (and `single` never exists already).
+    let scratch = tempfile::tempdir().unwrap();
+    let engine = Engine::open(scratch.path()).unwrap();
+
     let mut g = c.benchmark_group("bulk_index");
     g.sample_size(10);
     const BATCH: u64 = 10_000;
