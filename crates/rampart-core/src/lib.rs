@@ -9,16 +9,16 @@ pub mod builtin;
 pub mod catalog;
 pub mod dls;
 pub mod error;
+mod es_token;
 pub mod fls;
 pub mod has_privileges;
-mod json_token;
 pub mod permission;
 pub mod resolve;
 pub mod role;
 pub mod user_privileges;
 pub mod write;
 
-pub use json_token::json_token;
+pub use es_token::json_token;
 
 #[cfg(test)]
 mod test_support;

@@ -439,4 +439,35 @@ async fn documents_are_judged_after_the_ingest_pipelines() {
             .await
             .contains(&"tagged".into())
     );
+
+    // An update that creates its document runs the pipelines on the created document (its
+    // `upsert`, or its `doc` under `doc_as_upsert`), so the field they add is judged too.
+    cluster.seed("PUT", "/logs-piped3", Some(&index), 200).await;
+    let raw3 =
+        json!({"indices": [{"names": ["logs-piped3"], "privileges": ["indices:data/write/*"]}]});
+    cluster.put_role("raw3", &raw3).await;
+    cluster.put_user("raw3", PASSWORD, &["raw3"]).await;
+    for (id, update) in [
+        (
+            "u1",
+            json!({"doc": {"known": "c"}, "upsert": {"known": "c"}}),
+        ),
+        ("u2", json!({"doc": {"known": "d"}, "doc_as_upsert": true})),
+    ] {
+        let r = cluster
+            .call(
+                Some(("raw3", PASSWORD)),
+                "POST",
+                &format!("/logs-piped3/_update/{id}"),
+                Some(&update),
+            )
+            .await;
+        assert_eq!(r.status, 403, "{update}: {}", r.text());
+        assert_denied(&r.reason(), "raw3", "logs-piped3]");
+    }
+    assert!(
+        !mapped(&cluster, "logs-piped3")
+            .await
+            .contains(&"tagged".into())
+    );
 }

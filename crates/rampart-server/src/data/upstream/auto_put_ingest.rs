@@ -2,7 +2,8 @@
 //! the `auto_put` check (`auto_put.rs`): the shard judges the processed document, so the
 //! gateway asks the upstream to simulate the pipelines the item will run — its own
 //! `pipeline` (or `?pipeline=`), else the index's `index.default_pipeline`, then its
-//! `index.final_pipeline` (`_none` runs none).
+//! `index.final_pipeline` (`_none` runs none). An update runs them on the document it would
+//! create: its `upsert`, or its `doc` under `doc_as_upsert`, as the embedded plane does.
 
 use std::sync::Arc;
 
@@ -102,16 +103,65 @@ pub(super) async fn processed(
     item: &WriteItem,
     pipelines: &IndexPipelines,
 ) -> Result<Option<WriteItem>, ()> {
-    if !matches!(item.op, WriteOp::Index | WriteOp::Create) {
+    let names = pipelines.for_item(item);
+    if names.is_empty() {
         return Ok(Some(item.clone()));
     }
-    let mut source = item.body.clone().unwrap_or_else(|| json!({}));
-    for pipeline in pipelines.for_item(item) {
-        let doc =
-            json!({"_index": index, "_id": item.id.as_deref().unwrap_or("_id"), "_source": source});
+    let id = item.id.as_deref().unwrap_or("_id");
+    match item.op {
+        WriteOp::Index | WriteOp::Create => {
+            let source = item.body.clone().unwrap_or_else(|| json!({}));
+            Ok(simulate(gateway, index, id, source, &names)
+                .await?
+                .map(|source| WriteItem {
+                    body: Some(source),
+                    ..item.clone()
+                }))
+        }
+        WriteOp::Update => {
+            let Some(mut body) = item.body.clone() else {
+                return Ok(Some(item.clone()));
+            };
+            let key = if body.get("upsert").is_some() {
+                "upsert"
+            } else if body.get("doc_as_upsert") == Some(&Value::Bool(true)) {
+                "doc"
+            } else {
+                return Ok(Some(item.clone()));
+            };
+            let Some(created) = body.get(key).cloned() else {
+                return Ok(Some(item.clone()));
+            };
+            // A pipeline that drops the created document leaves the update judged as sent,
+            // which refuses rather than allows.
+            if let Some(processed) = simulate(gateway, index, id, created, &names).await? {
+                if let Some(slot) = body.get_mut(key) {
+                    *slot = processed;
+                }
+            }
+            Ok(Some(WriteItem {
+                body: Some(body),
+                ..item.clone()
+            }))
+        }
+        _ => Ok(Some(item.clone())),
+    }
+}
+
+/// `source` after the pipelines `names`, simulated upstream; `None` when one drops it,
+/// `Err` when a simulation fails (the caller fails closed).
+async fn simulate(
+    gateway: &Gateway,
+    index: &str,
+    id: &str,
+    mut source: Value,
+    names: &[String],
+) -> Result<Option<Value>, ()> {
+    for pipeline in names {
+        let doc = json!({"_index": index, "_id": id, "_source": source});
         let request = UpstreamRequest::new(
             Method::POST,
-            &["_ingest", "pipeline", &pipeline, "_simulate"],
+            &["_ingest", "pipeline", pipeline, "_simulate"],
         )
         .json(json!({"docs": [doc]}))
         .idempotent();
@@ -140,10 +190,7 @@ pub(super) async fn processed(
             None => return Ok(None),
         }
     }
-    Ok(Some(WriteItem {
-        body: Some(source),
-        ..item.clone()
-    }))
+    Ok(Some(source))
 }
 
 #[cfg(test)]

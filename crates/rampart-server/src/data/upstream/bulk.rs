@@ -8,7 +8,7 @@ use rampart_core::write::{ItemFailure, WriteOp};
 use rampart_gateway::UpstreamRequest;
 use serde_json::{Map, Value, json};
 
-use super::{auto_put, metadata, send, with_params};
+use super::{auto_put, metadata_for_writes, send, with_params};
 use crate::data::write::{self, WriteItem};
 use crate::error::ApiError;
 use crate::gateway::Gateway;
@@ -114,7 +114,7 @@ fn item_failed(item: &Value) -> bool {
 /// `POST|PUT /_bulk`, `/{index}/_bulk`.
 pub(super) async fn bulk(gateway: &Gateway, ctx: &Ctx, req: &Req) -> Result<Reply, ApiError> {
     let items = write::parse_bulk(req)?;
-    let meta = metadata(gateway).await?;
+    let meta = metadata_for_writes(gateway, items.iter().map(|i| i.index.as_str())).await?;
     let (decided, mut failures) = write::authorize_items(ctx, &items, &meta)?;
     auto_put::check(gateway, ctx, &items, &decided, &mut failures, &meta).await?;
     // The authorized landing index, or for an auto-create the resolved name (date math

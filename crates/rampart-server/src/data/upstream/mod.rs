@@ -110,14 +110,39 @@ pub async fn handle(gateway: Arc<Gateway>, ctx: Ctx, req: Req) -> Result<Reply, 
 }
 
 pub(super) async fn metadata(gateway: &Gateway) -> Result<Arc<IndexMetadata>, ApiError> {
-    gateway.metadata.snapshot().await.map_err(|e| {
-        tracing::warn!(error = %e, "cannot read the upstream's index metadata");
-        ApiError::new(
-            503,
-            "status_exception",
-            "the upstream cluster is unavailable",
-        )
-    })
+    gateway
+        .metadata
+        .snapshot()
+        .await
+        .map_err(metadata_unavailable)
+}
+
+fn metadata_unavailable(e: impl std::fmt::Display) -> ApiError {
+    tracing::warn!(error = %e, "cannot read the upstream's index metadata");
+    ApiError::new(
+        503,
+        "status_exception",
+        "the upstream cluster is unavailable",
+    )
+}
+
+/// The snapshot for deciding writes to `names`, fetched again once when it does not know one
+/// of them: another gateway node or a client of the upstream may have created that index
+/// within the cache's age, and the stale snapshot would judge the write an auto-create.
+/// Date-math names (`<…>`) are resolved per request and never in a snapshot.
+pub(super) async fn metadata_for_writes<'a>(
+    gateway: &Gateway,
+    mut names: impl Iterator<Item = &'a str>,
+) -> Result<Arc<IndexMetadata>, ApiError> {
+    let meta = metadata(gateway).await?;
+    if names.all(|name| name.starts_with('<') || meta.contains(name)) {
+        return Ok(meta);
+    }
+    gateway
+        .metadata
+        .refresh()
+        .await
+        .map_err(metadata_unavailable)
 }
 
 /// Forwards `request` (the client records each attempt's latency); non-2xx answers become
@@ -395,7 +420,7 @@ async fn authorize_write_item(
         cond: Default::default(),
         pipeline: None,
     }];
-    let meta = metadata(gateway).await?;
+    let meta = metadata_for_writes(gateway, items.iter().map(|i| i.index.as_str())).await?;
     let (resolved, mut failures) = crate::data::write::authorize_items(ctx, &items, &meta)?;
     auto_put::check(gateway, ctx, &items, &resolved, &mut failures, &meta).await?;
     match failures.into_iter().flatten().next() {
