@@ -18,6 +18,7 @@ use tantivy::query::{
 use tantivy::schema::{IndexRecordOption, Type};
 use tantivy::tokenizer::TextAnalyzer;
 
+use super::index_name;
 use crate::error::{Result, SearchError};
 use crate::mapping::{FieldType, Mapping, parse_date};
 use crate::shard::Fields;
@@ -116,6 +117,32 @@ impl CompileCtx<'_> {
                 boost,
             } => constant(self.range(field, lower.as_ref(), upper.as_ref())?, *boost),
             Query::Exists { field } => constant(self.exists(field), None),
+            Query::Prefix {
+                field,
+                value,
+                case_insensitive,
+                boost,
+            } if field == "_index" => constant(
+                self.index_name(index_name::prefix_matches(
+                    value,
+                    self.index,
+                    *case_insensitive,
+                )),
+                *boost,
+            ),
+            Query::Wildcard {
+                field,
+                value,
+                case_insensitive,
+                boost,
+            } if field == "_index" => constant(
+                self.index_name(index_name::wildcard_matches(
+                    value,
+                    self.index,
+                    *case_insensitive,
+                )),
+                *boost,
+            ),
             Query::Prefix {
                 field,
                 value,
@@ -241,11 +268,7 @@ impl CompileCtx<'_> {
             } else {
                 name == self.index
             };
-            return Ok(if matches {
-                Box::new(AllQuery)
-            } else {
-                Box::new(EmptyQuery)
-            });
+            return Ok(self.index_name(matches));
         }
         let Some(ty) = self.field_type(field) else {
             return Ok(Box::new(EmptyQuery));
@@ -502,6 +525,15 @@ impl CompileCtx<'_> {
     }
 
     /// A regular-expression query on the indexed terms of a keyword or text field.
+    /// A query on `_index`: every document of this index, or none.
+    fn index_name(&self, matches: bool) -> Q {
+        if matches {
+            Box::new(AllQuery)
+        } else {
+            Box::new(EmptyQuery)
+        }
+    }
+
     fn pattern(
         &mut self,
         field: &str,

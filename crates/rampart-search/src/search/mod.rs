@@ -9,6 +9,7 @@ mod dls;
 mod exec;
 pub mod explain;
 mod fls_source;
+mod index_name;
 pub mod pit;
 pub mod scroll;
 pub(crate) mod sort;
