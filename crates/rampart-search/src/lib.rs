@@ -18,6 +18,7 @@ pub mod termvectors;
 mod translog;
 pub mod translog_settings;
 
+pub use engine::streams::backing_name;
 pub use engine::{
     DataStreamStats, DocWrite, Engine, IndexStats, MappingGate, Refresh, UpdateRequest, WriteBatch,
     WriteTarget,

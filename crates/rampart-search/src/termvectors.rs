@@ -8,6 +8,7 @@
 //! neither analysed nor counted (the caller filters them out of the request before).
 
 use std::collections::{BTreeMap, HashSet};
+use std::sync::Arc;
 
 use rampart_query::Query;
 use serde_json::{Map, Value, json};
@@ -19,6 +20,7 @@ use crate::engine::Engine;
 use crate::error::Result;
 use crate::mapping::{FieldType, Mapping};
 use crate::search::Restrictions;
+use crate::search::exec::{Source, prepare_sources};
 use crate::search::source::values_at;
 use crate::shard::Shard;
 
@@ -83,7 +85,7 @@ impl Engine {
             return Ok(None);
         }
         let searcher = shard.searcher();
-        let visible = self.visible_docs(index, restrictions)?;
+        let visible = visible_docs(index, &shard, &mapping, &searcher, restrictions)?;
         let mut analyzer = shard.analyzer()?;
         let mut out = Map::new();
         for (path, lookup, kind) in fields {
@@ -171,24 +173,34 @@ impl Engine {
         }
         Ok((!out.is_empty()).then_some(Value::Object(out)))
     }
+}
 
-    /// The live documents a DLS-restricted caller sees (`None`: every live document).
-    fn visible_docs(
-        &self,
-        index: &str,
-        restrictions: &Restrictions,
-    ) -> Result<Option<HashSet<DocAddress>>> {
-        if restrictions.documents.is_none() {
-            return Ok(None);
-        }
-        let targets = [(index.to_string(), restrictions.clone())];
-        let prepared = self.prepare(&targets, &Query::MatchAll { boost: None }, None, &[])?;
-        let mut visible = HashSet::new();
-        for p in &prepared {
-            visible.extend(p.searcher.search(p.query.as_ref(), &DocSetCollector)?);
-        }
-        Ok(Some(visible))
+/// The live documents a DLS-restricted caller sees (`None`: every live document), in the very
+/// searcher whose postings the statistics then read: another searcher (a refresh in between)
+/// would number its segments differently and count documents the caller cannot see.
+fn visible_docs(
+    index: &str,
+    shard: &Arc<Shard>,
+    mapping: &Arc<Mapping>,
+    searcher: &Searcher,
+    restrictions: &Restrictions,
+) -> Result<Option<HashSet<DocAddress>>> {
+    if restrictions.documents.is_none() {
+        return Ok(None);
     }
+    let source = Source {
+        index: index.to_string(),
+        shard: shard.clone(),
+        mapping: mapping.clone(),
+        searcher: searcher.clone(),
+        restrictions: restrictions.clone(),
+    };
+    let prepared = prepare_sources(vec![source], &Query::MatchAll { boost: None }, None, &[])?;
+    let mut visible = HashSet::new();
+    for p in &prepared {
+        visible.extend(p.searcher.search(p.query.as_ref(), &DocSetCollector)?);
+    }
+    Ok(Some(visible))
 }
 
 /// The string fields to analyse: `(path shown, source path read, kind)`. A multi-field reads

@@ -89,20 +89,10 @@ pub fn config(settings: &Settings) -> Result<Option<UpstreamConfig>, String> {
     Ok(Some(config))
 }
 
-/// A time value: a whole number with `ms`, `s`, `m` or `h`.
+/// A time value (`500ms`, `1s`, `1h`, …) read as ES reads one.
 fn parse_time(text: &str) -> Option<Duration> {
-    let text = text.trim();
-    let split = text.find(|c: char| !c.is_ascii_digit())?;
-    let (n, unit) = text.split_at(split);
-    let n: u64 = n.parse().ok()?;
-    let millis = match unit {
-        "ms" => 1,
-        "s" => 1_000,
-        "m" => 60_000,
-        "h" => 3_600_000,
-        _ => return None,
-    };
-    n.checked_mul(millis).map(Duration::from_millis)
+    let millis = crate::api::api_keys::parse_time_value(METADATA_MAX_AGE, text).ok()?;
+    u64::try_from(millis).ok().map(Duration::from_millis)
 }
 
 /// Connects to the upstream and opens the shared store (blocking: call before the runtime
@@ -232,7 +222,12 @@ mod tests {
             config(&s).unwrap().unwrap().metadata_max_age,
             Duration::from_secs(3600)
         );
-        for bad in ["1", "fast", "-1s", "1d"] {
+        s.set(METADATA_MAX_AGE, "1d");
+        assert_eq!(
+            config(&s).unwrap().unwrap().metadata_max_age,
+            Duration::from_secs(86_400)
+        );
+        for bad in ["1", "fast", "-1s", "1w"] {
             s.set(METADATA_MAX_AGE, bad);
             assert!(config(&s).is_err(), "{bad}");
         }

@@ -43,24 +43,7 @@ fn patterns(target: &str) -> [String; 2] {
 
 /// `name` matches `pattern` where `*` is any string (Elasticsearch's simple match, which is
 /// how `_index` queries compare names).
-pub(crate) fn simple_match(pattern: &str, name: &str) -> bool {
-    let mut parts = pattern.split('*');
-    let first = parts.next().unwrap_or("");
-    let Some(mut rest) = name.strip_prefix(first) else {
-        return false;
-    };
-    let tail: Vec<&str> = parts.collect();
-    let Some((last, middle)) = tail.split_last() else {
-        return rest.is_empty();
-    };
-    for part in middle {
-        match rest.find(part) {
-            Some(at) => rest = rest.get(at + part.len()..).unwrap_or(""),
-            None => return false,
-        }
-    }
-    rest.len() >= last.len() && rest.ends_with(last)
-}
+pub(crate) use rampart_core::resolve::simple_match;
 
 /// The names a remote target's filter admits, as an automaton (`*` is the only wildcard; any
 /// other pattern character is taken literally).

@@ -10,7 +10,7 @@ mod durability;
 mod indices;
 mod migrate;
 mod stream_stats;
-mod streams;
+pub(crate) mod streams;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};

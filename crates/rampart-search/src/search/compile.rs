@@ -524,7 +524,6 @@ impl CompileCtx<'_> {
         Box::new(TermSetQuery::new(terms))
     }
 
-    /// A regular-expression query on the indexed terms of a keyword or text field.
     /// A query on `_index`: every document of this index, or none.
     fn index_name(&self, matches: bool) -> Q {
         if matches {
@@ -534,6 +533,7 @@ impl CompileCtx<'_> {
         }
     }
 
+    /// A regular-expression query on the indexed terms of a keyword or text field.
     fn pattern(
         &mut self,
         field: &str,

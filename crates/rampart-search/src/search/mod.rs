@@ -6,7 +6,7 @@ mod agg_filters;
 pub mod aggs;
 pub(crate) mod compile;
 mod dls;
-mod exec;
+pub(crate) mod exec;
 pub mod explain;
 mod fls_source;
 mod index_name;

@@ -129,11 +129,16 @@ pub fn termvectors(ctx: Ctx, req: Req) -> BoxFut {
             (None, Some(id)) => {
                 answer.insert("_id".into(), json!(id));
                 let stored = ctx.state.data.get_doc(&index, id, realtime)?;
-                // A document the role query hides is answered exactly like a missing one.
+                // A document the role query hides is answered exactly like a missing one. The
+                // role query is evaluated on the copy just read (with `realtime=false` the
+                // refreshed one), never on a newer one the answer does not show.
                 let visible = match (&stored, &restrictions.documents) {
                     (None, _) => false,
                     (Some(_), None) => true,
-                    (Some(_), Some(q)) => ctx.state.data.matches(&index, id, q)?,
+                    (Some(doc), Some(q)) => {
+                        let mapping = ctx.state.data.mapping(&index)?;
+                        rampart_search::matches_source(&index, &mapping, id, &doc.source, q)?
+                    }
                 };
                 let Some(stored) = stored.filter(|_| visible) else {
                     answer.insert("found".into(), json!(false));

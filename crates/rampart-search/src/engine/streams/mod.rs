@@ -179,7 +179,7 @@ impl Engine {
 }
 
 /// `.ds-<name>-<yyyy.MM.dd>-<generation, 6 digits>`.
-pub(super) fn backing_name(stream: &str, generation: u64) -> String {
+pub fn backing_name(stream: &str, generation: u64) -> String {
     let date = chrono::Utc::now().format("%Y.%m.%d");
     format!(".ds-{stream}-{date}-{generation:06}")
 }

@@ -2,6 +2,7 @@
 //! and simulate. Authorization is the route table's (cluster actions
 //! `cluster:admin/ingest/pipeline/{put,get,delete,simulate}`).
 
+use rampart_core::resolve::simple_match;
 use serde_json::{Map, Value, json};
 
 use super::pipeline::Pipeline;
@@ -85,12 +86,13 @@ fn check_unused(ctx: &Ctx, id: &str) -> Result<(), ApiError> {
     let mut default_for = Vec::new();
     let mut final_for = Vec::new();
     for index in engine.index_names() {
-        let Ok(settings) = engine.get_settings(&index) else {
-            continue;
-        };
+        // An index whose settings cannot be read may name the pipeline: refuse, not guess.
+        let settings = engine.get_settings(&index)?;
         let named = |key: &str| {
-            settings
-                .pointer(&format!("/settings/index/{key}"))
+            let s = settings.get("settings");
+            s.and_then(|s| s.get("index"))
+                .and_then(|i| i.get(key))
+                .or_else(|| s.and_then(|s| s.get(format!("index.{key}"))))
                 .and_then(Value::as_str)
                 == Some(id)
         };
@@ -230,28 +232,6 @@ fn split_ids(raw: &str) -> Vec<String> {
         .filter(|s| !s.is_empty())
         .map(String::from)
         .collect()
-}
-
-/// ES's simple pattern match: `*` matches any run of characters, everything else literally.
-pub fn simple_match(pattern: &str, name: &str) -> bool {
-    let mut parts = pattern.split('*');
-    let Some(first) = parts.next() else {
-        return pattern == name;
-    };
-    let Some(mut rest) = name.strip_prefix(first) else {
-        return false;
-    };
-    let middle: Vec<&str> = parts.collect();
-    let Some((last, inner)) = middle.split_last() else {
-        return rest.is_empty();
-    };
-    for part in inner {
-        match rest.find(part) {
-            Some(at) => rest = rest.get(at + part.len()..).unwrap_or_default(),
-            None => return false,
-        }
-    }
-    rest.len() >= last.len() && rest.ends_with(last)
 }
 
 #[cfg(test)]

@@ -121,7 +121,7 @@ impl<'a> IngestSession<'a> {
         pipeline: Option<&str>,
         target: &BulkItem,
     ) -> Result<Option<Map<String, Value>>, ApiError> {
-        let settings = self.index_pipelines(target);
+        let settings = self.index_pipelines(target)?;
         let first = pipeline.map(String::from).or(settings.default);
         let ids: Vec<String> = [first, settings.final_]
             .into_iter()
@@ -170,27 +170,27 @@ impl<'a> IngestSession<'a> {
             .ok_or_else(|| ApiError::internal("ingest user facts missing after gathering"))
     }
 
-    fn index_pipelines(&mut self, target: &BulkItem) -> IndexPipelines {
+    /// The pipelines the target index names. Settings that cannot be read fail the item: a
+    /// write must not skip a final pipeline (one that sets `user`, say) it cannot see.
+    fn index_pipelines(&mut self, target: &BulkItem) -> Result<IndexPipelines, ApiError> {
         let key = match target.concrete.as_deref() {
             Some(index) => (false, index.to_string()),
             None => (true, target.index.clone()),
         };
         if let Some(p) = self.index_pipelines.get(&key) {
-            return p.clone();
+            return Ok(p.clone());
         }
         let engine = &self.ctx.state.data;
         let p = if key.0 {
-            // Unreadable template settings were refused when the template was put; reading
-            // none here means the index will be created without pipelines either.
-            let settings = engine.auto_create_settings(&key.1).unwrap_or_default();
+            let settings = engine.auto_create_settings(&key.1)?;
             IndexPipelines {
                 default: settings.get("index.default_pipeline").cloned(),
                 final_: settings.get("index.final_pipeline").cloned(),
             }
         } else {
-            let settings = engine.get_settings(&key.1).ok();
+            let settings = engine.get_settings(&key.1)?;
             let read = |name: &str| -> Option<String> {
-                let s = settings.as_ref()?.get("settings")?;
+                let s = settings.get("settings")?;
                 s.get("index")
                     .and_then(|i| i.get(name))
                     .or_else(|| s.get(format!("index.{name}")))
@@ -203,7 +203,7 @@ impl<'a> IngestSession<'a> {
             }
         };
         self.index_pipelines.insert(key, p.clone());
-        p
+        Ok(p)
     }
 }
 

@@ -174,7 +174,7 @@ async fn created(
     meta: &Arc<IndexMetadata>,
 ) -> Result<Option<ItemFailure>, ApiError> {
     let as_index = denial_on(ctx, name, &IndexMetadata::default())?;
-    let backing = backing_index_name(name);
+    let backing = rampart_search::backing_name(name, 1);
     let stream = IndexMetadata::builder()
         .index(IndexSpec::new(&backing).hidden())
         .data_stream(DataStreamSpec::new(name).backing_index(&backing))
@@ -225,12 +225,6 @@ async fn created(
         pipelines: Some(&pipelines),
     };
     Ok(refusal(gateway, item, judged, message).await)
-}
-
-/// The name Elasticsearch gives a new data stream's first backing index.
-fn backing_index_name(stream: &str) -> String {
-    let day = chrono::Utc::now().format("%Y.%m.%d");
-    format!(".ds-{stream}-{day}-000001")
 }
 
 /// The composable template a new index named `name` is created from: the matching one with
